@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Regenerates the TypeScript stubs from proto/ with buf and ts-proto (offline: both
+# come from node_modules). `--check` fails when the committed stubs are stale.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+buf=node_modules/.bin/buf
+if [ "${1:-}" = "--check" ]; then
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  sed "s#out: sdk/src/gen#out: $tmp/gen#" buf.gen.yaml >"$tmp/buf.gen.yaml"
+  "$buf" generate --template "$tmp/buf.gen.yaml"
+  if ! diff -r "$tmp/gen" sdk/src/gen >/dev/null; then
+    echo "sdk/src/gen is out of date with proto/: run 'npm run generate' and commit the result." >&2
+    diff -r "$tmp/gen" sdk/src/gen | head -n 20 >&2
+    exit 1
+  fi
+  echo "generated stubs are up to date"
+  exit 0
+fi
+rm -rf sdk/src/gen
+"$buf" generate
+echo "generated sdk/src/gen from proto/"

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Sets up floe-quality from a fresh clone: Node packages and build, the Python
+# virtual environment (Great Expectations, dbt, the Python SDK) and the PostgreSQL
+# server binaries the tests start throwaway databases with.
+#   --minimal   Node only: enough for `npm run demo` (embedded DuckDB, no server, no Python).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+minimal=0
+for arg in "$@"; do
+  case "$arg" in
+    --minimal) minimal=1 ;;
+    *) echo "usage: scripts/setup.sh [--minimal]" >&2; exit 2 ;;
+  esac
+done
+
+step() { printf '\n== %s\n' "$*"; }
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "floe-quality needs Node.js 20 or later (found: $(node --version 2>/dev/null || echo none))." >&2
+  exit 1
+fi
+
+step "Node packages (npm ci)"
+npm ci --no-audit --no-fund --loglevel=error
+
+step "Build (tsc -b)"
+npm run --silent build
+
+if [ "$minimal" = 1 ]; then
+  echo "minimal set-up done"
+  exit 0
+fi
+
+if [ -f requirements.txt ]; then
+  step "Python virtual environment (.venv, pinned requirements.txt)"
+  bash scripts/setup-python.sh
+fi
+
+step "PostgreSQL server binaries"
+bash scripts/setup-postgres.sh
+echo "set-up done"
