@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// floe-quality: one binary, one module per command (host/src/cli/commands/<name>.ts),
+// each exporting `run(argv)` that resolves to the exit code.
+import { FloeError } from "@floe/quality-sdk";
+import { DiagnosticsError, renderDiagnostic } from "../errors/index.js";
+import { renderError, UsageError } from "./output.js";
+
+const COMMANDS: Readonly<Record<string, string>> = {
+  demo: "create an embedded DuckDB warehouse with planted defects, compile, check every model",
+  compile: "merge enterprise, domain and product config into compiled_artifacts.json",
+  run: "run one model's checks from compiled artifacts: results, score, verdict",
+  score: "score a QualitySuiteResult JSON with a QualityConfig",
+  serve: "serve the QualityHost gRPC API to orchestrators",
+  plugins: "list discovered plugins, or start and check one",
+  conformance: "run the plugin conformance suite",
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([c, what]) => `  ${c.padEnd(width)}  ${what}`);
+  return [
+    "usage: floe-quality <command> [options]",
+    "",
+    ...lines,
+    "",
+    "Run `floe-quality <command> --help` for a command's options.",
+  ].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(`${usage()}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  if (!Object.hasOwn(COMMANDS, command)) {
+    process.stderr.write(`floe-quality: unknown command '${command}'\n\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    const module: { run(argv: string[]): Promise<number> } = await import(
+      `./commands/${command}.js`
+    );
+    return await module.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`floe-quality ${command}: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof FloeError) {
+      process.stderr.write(`${renderError(error)}\n`);
+      return 1;
+    }
+    if (error instanceof DiagnosticsError) {
+      process.stderr.write(`${error.diagnostics.map(renderDiagnostic).join("\n")}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;

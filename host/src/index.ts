@@ -1,0 +1,7 @@
+// The public surface of @floe/quality-host: the few names a user needs.
+export {
+  type Diagnostic,
+  DiagnosticsError,
+  diagnostic,
+  renderDiagnostic,
+} from "./errors/index.js";

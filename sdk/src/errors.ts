@@ -1,0 +1,66 @@
+// The FLOE-DQ error catalogue. Every error a user sees carries one of these codes,
+// the place at fault, and the fix.
+
+export const ERROR_CATALOGUE = {
+  "FLOE-DQ001": {
+    title: "quality provider missing or invalid",
+    fix: "Check plugins.quality.provider in the manifest and that the plugin is installed (floe-quality plugins list).",
+  },
+  "FLOE-DQ102": {
+    title: "quality checks failed at runtime",
+    fix: "Review the failed checks in the run output and fix the data, or adjust thresholds.",
+  },
+  "FLOE-DQ103": {
+    title: "test coverage below the tier's gate",
+    fix: "Add checks to more columns to reach the tier's min_test_coverage.",
+  },
+  "FLOE-DQ104": {
+    title: "required test types missing",
+    fix: "Add the missing check types the tier requires.",
+  },
+  "FLOE-DQ105": {
+    title: "unknown column",
+    fix: "Verify the column exists in the model (floe.yaml columns, dbt manifest or warehouse).",
+  },
+  "FLOE-DQ106": {
+    title: "check timeout exceeded",
+    fix: "Increase the suite timeout (check_timeout_seconds) or make the checks cheaper.",
+  },
+  "FLOE-DQ107": {
+    title: "override of a locked setting",
+    fix: "Remove the override; the setting is locked at a higher layer.",
+  },
+} as const;
+
+export type FloeErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** The gRPC ErrorInfo domain of every FLOE-DQ error. */
+export const ERROR_DOMAIN = "floe.dev";
+
+export function isFloeErrorCode(value: string): value is FloeErrorCode {
+  return Object.hasOwn(ERROR_CATALOGUE, value);
+}
+
+/**
+ * An error meant for a person: a code, what went wrong, where (file and path, or
+ * model and check) and how to fix it. Renders without a stack trace.
+ */
+export class FloeError extends Error {
+  readonly code: FloeErrorCode;
+  readonly file: string | undefined;
+  readonly path: string | undefined;
+  readonly fix: string;
+
+  constructor(
+    code: FloeErrorCode,
+    message: string,
+    where: { file?: string; path?: string; fix?: string } = {},
+  ) {
+    super(message);
+    this.name = "FloeError";
+    this.code = code;
+    this.file = where.file;
+    this.path = where.path;
+    this.fix = where.fix ?? ERROR_CATALOGUE[code].fix;
+  }
+}
