@@ -6,6 +6,14 @@ export const ERROR_CATALOGUE = {
     title: "quality provider missing or invalid",
     fix: "Check plugins.quality.provider in the manifest and that the plugin is installed (floe-quality plugins list).",
   },
+  "FLOE-DQ100": {
+    title: "invalid configuration",
+    fix: "Correct the file at the reported line and field (see docs/configuration.md).",
+  },
+  "FLOE-DQ101": {
+    title: "invalid check definition",
+    fix: "Use a check type from the vocabulary (docs/configuration.md) with its parameters, and a name unique within the model.",
+  },
   "FLOE-DQ102": {
     title: "quality checks failed at runtime",
     fix: "Review the failed checks in the run output and fix the data, or adjust thresholds.",
