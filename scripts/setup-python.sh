@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Creates or refreshes the project's Python environment (.venv): the pinned
+# requirements.txt, the Python SDK (sdk/python) and the Great Expectations plugin
+# (plugins/gx) installed editable without dependencies, and the Python gRPC stubs
+# generated from proto/ into sdk/python/src/floe/quality/v1 (not committed: proto/
+# is the one source, and the stubs are rebuilt whenever it changes).
+# Quick when nothing changed: a stamp keyed on the requirements, the proto files,
+# the package definitions and the interpreter skips the work.
+#   FLOE_SETUP_PYTHON   interpreter to build the venv with (default: python3.11, else python3)
+#   --force             redo everything even when the stamp matches
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+force=0
+for arg in "$@"; do
+  case "$arg" in
+    --force) force=1 ;;
+    *) echo "usage: scripts/setup-python.sh [--force]" >&2; exit 2 ;;
+  esac
+done
+
+venv=.venv
+stamp="$venv/.floe-setup-stamp"
+stub_root=sdk/python/src
+stub_dir="$stub_root/floe/quality/v1"
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PIP_ROOT_USER_ACTION=ignore
+
+current_step="start"
+fail() {
+  echo "Python set-up failed while: $current_step." >&2
+  echo "Fix the error above and run 'bash scripts/setup-python.sh' again (add --force to rebuild)." >&2
+}
+trap 'fail' ERR
+
+pick_python() {
+  if [ -n "${FLOE_SETUP_PYTHON:-}" ]; then echo "$FLOE_SETUP_PYTHON"; return; fi
+  for candidate in python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1; then echo "$candidate"; return; fi
+  done
+  echo ""
+}
+
+current_step="finding a Python interpreter"
+python=$(pick_python)
+if [ -z "$python" ]; then
+  echo "No Python interpreter found: install Python 3.11 (python3.11) or set FLOE_SETUP_PYTHON." >&2
+  exit 1
+fi
+py_version=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+if ! "$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then
+  echo "floe-quality needs Python 3.11 or later for .venv ($python is $py_version)." >&2
+  exit 1
+fi
+
+editable_packages=(sdk/python)
+[ -f plugins/gx/pyproject.toml ] && editable_packages+=(plugins/gx)
+
+stamp_key() {
+  {
+    echo "python $py_version"
+    cat requirements.txt
+    cat scripts/setup-python.sh
+    find proto -name '*.proto' -print0 | sort -z | xargs -0 cat
+    for pkg in "${editable_packages[@]}"; do echo "$pkg"; cat "$pkg/pyproject.toml"; done
+  } | sha256sum | cut -d' ' -f1
+}
+key=$(stamp_key)
+
+if [ "$force" = 0 ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ] \
+  && [ -f "$stub_dir/plugin_pb2_grpc.py" ] && "$venv/bin/python" -c 'import floe_quality_sdk' 2>/dev/null; then
+  echo "Python environment is up to date ($venv, Python $py_version)"
+  exit 0
+fi
+
+started=$(date +%s)
+rm -f "$stamp"
+
+current_step="creating $venv with $python"
+if [ -x "$venv/bin/python" ]; then
+  venv_version=$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo broken)
+  if [ "$venv_version" != "$py_version" ]; then
+    echo "recreating $venv (it has Python $venv_version, wanted $py_version)"
+    rm -rf "$venv"
+  fi
+fi
+[ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
+
+current_step="installing the pinned requirements (pip install -r requirements.txt)"
+"$venv/bin/python" -m pip install --quiet -r requirements.txt
+"$venv/bin/python" -m pip check
+
+current_step="installing ${editable_packages[*]} (editable, no dependencies)"
+for pkg in "${editable_packages[@]}"; do
+  "$venv/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e "$pkg"
+done
+
+current_step="generating the Python stubs from proto/ (grpcio-tools)"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$venv/bin/python" -m grpc_tools.protoc -I proto \
+  --python_out="$tmp" --pyi_out="$tmp" --grpc_python_out="$tmp" \
+  proto/floe/quality/v1/*.proto
+rm -rf "$stub_root/floe"
+mkdir -p "$stub_root"
+mv "$tmp/floe" "$stub_root/floe"
+
+current_step="checking that the SDK imports"
+"$venv/bin/python" -c 'import floe_quality_sdk, floe.quality.v1.plugin_pb2_grpc'
+
+echo "$key" >"$stamp"
+echo "Python environment ready in $(($(date +%s) - started)) s ($venv, Python $py_version)"

@@ -1,0 +1,1 @@
+"""Serve a floe-quality plugin from Python."""
