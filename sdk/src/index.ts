@@ -19,3 +19,20 @@ export {
   type FloeErrorCode,
   isFloeErrorCode,
 } from "./errors.js";
+export { createLogger, type LogFields, type LogLevel, type PluginLogger } from "./log.js";
+export {
+  APP_PROTOCOL_VERSIONS,
+  CORE_PROTOCOL_VERSION,
+  ENV as PLUGIN_ENV,
+  FLOE_API_VERSION,
+  HEALTH_SERVICE_NAME,
+  MAGIC_COOKIE_VALUE,
+  SOCKET_FILE_NAME,
+} from "./protocol.js";
+export { type CallContext, type QualityPlugin, type ServeOptions, servePlugin } from "./serve.js";
+export {
+  type DecodedErrorInfo,
+  errorInfoFromServiceError,
+  floeErrorFromServiceError,
+  statusFromFloeError,
+} from "./status.js";
