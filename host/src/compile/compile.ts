@@ -1,0 +1,340 @@
+// compileProject: enterprise + domain manifests + product floe.yaml (+ dbt manifest
+// for columns) → CompiledArtifacts, or every diagnostic found. Pure: it takes file
+// texts and returns values; reading and writing files is the caller's business.
+import { lookupCheckType } from "@floe/quality-sdk";
+import { z } from "zod";
+import type { QualityCheck } from "../config/check.js";
+import type { Model, Product } from "../config/files.js";
+import {
+  formatPath,
+  type LoadedFile,
+  type PathSegment,
+  parseDomainManifest,
+  parseEnterpriseManifest,
+  parseProduct,
+  type SourceText,
+} from "../config/load.js";
+import { type ConfigLayer, filePath, mergeLayers, resolveQualityConfig } from "../config/merge.js";
+import type { QualityConfig } from "../config/quality.js";
+import type { GateResult } from "../config/results.js";
+import { didYouMean } from "../config/suggest.js";
+import { type Diagnostic, diagnostic } from "../errors/index.js";
+import { evaluateGates } from "../gates/evaluate.js";
+import { ARTIFACTS_VERSION, type CompiledArtifacts, type CompiledModel } from "./artifacts.js";
+
+export interface CompileInput {
+  enterprise: SourceText;
+  domain?: SourceText | undefined;
+  product: SourceText;
+  /** dbt `target/manifest.json`: the columns of models floe.yaml does not list. */
+  dbtManifest?: SourceText | undefined;
+  /** Provider names a plugin is installed for (`plugins.quality.provider` must be one). */
+  knownProviders: readonly string[];
+}
+
+export type CompileResult =
+  | { ok: true; artifacts: CompiledArtifacts; diagnostics: Diagnostic[] }
+  | { ok: false; diagnostics: Diagnostic[] };
+
+export function compileProject(input: CompileInput): CompileResult {
+  const diagnostics: Diagnostic[] = [];
+  const enterprise = parseEnterpriseManifest(input.enterprise);
+  const domain = input.domain ? parseDomainManifest(input.domain) : undefined;
+  const product = parseProduct(input.product);
+  const dbtColumns = input.dbtManifest ? parseDbtManifest(input.dbtManifest) : undefined;
+  for (const result of [enterprise, domain, product, dbtColumns]) {
+    if (result && !result.ok) diagnostics.push(...result.diagnostics);
+  }
+  if (!enterprise.ok || (domain && !domain.ok) || !product.ok || (dbtColumns && !dbtColumns.ok)) {
+    return { ok: false, diagnostics };
+  }
+
+  const layers: ConfigLayer[] = [
+    layerOf("enterprise", enterprise.loaded),
+    ...(domain?.ok ? [layerOf("domain", domain.loaded)] : []),
+    layerOf("product", product.loaded),
+  ];
+  const merged = mergeLayers(layers);
+  diagnostics.push(...merged.diagnostics);
+  const resolved = resolveQualityConfig(merged);
+  diagnostics.push(...resolved.diagnostics);
+  if (resolved.ok) {
+    diagnostics.push(...checkProvider(resolved.config.provider, input.knownProviders, merged));
+  }
+
+  const models = product.loaded.value.models.map((model, index) =>
+    compileModel(model, index, product.loaded, dbtColumns?.ok ? dbtColumns.columns : undefined),
+  );
+  for (const m of models) diagnostics.push(...m.diagnostics);
+  diagnostics.push(
+    ...checkRelationships(
+      models.map((m) => m.model),
+      product.loaded,
+    ),
+  );
+
+  const gates: GateResult[] = [];
+  if (resolved.ok) {
+    for (const [index, { model }] of models.entries()) {
+      const gate = evaluateGates(
+        { ...model, tier: model.quality_tier, columns: model.columns ?? undefined },
+        resolved.config.quality_gates,
+      );
+      gates.push(gate);
+      diagnostics.push(...gateDiagnostics(gate, index, product.loaded));
+    }
+  }
+
+  if (!resolved.ok || diagnostics.some((d) => d.level === "error")) {
+    return { ok: false, diagnostics };
+  }
+  return {
+    ok: true,
+    artifacts: artifactsOf(
+      product.loaded.value,
+      resolved.config,
+      models.map((m) => m.model),
+      gates,
+    ),
+    diagnostics,
+  };
+}
+
+function layerOf(
+  layer: ConfigLayer["layer"],
+  loaded: LoadedFile<{
+    plugins?: { quality?: { provider?: string } } | undefined;
+    quality?: ConfigLayer["quality"];
+  }>,
+): ConfigLayer {
+  return {
+    layer,
+    file: loaded.file,
+    provider: loaded.value.plugins?.quality?.provider,
+    quality: loaded.value.quality,
+    locate: loaded.locate,
+  };
+}
+
+function checkProvider(
+  provider: string,
+  known: readonly string[],
+  merged: ReturnType<typeof mergeLayers>,
+): Diagnostic[] {
+  if (known.includes(provider)) return [];
+  const ref = merged.origin("provider");
+  const written = filePath("provider");
+  const list = known.length > 0 ? known.join(", ") : "none installed";
+  return [
+    diagnostic(
+      "FLOE-DQ001",
+      `unknown quality provider '${provider}'${didYouMean(provider, known)}; known providers: ${list}`,
+      {
+        file: ref?.locate ? ref.locate(written) : ref?.file,
+        path: formatPath(written),
+        fix: `Set plugins.quality.provider to one of: ${list} (floe-quality plugins list).`,
+      },
+    ),
+  ];
+}
+
+function artifactsOf(
+  product: Product,
+  config: QualityConfig,
+  models: CompiledModel[],
+  gates: GateResult[],
+): CompiledArtifacts {
+  return {
+    version: ARTIFACTS_VERSION,
+    product: { name: product.name, compute: product.compute },
+    quality_config: config,
+    models,
+    gates,
+  };
+}
+
+function compileModel(
+  model: Model,
+  index: number,
+  product: LoadedFile<Product>,
+  dbtColumns: ReadonlyMap<string, string[]> | undefined,
+): { model: CompiledModel; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const dbt = dbtColumns?.get(model.name);
+  const columns = model.columns ?? dbt;
+  const source: CompiledModel["columns_source"] = model.columns
+    ? "product"
+    : dbt
+      ? "dbt_manifest"
+      : "unknown";
+  const at = (path: PathSegment[]) => ({
+    file: product.locate(["models", index, ...path]),
+    path: formatPath(["models", index, ...path]),
+  });
+
+  if (columns === undefined) {
+    const whereFrom = dbtColumns
+      ? "floe.yaml nor the dbt manifest lists"
+      : "floe.yaml does not list";
+    diagnostics.push(
+      diagnostic(
+        "FLOE-DQ105",
+        `model ${model.name}: ${whereFrom} its columns, so column references are not checked and coverage counts only the columns the checks name`,
+        {
+          ...at(["name"]),
+          fix: "List the model's columns in floe.yaml (columns: [...]) or pass --dbt-manifest target/manifest.json.",
+        },
+        "warning",
+      ),
+    );
+  } else {
+    const known = new Set(columns);
+    model.quality_checks.forEach((check, c) => {
+      for (const { value, path } of columnReferences(check)) {
+        if (known.has(value)) continue;
+        diagnostics.push(
+          diagnostic(
+            "FLOE-DQ105",
+            `model ${model.name}, check ${check.name}: unknown column '${value}'${didYouMean(value, columns)}`,
+            {
+              ...at(["quality_checks", c, ...path]),
+              fix: `Use one of the model's columns (${columns.join(", ")}), or add the column to the model.`,
+            },
+          ),
+        );
+      }
+    });
+  }
+
+  return {
+    model: {
+      name: model.name,
+      quality_tier: model.tier,
+      relation: model.relation ?? model.name,
+      columns: columns ? [...columns] : null,
+      columns_source: source,
+      quality_checks: model.quality_checks,
+    },
+    diagnostics,
+  };
+}
+
+/** Every column name a check refers to, with its path inside the check. */
+function columnReferences(check: QualityCheck): { value: string; path: PathSegment[] }[] {
+  const refs: { value: string; path: PathSegment[] }[] = [];
+  if (check.column !== undefined) refs.push({ value: check.column, path: ["column"] });
+  for (const name of lookupCheckType(check.type)?.columnParameters ?? []) {
+    const value = check.parameters[name];
+    if (typeof value === "string") refs.push({ value, path: ["parameters", name] });
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => {
+        if (typeof v === "string") refs.push({ value: v, path: ["parameters", name, i] });
+      });
+    }
+  }
+  return refs;
+}
+
+/** `relationships` to another model of the product: its `field` must be one of that model's columns. */
+function checkRelationships(models: CompiledModel[], product: LoadedFile<Product>): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const byName = new Map(models.map((m) => [m.name, m]));
+  models.forEach((model, index) => {
+    model.quality_checks.forEach((check, c) => {
+      if (check.type !== "relationships") return;
+      const target = byName.get(String(check.parameters.to));
+      const field = String(check.parameters.field);
+      if (!target?.columns || target.columns.includes(field)) return;
+      const path = ["models", index, "quality_checks", c, "parameters", "field"];
+      diagnostics.push(
+        diagnostic(
+          "FLOE-DQ105",
+          `model ${model.name}, check ${check.name}: model ${target.name} has no column '${field}'${didYouMean(field, target.columns)}`,
+          {
+            file: product.locate(path),
+            path: formatPath(path),
+            fix: `Use one of ${target.name}'s columns: ${target.columns.join(", ")}.`,
+          },
+        ),
+      );
+    });
+  });
+  return diagnostics;
+}
+
+function gateDiagnostics(
+  gate: GateResult,
+  index: number,
+  product: LoadedFile<Product>,
+): Diagnostic[] {
+  const path: PathSegment[] = ["models", index, "quality_checks"];
+  const where = { file: product.locate(path), path: formatPath(path) };
+  const out: Diagnostic[] = [];
+  if (gate.coverage_actual < gate.coverage_required) {
+    out.push(
+      diagnostic("FLOE-DQ103", `model ${gate.model_name}: ${gate.violations[0]}`, {
+        ...where,
+        fix: `Add enabled checks on more of ${gate.model_name}'s columns to reach ${gate.coverage_required}% (or move the model to a lower tier).`,
+      }),
+    );
+  }
+  if (gate.missing_tests.length > 0) {
+    out.push(
+      diagnostic(
+        "FLOE-DQ104",
+        `model ${gate.model_name}: the ${gate.tier} gate requires check types missing here: ${gate.missing_tests.join(", ")}`,
+        {
+          ...where,
+          fix: `Add enabled checks of type ${gate.missing_tests.join(", ")} to ${gate.model_name}.`,
+        },
+      ),
+    );
+  }
+  return out;
+}
+
+const DbtManifestSchema = z.looseObject({
+  nodes: z.record(
+    z.string(),
+    z.looseObject({
+      resource_type: z.string(),
+      name: z.string(),
+      columns: z.record(z.string(), z.unknown()).optional(),
+    }),
+  ),
+});
+
+/** Model name → column names, from a dbt manifest.json (v12 field names). */
+export function parseDbtManifest(
+  source: SourceText,
+): { ok: true; columns: Map<string, string[]> } | { ok: false; diagnostics: Diagnostic[] } {
+  const fail = (message: string, path?: string) => ({
+    ok: false as const,
+    diagnostics: [
+      diagnostic("FLOE-DQ100", `dbt manifest: ${message}`, {
+        file: source.file,
+        path,
+        fix: "Pass the manifest.json that `dbt parse` or `dbt compile` writes to target/.",
+      }),
+    ],
+  });
+  let json: unknown;
+  try {
+    json = JSON.parse(source.text);
+  } catch (error) {
+    return fail(`not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = DbtManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return fail(issue.message, formatPath(issue.path) || undefined);
+  }
+  const columns = new Map<string, string[]>();
+  for (const node of Object.values(parsed.data.nodes)) {
+    // A model without documented columns has `columns: {}`: that says nothing about them.
+    const names = Object.keys(node.columns ?? {});
+    if (node.resource_type !== "model" || names.length === 0) continue;
+    if (!columns.has(node.name)) columns.set(node.name, names);
+  }
+  return { ok: true, columns };
+}

@@ -1,0 +1,292 @@
+// Reading config files: YAML or JSON (YAML 1.2 reads JSON too) parsed with source
+// positions kept, validated by a zod schema, every problem turned into a Diagnostic
+// naming the file, line:column, dotted path, FLOE-DQ code and fix.
+import { readFile } from "node:fs/promises";
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { z } from "zod";
+import { type Diagnostic, diagnostic } from "../errors/index.js";
+import {
+  type DomainManifest,
+  DomainManifestSchema,
+  type EnterpriseManifest,
+  EnterpriseManifestSchema,
+  type Product,
+  ProductSchema,
+} from "./files.js";
+import { floeIssueParams } from "./issue.js";
+import { closestNames, didYouMean } from "./suggest.js";
+
+/** A file's name and text: what the pure parsers take. */
+export interface SourceText {
+  file: string;
+  text: string;
+}
+
+export type PathSegment = string | number;
+
+/** A parsed and validated file that can still point at its own lines. */
+export interface LoadedFile<T> {
+  file: string;
+  value: T;
+  /** `file:line:col` of the value at `path` (or of its nearest written parent). */
+  locate(path: readonly PathSegment[]): string;
+}
+
+export type LoadResult<T> =
+  | { ok: true; loaded: LoadedFile<T> }
+  | { ok: false; diagnostics: Diagnostic[] };
+
+/** `models[0].quality_checks[2].column` */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const segment of path) {
+    if (typeof segment === "number") out += `[${segment}]`;
+    else out += out ? `.${String(segment)}` : String(segment);
+  }
+  return out;
+}
+
+/** Reads a file for a parser; a missing or unreadable file is a FLOE-DQ100 diagnostic. */
+export async function readSourceText(file: string): Promise<SourceText | Diagnostic> {
+  try {
+    return { file, text: await readFile(file, "utf8") };
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : "cannot read it";
+    return diagnostic("FLOE-DQ100", `${reason}: ${(error as Error).message}`, {
+      file,
+      fix: "Check the path given on the command line.",
+    });
+  }
+}
+
+/** Parses YAML or JSON text and validates it with `schema`. Pure. */
+export function parseConfigText<S extends z.ZodType>(
+  source: SourceText,
+  schema: S,
+): LoadResult<z.output<S>> {
+  const { file, text } = source;
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number | undefined) => {
+    if (offset === undefined) return file;
+    const { line, col } = lines.linePos(offset);
+    return `${file}:${line}:${col}`;
+  };
+
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      diagnostics: doc.errors.map((e) =>
+        diagnostic("FLOE-DQ100", `not valid YAML/JSON: ${firstLine(e.message)}`, {
+          file: at(e.pos[0]),
+          fix: "Fix the syntax at the reported line (indentation, quotes, brackets, a missing ':').",
+        }),
+      ),
+    };
+  }
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
+    return {
+      ok: false,
+      diagnostics: [
+        diagnostic("FLOE-DQ100", "the file is empty", {
+          file,
+          fix: "Write the file's settings (see examples/ and docs/configuration.md).",
+        }),
+      ],
+    };
+  }
+
+  const locate = (path: readonly PathSegment[], key = false) =>
+    at(offsetOf(doc.contents as Node, path, key));
+  const knownKeys = new Map<string, string[]>();
+  const parsed = schema.safeParse(doc.toJS({ maxAliasCount: 100 }), {
+    error: (issue) => issueMessage(issue, knownKeys),
+  });
+  if (parsed.success) {
+    return { ok: true, loaded: { file, value: parsed.data, locate: (p) => locate(p) } };
+  }
+  const diagnostics: Diagnostic[] = [];
+  for (const issue of parsed.error.issues) {
+    const path = issue.path.filter(
+      (s): s is PathSegment => typeof s === "string" || typeof s === "number",
+    );
+    if (issue.code === "unrecognized_keys") {
+      const known = knownKeys.get(formatPath(path)) ?? [];
+      for (const key of issue.keys) {
+        diagnostics.push(unknownKey(key, known, [...path, key], locate([...path, key], true)));
+      }
+      continue;
+    }
+    const floe = floeIssueParams(issue);
+    diagnostics.push(
+      diagnostic(floe?.floe_code ?? "FLOE-DQ100", issue.message, {
+        file: locate(path),
+        path: formatPath(path) || undefined,
+        fix: floe?.fix ?? fixFor(issue, path),
+      }),
+    );
+  }
+  return { ok: false, diagnostics };
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0] ?? message;
+}
+
+function unknownKey(key: string, known: string[], path: PathSegment[], file: string): Diagnostic {
+  const close = closestNames(key, known);
+  const fix = close[0]
+    ? `Rename '${key}' to '${close[0]}', or remove it.`
+    : `Remove '${key}'; allowed here: ${known.join(", ")}.`;
+  return diagnostic("FLOE-DQ100", `unknown key '${key}'${didYouMean(key, known)}`, {
+    file,
+    path: formatPath(path),
+    fix,
+  });
+}
+
+/**
+ * Offset of the node at `path` in the document, or of its nearest existing parent
+ * when the path is not written (a missing required key). With `key`, the offset of
+ * the last segment's key rather than its value.
+ */
+function offsetOf(root: Node, path: readonly PathSegment[], key: boolean): number | undefined {
+  let node: unknown = root;
+  let offset = (root as Node).range?.[0];
+  for (const [i, segment] of path.entries()) {
+    if (isMap(node)) {
+      const pair = node.items.find(
+        (p) => isScalar(p.key) && String(p.key.value) === String(segment),
+      );
+      if (!pair) return offset;
+      const keyNode = pair.key as Node;
+      const last = i === path.length - 1;
+      if (last && key) return keyNode.range?.[0];
+      node = pair.value;
+      offset = (pair.value as Node | null)?.range?.[0] ?? keyNode.range?.[0];
+    } else if (isSeq(node) && typeof segment === "number") {
+      const item = node.items[segment];
+      if (!item) return offset;
+      node = item;
+      offset = (item as Node).range?.[0] ?? offset;
+    } else {
+      return offset;
+    }
+  }
+  return offset;
+}
+
+type RawIssue = z.core.$ZodRawIssue;
+
+/** The sentence for a zod issue; unknown keys also record what was allowed. */
+function issueMessage(issue: RawIssue, knownKeys: Map<string, string[]>): string | undefined {
+  const got = describe(issue.input);
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const shape = (issue.inst as { shape?: Record<string, unknown> } | undefined)?.shape;
+      const path = (issue.path ?? []).filter(
+        (s): s is PathSegment => typeof s === "string" || typeof s === "number",
+      );
+      knownKeys.set(formatPath(path), shape ? Object.keys(shape) : []);
+      return "unknown key";
+    }
+    case "invalid_type":
+      if (issue.input === undefined) return `missing required setting (${article(issue.expected)})`;
+      return `expected ${article(issue.expected)}, got ${got}`;
+    case "too_small":
+      return tooSmall(issue, got);
+    case "too_big":
+      return tooBig(issue, got);
+    case "invalid_value": {
+      const values = issue.values.map((v) => JSON.stringify(v));
+      const hint =
+        typeof issue.input === "string" ? didYouMean(issue.input, issue.values.map(String)) : "";
+      return `expected ${values.join(" or ")}, got ${got}${hint}`;
+    }
+    case "invalid_union": {
+      const raw = issue as RawIssue & { discriminator?: string; options?: unknown[] };
+      if (raw.discriminator) {
+        const options = (raw.options ?? []).map((o) => JSON.stringify(o)).join(" or ");
+        const value = (issue.input as Record<string, unknown> | null)?.[raw.discriminator];
+        return `expected ${raw.discriminator} ${options}, got ${describe(value)}`;
+      }
+      return `expected one of the accepted forms, got ${got}`;
+    }
+    case "invalid_format":
+      return `expected ${issue.format === "regex" ? "a value of the documented form" : issue.format}, got ${got}`;
+    default:
+      return undefined;
+  }
+}
+
+function tooSmall(issue: RawIssue & { code: "too_small" }, got: string): string {
+  const min = String(issue.minimum);
+  if (issue.origin === "array") return `needs at least ${min} item(s)`;
+  if (issue.origin === "string")
+    return Number(issue.minimum) <= 1 ? "must not be empty" : `needs at least ${min} characters`;
+  return `must be ${issue.inclusive ? "at least" : "greater than"} ${min}, got ${got}`;
+}
+
+function tooBig(issue: RawIssue & { code: "too_big" }, got: string): string {
+  const max = String(issue.maximum);
+  if (issue.origin === "array") return `takes at most ${max} item(s)`;
+  if (issue.origin === "string") return `takes at most ${max} characters`;
+  return `must be ${issue.inclusive ? "at most" : "less than"} ${max}, got ${got}`;
+}
+
+function article(expected: string): string {
+  if (expected === "object") return "a mapping";
+  if (expected === "array") return "a list";
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string")
+    return `'${value.length > 40 ? `${value.slice(0, 40)}...` : value}'`;
+  return String(value);
+}
+
+function fixFor(issue: z.core.$ZodIssue, path: readonly PathSegment[]): string {
+  const name = String(path[path.length - 1] ?? "the value");
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.message.startsWith("missing")
+        ? `Add '${name}'.`
+        : `Give '${name}' ${article(issue.expected)}.`;
+    case "too_small":
+    case "too_big":
+      return `Give '${name}' a value in the allowed range (docs/configuration.md).`;
+    case "invalid_value":
+      return `Use one of: ${issue.values.map(String).join(", ")}.`;
+    case "invalid_union": {
+      const options = (issue as { options?: unknown[] }).options;
+      return options
+        ? `Use one of: ${options.map(String).join(", ")}.`
+        : "Correct the value (see docs/configuration.md).";
+    }
+    case "custom":
+      if (path[path.length - 1] === "dimension_weights") {
+        return "Make completeness, accuracy, validity, consistency and timeliness sum to 1.";
+      }
+      return "Correct the value (see docs/configuration.md).";
+    default:
+      return "Correct the value (see docs/configuration.md).";
+  }
+}
+
+export function parseEnterpriseManifest(source: SourceText): LoadResult<EnterpriseManifest> {
+  return parseConfigText(source, EnterpriseManifestSchema);
+}
+
+export function parseDomainManifest(source: SourceText): LoadResult<DomainManifest> {
+  return parseConfigText(source, DomainManifestSchema);
+}
+
+export function parseProduct(source: SourceText): LoadResult<Product> {
+  return parseConfigText(source, ProductSchema);
+}
