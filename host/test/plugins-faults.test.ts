@@ -1,0 +1,188 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { contract, FloeError } from "@floe/quality-sdk";
+import { status } from "@grpc/grpc-js";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  PluginCallError,
+  type RunningPlugin,
+  type SupervisorOptions,
+  startPlugin,
+} from "../src/plugins/index.js";
+import {
+  check,
+  isAlive,
+  pidFile,
+  pidsIn,
+  runRequest,
+  TS_ECHO_MAIN,
+  tsEchoDescriptor,
+} from "./plugins-support.js";
+
+const running: RunningPlugin[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((p) => p.stop()));
+});
+
+/** Starts ts_echo in a fault mode; resolves with the start error, how long it took, and the pids it spawned. */
+async function startFailure(mode: string, options: SupervisorOptions = {}) {
+  const pids = pidFile();
+  const started = Date.now();
+  const error = await startPlugin(tsEchoDescriptor(), {
+    ...options,
+    env: { FLOE_ECHO_MODE: mode, FLOE_ECHO_PIDFILE: pids },
+    onLog: () => undefined,
+  }).then(
+    (plugin) => {
+      running.push(plugin);
+      throw new Error(`plugin started in mode ${mode}`);
+    },
+    (e: unknown) => e,
+  );
+  return { error: error as FloeError, elapsedMs: Date.now() - started, pids: pidsIn(pids) };
+}
+
+describe("plugin faults", () => {
+  it("fails the start when no handshake line comes within the start timeout, and kills the process", async () => {
+    const { error, elapsedMs, pids } = await startFailure("no-handshake", {
+      startTimeoutMs: 1_000,
+    });
+    expect(error).toBeInstanceOf(FloeError);
+    expect(error.code).toBe("FLOE-DQ001");
+    expect(error.message).toMatch(
+      /^plugin ts_echo printed no handshake line within 1000 ms; last stderr lines:\n {2}\{/,
+    );
+    expect(error.message).toContain("never printing the handshake line");
+    expect(elapsedMs).toBeGreaterThanOrEqual(1_000);
+    expect(pids).toHaveLength(1);
+    expect(isAlive(pids[0]!)).toBe(false);
+  });
+
+  it("rejects a garbage handshake line with a clear error, and kills the process", async () => {
+    const { error, pids } = await startFailure("garbage-handshake");
+    expect(error.code).toBe("FLOE-DQ001");
+    expect(error.message).toBe(
+      `plugin ts_echo printed an invalid handshake line "hello from a confused plugin": expected 5 fields separated by '|', found 1`,
+    );
+    expect(pids).toHaveLength(1);
+    expect(isAlive(pids[0]!)).toBe(false);
+  });
+
+  it("rejects a plugin whose floe_api_version major differs from the host's", async () => {
+    const { error, pids } = await startFailure("wrong-api-version");
+    expect(error.code).toBe("FLOE-DQ001");
+    expect(error.message).toBe(
+      'plugin ts_echo implements floe_api_version "2.0.0", but this host speaks 1.x',
+    );
+    expect(pids).toHaveLength(1);
+    expect(isAlive(pids[0]!)).toBe(false);
+  });
+
+  it("declares a plugin that never reports SERVING unhealthy after the 5 s health deadline", async () => {
+    const { error, elapsedMs, pids } = await startFailure("never-serving");
+    expect(error.code).toBe("FLOE-DQ001");
+    expect(error.message).toBe(
+      "plugin ts_echo is unhealthy: health status for floe.quality.v1.QualityPluginService is still NOT_SERVING after 5000 ms",
+    );
+    expect(elapsedMs).toBeGreaterThanOrEqual(5_000);
+    expect(pids).toHaveLength(1);
+    expect(isAlive(pids[0]!)).toBe(false);
+  });
+
+  it("gives up on a plugin that crashes on every start once the restart budget is spent", async () => {
+    const { error, pids } = await startFailure("crash-on-start", {
+      restart: { maxRestarts: 3, initialBackoffMs: 50 },
+    });
+    expect(error.code).toBe("FLOE-DQ001");
+    expect(error.message).toMatch(
+      /^plugin ts_echo keeps crashing: restart budget exhausted \(3 restarts within 60 s\)\. Last failure: plugin ts_echo \(pid \d+\) exited with code 3 before its handshake line; last stderr lines:\n/,
+    );
+    expect(error.message).toContain("ts_echo: crashing on start as asked");
+    expect(pids).toHaveLength(4);
+    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+  });
+
+  it("fails a streamed RunChecks with UNAVAILABLE within 1 s of a crash, then serves the next call after a restart", async () => {
+    const plugin = await startPlugin(tsEchoDescriptor(), { onLog: () => undefined });
+    running.push(plugin);
+    const firstPid = plugin.pid()!;
+    let firstResultAt = 0;
+    const error = await plugin.client
+      .runChecks(runRequest([check("first"), check("second")], "crash"), {
+        timeoutMs: 20_000,
+        onCheck: () => {
+          firstResultAt = Date.now();
+        },
+      })
+      .catch((e: unknown) => e);
+    const failedAfterMs = Date.now() - firstResultAt;
+    expect(error).toBeInstanceOf(PluginCallError);
+    expect((error as PluginCallError).grpcCode).toBe(status.UNAVAILABLE);
+    expect((error as PluginCallError).code).toBe("FLOE-DQ001");
+    expect((error as PluginCallError).message).toMatch(
+      new RegExp(
+        `^plugin ts_echo \\(pid ${firstPid}\\) was killed by SIGKILL; last stderr lines:\\n`,
+      ),
+    );
+    expect((error as PluginCallError).message).toContain("ts_echo: crashing mid-stream as asked");
+    expect(failedAfterMs).toBeLessThan(1_000);
+
+    const summary = await plugin.client.runChecks(runRequest([check("after_restart")]), {
+      timeoutMs: 10_000,
+    });
+    expect(summary.checks.map((c) => [c.checkName, c.status])).toEqual([
+      ["after_restart", contract.CheckStatus.CHECK_STATUS_PASSED],
+    ]);
+    expect(plugin.pid()).not.toBe(firstPid);
+    expect(isAlive(firstPid)).toBe(false);
+    expect(plugin.state()).toBe("serving");
+  });
+});
+
+describe("a plugin run by hand", () => {
+  it("prints the started-by-hand message and exits 1 without the magic cookie", () => {
+    const run = spawnSync(process.execPath, [TS_ECHO_MAIN], {
+      env: {
+        PATH: process.env.PATH,
+        FLOE_PLUGIN_SOCKET_DIR: mkdtempSync(join(tmpdir(), "floe-test-")),
+      },
+      encoding: "utf8",
+      timeout: 10_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(
+      "This binary is a floe-quality plugin. It is started by the floe-quality host, not by hand. Try: floe-quality plugins check <provider>\n",
+    );
+  });
+
+  it("prints a wrong magic cookie the same message", () => {
+    const run = spawnSync(process.execPath, [TS_ECHO_MAIN], {
+      env: { PATH: process.env.PATH, FLOE_PLUGIN_MAGIC_COOKIE: "not-the-cookie" },
+      encoding: "utf8",
+      timeout: 10_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("This binary is a floe-quality plugin.");
+  });
+
+  it("names both version lists and exits 1 when the host speaks no version the plugin speaks", () => {
+    const run = spawnSync(process.execPath, [TS_ECHO_MAIN], {
+      env: {
+        PATH: process.env.PATH,
+        FLOE_PLUGIN_MAGIC_COOKIE: "floe-quality-plugin-6d1a9f3c",
+        FLOE_PLUGIN_PROTOCOL_VERSIONS: "2,3",
+        FLOE_PLUGIN_SOCKET_DIR: mkdtempSync(join(tmpdir(), "floe-test-")),
+      },
+      encoding: "utf8",
+      timeout: 10_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(
+      "floe-quality plugin: no common protocol version: the host speaks [2,3] (FLOE_PLUGIN_PROTOCOL_VERSIONS), this plugin speaks [1]\n",
+    );
+  });
+});

@@ -1,0 +1,160 @@
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { contract, SOCKET_FILE_NAME } from "@floe/quality-sdk";
+import { status } from "@grpc/grpc-js";
+import { afterEach, describe, expect, it } from "vitest";
+import { PluginCallError, type RunningPlugin, startPlugin } from "../src/plugins/index.js";
+import { check, isAlive, runRequest, tsEchoDescriptor } from "./plugins-support.js";
+
+const { CheckStatus } = contract;
+const running: RunningPlugin[] = [];
+
+async function start(env: NodeJS.ProcessEnv = {}): Promise<RunningPlugin> {
+  const plugin = await startPlugin(tsEchoDescriptor(), { env, onLog: () => undefined });
+  running.push(plugin);
+  return plugin;
+}
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((p) => p.stop()));
+});
+
+describe("the supervisor with the TypeScript test plugin", () => {
+  it("starts the plugin, reports it SERVING with its metadata, and stops it leaving no process or socket", async () => {
+    const plugin = await start();
+    expect(plugin.state()).toBe("serving");
+    expect(plugin.metadata.name).toBe("ts_echo");
+    expect(plugin.metadata.floeApiVersion).toBe("1.0.0");
+    expect(plugin.metadata.capabilities?.checkTypes).toEqual([
+      "not_null",
+      "unique",
+      "row_count_between",
+    ]);
+    const pid = plugin.pid()!;
+    const dir = plugin.socketDir()!;
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, SOCKET_FILE_NAME)).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, SOCKET_FILE_NAME)).isSocket()).toBe(true);
+
+    await plugin.stop();
+    expect(plugin.state()).toBe("stopped");
+    expect(isAlive(pid)).toBe(false);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it("streams each check result and then the suite summary", async () => {
+    const plugin = await start();
+    const seen: string[] = [];
+    const summary = await plugin.client.runChecks(
+      runRequest([
+        check("id_not_null", { records_checked: 100, records_failed: 0 }),
+        check(
+          "email_not_null",
+          { passed: false, records_checked: 100, records_failed: 3 },
+          { column: "email" },
+        ),
+      ]),
+      { timeoutMs: 5_000, onCheck: (r) => seen.push(r.checkName) },
+    );
+    expect(seen).toEqual(["id_not_null", "email_not_null"]);
+    expect(summary.modelName).toBe("orders");
+    expect(summary.passed).toBe(false);
+    expect(
+      summary.checks.map((c) => [c.checkName, c.status, c.recordsChecked, c.recordsFailed]),
+    ).toEqual([
+      ["id_not_null", CheckStatus.CHECK_STATUS_PASSED, 100, 0],
+      ["email_not_null", CheckStatus.CHECK_STATUS_FAILED, 100, 3],
+    ]);
+    expect(summary.summary).toEqual({
+      checks_total: 2,
+      checks_passed: 1,
+      checks_failed: 1,
+      checks_error: 0,
+      checks_skipped: 0,
+      checks_timed_out: 0,
+    });
+  });
+
+  it("reports checks still running at the deadline as TIMED_OUT with FLOE-DQ106", async () => {
+    const plugin = await start();
+    const summary = await plugin.client.runChecks(
+      runRequest(
+        [check("quick"), check("slow", { sleep_ms: 20_000 }), check("never_started")],
+        "run-deadline",
+        1,
+      ),
+      { timeoutMs: 1_000 },
+    );
+    expect(summary.checks.map((c) => [c.checkName, c.status, c.errorCode])).toEqual([
+      ["quick", CheckStatus.CHECK_STATUS_PASSED, ""],
+      ["slow", CheckStatus.CHECK_STATUS_TIMED_OUT, "FLOE-DQ106"],
+      ["never_started", CheckStatus.CHECK_STATUS_TIMED_OUT, "FLOE-DQ106"],
+    ]);
+    expect(summary.checks[1]?.errorMessage).toBe(
+      "the check did not finish within the suite deadline (1 s)",
+    );
+    expect(summary.passed).toBe(false);
+  });
+
+  it("carries a FloeError thrown by the plugin to the host with its FLOE-DQ code and place", async () => {
+    const plugin = await start();
+    const error = await plugin.client
+      .runChecks(runRequest([check("nope_not_null")], "missing-column"))
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(PluginCallError);
+    expect(error.code).toBe("FLOE-DQ105");
+    expect(error.grpcCode).toBe(status.INVALID_ARGUMENT);
+    expect(error.message).toBe("column 'nope' does not exist in orders");
+    expect(error.path).toBe("orders/nope_not_null");
+    expect(error.fix).toBe(
+      "Verify the column exists in the model (floe.yaml columns, dbt manifest or warehouse).",
+    );
+  });
+
+  it("turns any other error thrown by the plugin into INTERNAL without leaking its message", async () => {
+    const plugin = await start();
+    const error = await plugin.client.runChecks(runRequest([check("a")], "bug")).catch((e) => e);
+    expect(error).toBeInstanceOf(PluginCallError);
+    expect(error.grpcCode).toBe(status.INTERNAL);
+    expect(error.code).toBe("FLOE-DQ001");
+    expect(error.message).toBe(
+      "plugin ts_echo failed RunChecks: INTERNAL: the plugin failed while handling the call; see the plugin log",
+    );
+    expect(error.message).not.toContain("passwd");
+  });
+
+  it("validates a suite against the plugin's declared check types by default", async () => {
+    const plugin = await start();
+    const response = await plugin.client.validateSuite(
+      contract.ValidateSuiteRequest.fromPartial({
+        suite: {
+          modelName: "orders",
+          checks: [check("ok"), check("email_format", {}, { type: "regex" })],
+        },
+      }),
+    );
+    expect(response.result?.success).toBe(false);
+    expect(response.result?.diagnostics.map((d) => [d.code, d.path, d.message])).toEqual([
+      [
+        "FLOE-DQ101",
+        "orders/email_format",
+        "check 'email_format': type 'regex' is not supported by plugin ts_echo",
+      ],
+    ]);
+  });
+
+  it("keeps the plugin NOT_SERVING until its startup work is done", async () => {
+    const plugin = await start({ FLOE_ECHO_STARTUP_MS: "400" });
+    expect(plugin.timings.servingMs).toBeGreaterThanOrEqual(400);
+    expect(plugin.timings.handshakeMs).toBeLessThan(plugin.timings.servingMs);
+  });
+
+  it("re-logs the plugin's stderr JSON lines under the plugin's name", async () => {
+    const lines: Array<{ plugin: string; level: string; msg: string }> = [];
+    const plugin = await startPlugin(tsEchoDescriptor(), { onLog: (e) => lines.push(e) });
+    await plugin.stop();
+    expect(lines).toContainEqual(
+      expect.objectContaining({ plugin: "ts_echo", level: "info", msg: "plugin stopping" }),
+    );
+  });
+});
