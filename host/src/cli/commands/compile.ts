@@ -1,0 +1,195 @@
+// floe-quality compile: enterprise + domain manifests + product floe.yaml (+ dbt
+// manifest) → compiled_artifacts.json, or every diagnostic and exit 1.
+import { parseArgs } from "node:util";
+import type { CompiledArtifacts } from "../../compile/artifacts.js";
+import { compileProject } from "../../compile/compile.js";
+import { writeArtifacts } from "../../compile/write.js";
+import { readSourceText, type SourceText } from "../../config/load.js";
+import { type Diagnostic, renderDiagnostic } from "../../errors/index.js";
+import { formatPercent } from "../../gates/evaluate.js";
+import { discoverPlugins } from "../../plugins/discover.js";
+import { printJson, UsageError } from "../output.js";
+
+const USAGE = `usage: floe-quality compile --enterprise FILE [--domain FILE] --product FILE
+                             [--dbt-manifest target/manifest.json] --out FILE [--json]
+
+  --enterprise    enterprise manifest.yaml (scope: enterprise)
+  --domain        domain manifest.yaml (scope: domain), optional
+  --product       the product's floe.yaml
+  --dbt-manifest  dbt manifest.json: the columns of models floe.yaml does not list
+  --out           where to write compiled_artifacts.json (atomically)
+  --json          print one JSON document instead of text`;
+
+/** The providers this distribution ships, known even before their plugins are discovered. */
+export const SHIPPED_PROVIDERS = ["floe_sql", "great_expectations", "dbt_expectations"] as const;
+
+/** Shipped providers plus every provider a plugin descriptor declares. */
+export function knownProviders(): string[] {
+  const known = new Set<string>(SHIPPED_PROVIDERS);
+  try {
+    for (const plugin of discoverPlugins().plugins) known.add(plugin.provider);
+  } catch {
+    // Discovery problems are `floe-quality plugins list`'s to report; compile checks names only.
+  }
+  return [...known].sort();
+}
+
+export interface CompilePaths {
+  enterprise: string;
+  domain?: string | undefined;
+  product: string;
+  dbtManifest?: string | undefined;
+}
+
+export type CompileOutcome =
+  | { ok: true; artifacts: CompiledArtifacts; diagnostics: Diagnostic[] }
+  | { ok: false; diagnostics: Diagnostic[] };
+
+/** Reads the files and compiles them; an unreadable file is one more diagnostic. */
+export async function compileFiles(paths: CompilePaths): Promise<CompileOutcome> {
+  const read = async (file: string | undefined) =>
+    file === undefined ? undefined : await readSourceText(file);
+  const [enterprise, domain, product, dbtManifest] = await Promise.all([
+    read(paths.enterprise),
+    read(paths.domain),
+    read(paths.product),
+    read(paths.dbtManifest),
+  ]);
+  const unreadable = [enterprise, domain, product, dbtManifest].filter(
+    (s): s is Diagnostic => s !== undefined && !("text" in s),
+  );
+  if (unreadable.length > 0) return { ok: false, diagnostics: unreadable };
+  return compileProject({
+    enterprise: enterprise as SourceText,
+    domain: domain as SourceText | undefined,
+    product: product as SourceText,
+    dbtManifest: dbtManifest as SourceText | undefined,
+    knownProviders: knownProviders(),
+  });
+}
+
+const OPTIONS = {
+  enterprise: { type: "string" },
+  domain: { type: "string" },
+  product: { type: "string" },
+  "dbt-manifest": { type: "string" },
+  out: { type: "string" },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+function parseCompileArgs(argv: string[]) {
+  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
+  try {
+    values = parseArgs({
+      args: argv,
+      options: OPTIONS,
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
+  }
+  if (values.help) return { help: true as const };
+  const missing = (["enterprise", "product", "out"] as const).filter((k) => !values[k]);
+  if (missing.length > 0) {
+    throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(", ")}\n\n${USAGE}`);
+  }
+  return {
+    help: false as const,
+    paths: {
+      enterprise: values.enterprise!,
+      domain: values.domain,
+      product: values.product!,
+      dbtManifest: values["dbt-manifest"],
+    },
+    out: values.out!,
+    json: values.json === true,
+  };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseCompileArgs(argv);
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const outcome = await compileFiles(args.paths);
+  if (!outcome.ok) {
+    if (args.json) printJson(validationReport(outcome.diagnostics, undefined));
+    else printDiagnostics(outcome.diagnostics);
+    return 1;
+  }
+  await writeArtifacts(args.out, outcome.artifacts);
+  if (args.json) {
+    printJson(
+      validationReport(outcome.diagnostics, { out: args.out, artifacts: outcome.artifacts }),
+    );
+  } else {
+    printDiagnostics(outcome.diagnostics);
+    process.stdout.write(`${renderSummary(outcome.artifacts, args.out)}\n`);
+  }
+  return 0;
+}
+
+/** Every diagnostic on stderr, then a count. */
+export function printDiagnostics(diagnostics: readonly Diagnostic[]): void {
+  if (diagnostics.length === 0) return;
+  const errors = diagnostics.filter((d) => d.level === "error").length;
+  const warnings = diagnostics.length - errors;
+  const lines = diagnostics.map(renderDiagnostic);
+  if (errors > 0)
+    lines.push(`compile failed: ${plural(errors, "error")}, ${plural(warnings, "warning")}`);
+  process.stderr.write(`${lines.join("\n")}\n`);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** The seed's ValidationResult fields plus the structured diagnostics. */
+function validationReport(
+  diagnostics: readonly Diagnostic[],
+  written: { out: string; artifacts: CompiledArtifacts } | undefined,
+) {
+  return {
+    success: written !== undefined,
+    errors: diagnostics.filter((d) => d.level === "error").map(renderDiagnostic),
+    warnings: diagnostics.filter((d) => d.level === "warning").map(renderDiagnostic),
+    diagnostics,
+    ...(written ? { artifacts: written.out, gates: written.artifacts.gates } : {}),
+  };
+}
+
+/** A table a person reads: one line per model with its tier, checks, coverage and gate. */
+export function renderSummary(artifacts: CompiledArtifacts, out: string): string {
+  const rows = artifacts.models.map((model) => {
+    const gate = artifacts.gates.find((g) => g.model_name === model.name);
+    const enabled = model.quality_checks.filter((c) => c.enabled).length;
+    return [
+      model.name,
+      model.quality_tier,
+      model.relation,
+      `${enabled}/${model.quality_checks.length}`,
+      gate
+        ? `${formatPercent(gate.coverage_actual)}% (≥${formatPercent(gate.coverage_required)}%)`
+        : "-",
+      gate ? (gate.passed ? "pass" : "fail") : "-",
+    ];
+  });
+  const header = ["model", "tier", "relation", "checks", "coverage", "gate"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
+  const config = artifacts.quality_config;
+  return [
+    `compiled ${artifacts.product.name} → ${out} (artifacts ${artifacts.version}, provider ${config.provider}, ` +
+      `thresholds min ${config.thresholds.min_score} / warn ${config.thresholds.warn_score})`,
+    "",
+    line(header),
+    ...rows.map(line),
+  ].join("\n");
+}
