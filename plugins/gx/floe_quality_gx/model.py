@@ -1,0 +1,160 @@
+"""The plugin's own view of the floe contract: plain values that the gRPC shell
+converts from and to the protobuf messages, so the core runs without a server."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Dimension(enum.IntEnum):
+    UNSPECIFIED = 0
+    COMPLETENESS = 1
+    ACCURACY = 2
+    VALIDITY = 3
+    CONSISTENCY = 4
+    TIMELINESS = 5
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def from_label(cls, label: str | None) -> Dimension:
+        if not label:
+            return cls.UNSPECIFIED
+        try:
+            return cls[str(label).upper()]
+        except KeyError:
+            return cls.UNSPECIFIED
+
+
+class Severity(enum.IntEnum):
+    UNSPECIFIED = 0
+    CRITICAL = 1
+    WARNING = 2
+    INFO = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def from_label(cls, label: str | None) -> Severity:
+        if not label:
+            return cls.UNSPECIFIED
+        try:
+            return cls[str(label).upper()]
+        except KeyError:
+            return cls.UNSPECIFIED
+
+
+class CheckStatus(enum.IntEnum):
+    UNSPECIFIED = 0
+    PASSED = 1
+    FAILED = 2
+    ERROR = 3
+    SKIPPED = 4
+    TIMED_OUT = 5
+
+
+class CheckError(Exception):
+    """A check that cannot run, with its FLOE-DQ code; reported on the check, never raised to the user."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class RequestError(Exception):
+    """A request that cannot be served at all (bad suite file, unknown native suite...)."""
+
+    def __init__(self, code: str, message: str, grpc_code: str = "INVALID_ARGUMENT") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.grpc_code = grpc_code
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    type: str
+    column: str = ""
+    dimension: Dimension = Dimension.UNSPECIFIED
+    severity: Severity = Severity.UNSPECIFIED
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    enabled: bool = True
+    custom_weight: float | None = None
+
+    def with_dimension(self, dimension: Dimension) -> Check:
+        return dataclasses.replace(self, dimension=dimension)
+
+
+@dataclass(frozen=True)
+class Connection:
+    dialect: str
+    host: str = ""
+    port: int = 0
+    database: str = ""
+    user: str = ""
+    password: str = ""
+    path: str = ""
+    schema: str = ""
+    options: Mapping[str, str] = field(default_factory=dict)
+
+    def cache_key(self) -> tuple:
+        return (
+            self.dialect,
+            self.host,
+            self.port,
+            self.database,
+            self.user,
+            self.password,
+            self.path,
+            tuple(sorted(self.options.items())),
+        )
+
+
+@dataclass
+class CheckResult:
+    check_name: str
+    check_type: str
+    column: str
+    dimension: Dimension
+    severity: Severity
+    status: CheckStatus
+    records_checked: int = 0
+    records_failed: int = 0
+    execution_time_ms: float = 0.0
+    details: dict[str, Any] = field(default_factory=dict)
+    error_message: str | None = None
+    error_code: str = ""
+    custom_weight: float | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.status == CheckStatus.PASSED
+
+
+@dataclass
+class SuiteResult:
+    suite_name: str
+    model_name: str
+    checks: list[CheckResult]
+    execution_time_ms: float
+    summary: dict[str, Any]
+
+    @property
+    def passed(self) -> bool:
+        return all(c.status in (CheckStatus.PASSED, CheckStatus.SKIPPED) for c in self.checks)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    max_failing_samples: int = 5
+    sensitive_columns: frozenset[str] = frozenset()

@@ -1,0 +1,174 @@
+"""The great_expectations provider's behaviour, free of gRPC: metadata, compile-time
+validation, native suites and suite runs. ``service.py`` serves it."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import __version__
+from .mapping import CHECK_KINDS, map_check
+from .model import Check, CheckError, CheckResult, Connection, RequestError, RunOptions, SuiteResult
+from .runner import RunRequest, backend_for, run_suite
+from .runtime import GxRuntime, check_error_for_missing_columns
+from .suites import find_suite, list_suites, suites_dir
+
+log = logging.getLogger("floe_quality_gx")
+
+PROVIDER = "great_expectations"
+FLOE_API_VERSION = "1.0.0"
+DIALECTS = ("postgres", "sqlite", "duckdb")
+
+
+@dataclass
+class Diagnostic:
+    code: str
+    message: str
+    path: str = ""
+    file: str = ""
+    fix: str = ""
+    level: str = "error"
+
+
+@dataclass
+class Validation:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def success(self) -> bool:
+        return not any(d.level == "error" for d in self.diagnostics)
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"{d.code} {d.path}: {d.message}" if d.path else f"{d.code} {d.message}" for d in self.diagnostics if d.level == "error"]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f"{d.code} {d.path}: {d.message}" if d.path else f"{d.code} {d.message}" for d in self.diagnostics if d.level == "warning"]
+
+
+@dataclass
+class SuiteRun:
+    """A RunChecks request in the plugin's terms."""
+
+    model_name: str
+    checks: Sequence[Check]
+    connection: Connection
+    relation: str
+    options: RunOptions
+    timeout_s: float | None
+    native_suite: str = ""
+
+
+class GxPlugin:
+    def __init__(self, suites_directory: str | None = None) -> None:
+        self._suites_directory = suites_directory
+        self.runtime: GxRuntime | None = None
+
+    @property
+    def suites_directory(self) -> str:
+        return suites_dir(self._suites_directory)
+
+    def startup(self) -> None:
+        """Imports GX and builds the data context: the slow part of starting, done while
+        health still says NOT_SERVING."""
+        started = time.perf_counter()
+        self.runtime = GxRuntime()
+        log.info(
+            "great expectations loaded",
+            extra={"gx_version": self.runtime.version, "startup_ms": round((time.perf_counter() - started) * 1000)},
+        )
+
+    def _runtime(self) -> GxRuntime:
+        if self.runtime is None:
+            raise RequestError("FLOE-DQ001", "the plugin is still starting (Great Expectations is loading)", "UNAVAILABLE")
+        return self.runtime
+
+    def metadata(self) -> dict[str, Any]:
+        gx_version = self.runtime.version if self.runtime else ""
+        return {
+            "name": PROVIDER,
+            "version": __version__,
+            "floe_api_version": FLOE_API_VERSION,
+            "description": f"Runs floe checks and native suites with Great Expectations {gx_version}".strip(),
+            "dependencies": [f"great_expectations=={gx_version}"] if gx_version else [],
+            "capabilities": {
+                "dialects": list(DIALECTS),
+                "check_types": [k.type for k in CHECK_KINDS],
+                "fail_fast": False,
+                "cancellation": True,
+                "native_suites": True,
+                "failing_samples": True,
+            },
+        }
+
+    def validate_config(self, provider: str) -> Validation:
+        validation = Validation()
+        if provider and provider != PROVIDER:
+            validation.diagnostics.append(
+                Diagnostic("FLOE-DQ001", f"provider {provider!r} is not served by this plugin ({PROVIDER})", "plugins.quality.provider")
+            )
+        _, problems = list_suites(self.suites_directory)
+        for name, problem in sorted(problems.items()):
+            validation.diagnostics.append(Diagnostic(problem.code, problem.message, f"native_suites.{name}", level="warning"))
+        return validation
+
+    def validate_suite(
+        self, model_name: str, checks: Sequence[Check], native_suite: str, connection: Connection | None, relation: str
+    ) -> Validation:
+        self._runtime()
+        validation = Validation()
+        if native_suite:
+            try:
+                checks = [*checks, *find_suite(self.suites_directory, native_suite).checks]
+            except RequestError as error:
+                validation.diagnostics.append(Diagnostic(error.code, error.message, f"{model_name}/native_suite"))
+                return validation
+        backend = backend_for(connection) if connection else backend_for(Connection("postgres"))
+        mapped = []
+        for check in checks:
+            path = f"{model_name}/{check.name}"
+            try:
+                mapped.append(map_check(check, backend))
+            except CheckError as error:
+                validation.diagnostics.append(Diagnostic(error.code, error.message, path))
+        if connection is None or not connection.dialect:
+            return validation
+        try:
+            table = self._runtime().table(connection, relation or model_name)
+        except RequestError as error:
+            validation.diagnostics.append(Diagnostic(error.code, error.message, f"{model_name}/relation"))
+            return validation
+        for item in mapped:
+            missing = [c for c in item.columns if c not in table.columns]
+            if missing:
+                error = check_error_for_missing_columns(missing, relation or model_name)
+                validation.diagnostics.append(Diagnostic(error.code, error.message, f"{model_name}/{item.check.name}"))
+        return validation
+
+    def list_suites(self) -> list[dict[str, Any]]:
+        suites, problems = list_suites(self.suites_directory)
+        for name, problem in problems.items():
+            log.warning("native suite file skipped", extra={"suite": name, "error": problem.message})
+        return [
+            {"name": s.name, "description": s.description, "check_count": len(s.checks), "source": s.source} for s in suites
+        ]
+
+    def run_checks(self, run: SuiteRun) -> Iterator[CheckResult]:
+        checks = list(run.checks)
+        if run.native_suite:
+            checks.extend(find_suite(self.suites_directory, run.native_suite).checks)
+        request = RunRequest(checks, run.connection, run.relation or run.model_name, run.options, run.timeout_s)
+        yield from run_suite(self._runtime(), request)
+
+    @staticmethod
+    def summarize(model_name: str, suite_name: str, results: list[CheckResult], elapsed_ms: float) -> SuiteResult:
+        counts: dict[str, int] = {}
+        for result in results:
+            key = result.status.name.lower()
+            counts[key] = counts.get(key, 0) + 1
+        summary = {"total": len(results), **counts, "engine": PROVIDER}
+        return SuiteResult(suite_name, model_name, results, elapsed_ms, summary)

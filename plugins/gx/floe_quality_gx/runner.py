@@ -1,0 +1,152 @@
+"""Runs one floe suite as one GX validation (so GX can bundle the metrics) under the
+suite deadline."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import logging
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .mapping import META_CHECK, META_INTERNAL, Backend, MappedCheck, map_check, row_count_expectation
+from .model import Check, CheckError, CheckResult, Connection, RequestError, RunOptions
+from .results import check_result, error_result, skipped_result, timed_out_result
+from .runtime import GxRuntime, RunToken, check_error_for_missing_columns, normalized_dialect, set_current_token
+
+log = logging.getLogger("floe_quality_gx")
+
+# Grace the deadline leaves for answering after cancelling (the contract allows 2 s).
+_ANSWER_MARGIN_S = 0.25
+
+_pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="gx-validation")
+
+
+@dataclass
+class RunRequest:
+    checks: Sequence[Check]
+    connection: Connection
+    relation: str
+    options: RunOptions
+    # Seconds from now until the suite deadline; None for no deadline.
+    timeout_s: float | None
+
+
+def _expectation_key(expectation: Any) -> str:
+    """GX keeps one of several expectations equal but for meta; floe checks share its result."""
+    body = expectation.dict(exclude={"id", "rendered_content", "notes", "meta"})
+    return expectation.expectation_type + json.dumps(body, sort_keys=True, default=str)
+
+
+def run_suite(runtime: GxRuntime, request: RunRequest) -> Iterator[CheckResult]:
+    """Yields one result per check: mapping errors and disabled checks first, then the
+    validation's results together once GX has finished (or TIMED_OUT at the deadline)."""
+    deadline = None if request.timeout_s is None else time.monotonic() + request.timeout_s
+    mapped: list[MappedCheck] = []
+    for check in request.checks:
+        if not check.enabled:
+            yield skipped_result(check)
+            continue
+        try:
+            mapped.append(map_check(check, backend_for(request.connection)))
+        except CheckError as error:
+            yield error_result(check, error.code, error.message)
+    if not mapped:
+        return
+
+    token = RunToken()
+    future = _pool.submit(_validate_in_worker, runtime, request, mapped, token)
+    try:
+        remaining = None if deadline is None else max(0.0, deadline - time.monotonic() - _ANSWER_MARGIN_S)
+        results = future.result(timeout=remaining)
+    except concurrent.futures.TimeoutError:
+        token.cancel()
+        log.warning(
+            "suite deadline passed; database work cancelled",
+            extra={"relation": request.relation, "checks": len(mapped)},
+        )
+        for item in mapped:
+            yield timed_out_result(item.check, request.timeout_s or 0.0)
+        return
+    yield from results
+
+
+def backend_for(connection: Connection) -> Backend:
+    """PostgreSQL and SQLite both quote identifiers with double quotes, Backend's default."""
+    dialect = normalized_dialect(connection.dialect)
+    return Backend("pandas", "duckdb") if dialect == "duckdb" else Backend("sql", dialect)
+
+
+def _validate_in_worker(
+    runtime: GxRuntime, request: RunRequest, mapped: list[MappedCheck], token: RunToken
+) -> list[CheckResult]:
+    set_current_token(token)
+    try:
+        return _validate(runtime, request, mapped)
+    finally:
+        set_current_token(None)
+
+
+def _validate(runtime: GxRuntime, request: RunRequest, mapped: list[MappedCheck]) -> list[CheckResult]:
+    started = time.perf_counter()
+    try:
+        table = runtime.table(request.connection, request.relation)
+    except RequestError as error:
+        return [error_result(m.check, error.code, error.message) for m in mapped]
+
+    out: list[CheckResult] = []
+    runnable: list[MappedCheck] = []
+    for item in mapped:
+        missing = [c for c in item.columns if c not in table.columns]
+        if missing:
+            error = check_error_for_missing_columns(missing, request.relation)
+            out.append(error_result(item.check, error.code, error.message))
+            continue
+        runnable.append(item)
+    if not runnable:
+        return out
+
+    suite = runtime.gx.ExpectationSuite(name=f"floe-{uuid.uuid4().hex}")
+    owner_by_key: dict[str, str] = {}
+    result_name: dict[str, str] = {}
+    for item in runnable:
+        key = _expectation_key(item.expectation)
+        if key not in owner_by_key:
+            owner_by_key[key] = item.check.name
+            suite.add_expectation(item.expectation)
+        result_name[item.check.name] = owner_by_key[key]
+    probe = row_count_expectation()
+    probe_key = _expectation_key(probe)
+    if probe_key not in owner_by_key:
+        suite.add_expectation(probe)
+
+    batch = table.batch_definition.get_batch(batch_parameters=table.batch_parameters)
+    result_format = {
+        "result_format": "SUMMARY",
+        "partial_unexpected_count": max(request.options.max_failing_samples, 1),
+    }
+    validation = batch.validate(suite, result_format=result_format).to_json_dict()
+    elapsed_ms = (time.perf_counter() - started) * 1000.0
+
+    by_name: dict[str, dict[str, Any]] = {}
+    row_count: int | None = None
+    for gx_result in validation.get("results", []):
+        meta = (gx_result.get("expectation_config") or {}).get("meta") or {}
+        if meta.get(META_INTERNAL) == "row_count" or (
+            probe_key in owner_by_key and meta.get(META_CHECK) == owner_by_key[probe_key]
+        ):
+            observed = (gx_result.get("result") or {}).get("observed_value")
+            if isinstance(observed, int):
+                row_count = observed
+        if META_CHECK in meta:
+            by_name[str(meta[META_CHECK])] = gx_result
+    for item in runnable:
+        gx_result = by_name.get(result_name[item.check.name])
+        if gx_result is None:
+            out.append(error_result(item.check, "FLOE-DQ102", "Great Expectations returned no result for this check"))
+            continue
+        out.append(check_result(item, gx_result, row_count, request.options, elapsed_ms))
+    return out

@@ -1,0 +1,312 @@
+"""The plugin's Great Expectations runtime: one ephemeral data context per process,
+one GX data source per connection, the checked tables as assets, and the means to
+cancel a validation's database work when the suite deadline passes."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .mapping import Backend
+from .model import CheckError, Connection, RequestError
+
+log = logging.getLogger("floe_quality_gx")
+
+DEFAULT_DUCKDB_ROW_LIMIT = 1_000_000
+ROW_LIMIT_ENV = "FLOE_GX_DUCKDB_ROW_LIMIT"
+ROW_LIMIT_OPTION = "gx_duckdb_row_limit"
+
+
+class RunCancelled(Exception):
+    """Raised into GX's query path once the run's deadline has passed."""
+
+
+@dataclass
+class RunToken:
+    """The database connections one validation touched, so a timeout can cancel them."""
+
+    cancelled: bool = False
+    connections: list[Any] = field(default_factory=list)
+    on_cancel: list[Callable[[], None]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def remember(self, dbapi_connection: Any) -> None:
+        with self.lock:
+            if not any(c is dbapi_connection for c in self.connections):
+                self.connections.append(dbapi_connection)
+
+    def cancel(self) -> None:
+        with self.lock:
+            self.cancelled = True
+            connections = list(self.connections)
+            callbacks = list(self.on_cancel)
+        for connection in connections:
+            _cancel_statement(connection)
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                log.debug("cancel callback failed", exc_info=True)
+
+
+def _cancel_statement(connection: Any) -> None:
+    # psycopg2 sends a PostgreSQL cancel request (PQcancel); sqlite3 interrupts.
+    for method in ("cancel", "interrupt"):
+        fn = getattr(connection, method, None)
+        if callable(fn):
+            try:
+                fn()
+            except Exception:
+                log.debug("cancelling a statement failed", exc_info=True)
+            return
+
+
+_current = threading.local()
+
+
+def current_token() -> RunToken | None:
+    return getattr(_current, "token", None)
+
+
+def set_current_token(token: RunToken | None) -> None:
+    _current.token = token
+
+
+def _before_cursor_execute(conn: Any, cursor: Any, statement: Any, parameters: Any, context: Any, executemany: Any) -> None:
+    token = current_token()
+    if token is None:
+        return
+    if token.cancelled:
+        raise RunCancelled("the suite deadline passed")
+    token.remember(conn.connection.dbapi_connection)
+
+
+@dataclass
+class Table:
+    """A checked relation as GX sees it."""
+
+    batch_definition: Any
+    backend: Backend
+    columns: set[str]
+    batch_parameters: dict[str, Any] | None = None
+
+
+def duckdb_row_limit(connection: Connection) -> int:
+    raw = connection.options.get(ROW_LIMIT_OPTION) or os.environ.get(ROW_LIMIT_ENV)
+    if not raw:
+        return DEFAULT_DUCKDB_ROW_LIMIT
+    try:
+        value = int(raw)
+    except ValueError:
+        raise RequestError("FLOE-DQ100", f"{ROW_LIMIT_OPTION} must be a whole number of rows, got {raw!r}") from None
+    if value <= 0:
+        raise RequestError("FLOE-DQ100", f"{ROW_LIMIT_OPTION} must be positive, got {value}")
+    return value
+
+
+def split_relation(relation: str, default_schema: str) -> tuple[str, str]:
+    """``schema.table`` or ``table`` → (schema, table)."""
+    parts = relation.split(".")
+    if len(parts) == 1:
+        return default_schema, parts[0]
+    if len(parts) == 2:
+        return parts[0], parts[1]
+    raise RequestError("FLOE-DQ100", f"relation {relation!r} must be 'schema.table' or 'table'")
+
+
+class GxRuntime:
+    """One ephemeral GX context for the plugin process (built when GX is imported)."""
+
+    def __init__(self) -> None:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import (
+            DataContextConfig,
+            InMemoryStoreBackendDefaults,
+            ProgressBarsConfig,
+        )
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        self.gx = gx
+        self.version: str = gx.__version__
+        self.context = gx.get_context(
+            mode="ephemeral",
+            project_config=DataContextConfig(
+                analytics_enabled=False,
+                progress_bars=ProgressBarsConfig(globally=False),
+                store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+            ),
+        )
+        self._lock = threading.Lock()
+        self._sources: dict[tuple, Any] = {}
+        self._tables: dict[tuple, Table] = {}
+        if not event.contains(Engine, "before_cursor_execute", _before_cursor_execute):
+            event.listen(Engine, "before_cursor_execute", _before_cursor_execute)
+
+    # --- data sources -------------------------------------------------------------
+
+    def _source_name(self, connection: Connection) -> str:
+        digest = hashlib.sha256(repr(connection.cache_key()).encode()).hexdigest()[:16]
+        return f"floe_{connection.dialect}_{digest}"
+
+    def data_source(self, connection: Connection) -> Any:
+        """The GX data source of a connection, created once and cached."""
+        key = connection.cache_key()
+        with self._lock:
+            source = self._sources.get(key)
+            if source is not None:
+                return source
+            name = self._source_name(connection)
+            dialect = normalized_dialect(connection.dialect)
+            if dialect == "postgres":
+                source = self.context.data_sources.add_postgres(name, connection_string=postgres_url(connection))
+            elif dialect == "sqlite":
+                if not connection.path:
+                    raise RequestError("FLOE-DQ100", "a sqlite connection needs path (the database file)")
+                source = self.context.data_sources.add_sqlite(name, connection_string=f"sqlite:///{connection.path}")
+            elif dialect == "duckdb":
+                source = self.context.data_sources.add_pandas(name)
+            else:
+                raise RequestError(
+                    "FLOE-DQ100",
+                    f"dialect {connection.dialect!r} is not supported by the great_expectations provider "
+                    "(postgres, sqlite, duckdb)",
+                )
+            self._sources[key] = source
+            return source
+
+    def table(self, connection: Connection, relation: str) -> Table:
+        """The checked relation: a GX table asset (SQL) or a DuckDB table read into pandas."""
+        dialect = normalized_dialect(connection.dialect)
+        if dialect == "duckdb":
+            return self._duckdb_table(connection, relation)
+        source = self.data_source(connection)
+        default_schema = connection.schema or ("public" if dialect == "postgres" else "")
+        schema, table_name = split_relation(relation, default_schema)
+        engine = source.get_engine()
+        columns = _sql_columns(engine, schema or None, table_name, relation)
+        key = (connection.cache_key(), schema, table_name)
+        with self._lock:
+            cached = self._tables.get(key)
+            if cached is not None:
+                cached.columns = columns
+                return cached
+            asset_name = "t_" + hashlib.sha256(f"{schema}.{table_name}".encode()).hexdigest()[:16]
+            try:
+                asset = source.add_table_asset(asset_name, table_name=table_name, schema_name=schema or None)
+            except Exception as error:
+                raise RequestError("FLOE-DQ100", f"relation {relation!r} cannot be read: {_first_line(error)}") from None
+            backend = Backend("sql", engine.dialect.name, _quoter(engine.dialect))
+            table = Table(asset.add_batch_definition_whole_table("whole"), backend, columns)
+            self._tables[key] = table
+            return table
+
+    def _duckdb_table(self, connection: Connection, relation: str) -> Table:
+        import duckdb
+
+        if not connection.path:
+            raise RequestError("FLOE-DQ100", "a duckdb connection needs path (the database file)")
+        limit = duckdb_row_limit(connection)
+        schema, table_name = split_relation(relation, connection.schema or "")
+        quoted = ".".join(_duckdb_quote(p) for p in ([schema] if schema else []) + [table_name])
+        token = current_token()
+        try:
+            db = duckdb.connect(connection.path, read_only=True)
+        except Exception as error:
+            raise RequestError("FLOE-DQ100", f"DuckDB file {connection.path} cannot be opened: {_first_line(error)}") from None
+        try:
+            if token is not None:
+                token.on_cancel.append(db.interrupt)
+            try:
+                rows = db.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0]
+            except duckdb.CatalogException as error:
+                raise RequestError("FLOE-DQ100", f"relation {relation!r} does not exist: {_first_line(error)}", "NOT_FOUND") from None
+            if rows > limit:
+                raise RequestError(
+                    "FLOE-DQ100",
+                    f"DuckDB table {relation} has {rows} rows, over the great_expectations provider's row limit "
+                    f"of {limit}: GX validates DuckDB tables in memory. Run this model with the floe_sql provider "
+                    f"(checks run inside DuckDB), or raise the limit with the connection option "
+                    f"{ROW_LIMIT_OPTION} or {ROW_LIMIT_ENV}.",
+                    "FAILED_PRECONDITION",
+                )
+            frame = db.execute(f"SELECT * FROM {quoted}").df()
+        finally:
+            db.close()
+        source = self.data_source(connection)
+        asset_name = "t_" + hashlib.sha256(f"{schema}.{table_name}".encode()).hexdigest()[:16]
+        with self._lock:
+            try:
+                asset = source.get_asset(asset_name)
+                batch_definition = asset.get_batch_definition("whole")
+            except LookupError:
+                asset = source.add_dataframe_asset(asset_name)
+                batch_definition = asset.add_batch_definition_whole_dataframe("whole")
+        return Table(batch_definition, Backend("pandas", "duckdb"), set(frame.columns), {"dataframe": frame})
+
+
+def normalized_dialect(dialect: str) -> str:
+    d = dialect.lower()
+    if d in ("postgres", "postgresql", "pg"):
+        return "postgres"
+    return d
+
+
+def postgres_url(connection: Connection) -> str:
+    from sqlalchemy.engine import URL
+
+    url = URL.create(
+        "postgresql+psycopg2",
+        username=connection.user or None,
+        password=connection.password or None,
+        host=connection.host or None,
+        port=connection.port or None,
+        database=connection.database or None,
+        query={k: v for k, v in connection.options.items() if not k.startswith("gx_")},
+    )
+    return url.render_as_string(hide_password=False)
+
+
+def _sql_columns(engine: Any, schema: str | None, table_name: str, relation: str) -> set[str]:
+    import sqlalchemy as sa
+
+    try:
+        inspector = sa.inspect(engine)
+        if not (inspector.has_table(table_name, schema=schema)):
+            views = set(inspector.get_view_names(schema=schema))
+            if table_name not in views:
+                raise RequestError("FLOE-DQ100", f"relation {relation!r} does not exist", "NOT_FOUND")
+        return {c["name"] for c in inspector.get_columns(table_name, schema=schema)}
+    except RequestError:
+        raise
+    except Exception as error:
+        raise RequestError("FLOE-DQ100", f"relation {relation!r} cannot be inspected: {_first_line(error)}", "UNAVAILABLE") from None
+
+
+def _quoter(dialect: Any) -> Callable[[str], str]:
+    preparer = dialect.identifier_preparer
+
+    def quote(name: str) -> str:
+        return preparer.quote_identifier(name)
+
+    return quote
+
+
+def _duckdb_quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _first_line(error: BaseException | str) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def check_error_for_missing_columns(missing: list[str], relation: str) -> CheckError:
+    names = ", ".join(missing)
+    return CheckError("FLOE-DQ105", f"unknown column {names} in {relation}")
