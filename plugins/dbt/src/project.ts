@@ -1,0 +1,351 @@
+// The plugin-owned dbt project, as text. Pure: from a connection and a suite to
+// the files of the project (dbt_project.yml, profiles.yml, one properties file
+// per suite); writing them and running dbt is the shell's job.
+import { createHash } from "node:crypto";
+import { type contract, FloeError, lookupCheckType, normalizeParameters } from "@floe/quality-sdk";
+import { jinjaLiteral, renderedArgument, yamlDocument } from "./jinja.js";
+import { durationAsInterval, parseRelationName, type RelationName } from "./relation.js";
+
+/** The local dbt package holding the generic tests. */
+export const PACKAGE_NAME = "floe_expectations";
+export const PROJECT_NAME = "floe_checks";
+export const PROFILE_NAME = "floe";
+/** Environment variable carrying the connection's password to dbt (never written to disk). */
+export const PASSWORD_ENV = "FLOE_DBT_PASSWORD";
+/** meta.floe_role of the test that counts the table's rows (records_checked). */
+export const ROW_COUNT_ROLE = "row_count";
+
+export type SupportedDialect = "duckdb" | "postgres";
+
+/** A floe check type and how it is written as a test of the package. */
+interface TestShape {
+  /** Generic test name in the package (dbt-expectations' name where it has one). */
+  readonly test: string;
+  /** floe parameter → dbt argument, where the names differ. */
+  readonly renames?: Readonly<Record<string, string>>;
+}
+
+/** floe type → generic test. Argument names follow dbt-expectations. */
+const TEST_SHAPES: Readonly<Record<string, TestShape>> = {
+  not_null: { test: "expect_column_values_to_not_be_null" },
+  unique: { test: "expect_column_values_to_be_unique" },
+  accepted_values: { test: "expect_column_values_to_be_in_set", renames: { values: "value_set" } },
+  not_accepted_values: {
+    test: "expect_column_values_to_not_be_in_set",
+    renames: { values: "value_set" },
+  },
+  between: { test: "expect_column_values_to_be_between" },
+  regex: { test: "expect_column_values_to_match_regex" },
+  length_between: { test: "expect_column_value_lengths_to_be_between" },
+  row_count_between: { test: "expect_table_row_count_to_be_between" },
+  column_exists: { test: "expect_column_to_exist" },
+  compound_unique: {
+    test: "expect_compound_columns_to_be_unique",
+    renames: { columns: "column_list" },
+  },
+  pair_greater_than: {
+    test: "expect_column_pair_values_A_to_be_greater_than_B",
+    renames: { column_a: "column_A", column_b: "column_B" },
+  },
+  relationships: { test: "relationships" },
+  mean_between: { test: "expect_column_mean_to_be_between" },
+  min_between: { test: "expect_column_min_to_be_between" },
+  max_between: { test: "expect_column_max_to_be_between" },
+  sum_between: { test: "expect_column_sum_to_be_between" },
+  stdev_between: { test: "expect_column_stdev_to_be_between" },
+  distinct_count_between: { test: "expect_column_unique_value_count_to_be_between" },
+  recency: { test: "expect_row_values_to_have_recent_data" },
+  expression_is_true: { test: "expression_is_true" },
+};
+
+/** The floe types this plugin runs. */
+export const SUPPORTED_CHECK_TYPES: readonly string[] = Object.keys(TEST_SHAPES);
+
+const DIMENSION_NAMES: Readonly<Record<number, string>> = {
+  1: "completeness",
+  2: "accuracy",
+  3: "validity",
+  4: "consistency",
+  5: "timeliness",
+};
+
+/** floe severity → dbt severity: only critical checks fail a dbt run. */
+export function dbtSeverity(severity: contract.Severity): "error" | "warn" {
+  return severity === 1 ? "error" : "warn";
+}
+
+/** One check of a suite as written into the project. */
+export interface PlannedCheck {
+  readonly check: contract.QualityCheck;
+  /** floe type name (aliases resolved). */
+  readonly type: string;
+  readonly dimension: string;
+  /** Name of the dbt test node. */
+  readonly testName: string;
+}
+
+export interface SuitePlan {
+  /** Path of the suite's properties file, relative to the project. */
+  readonly file: string;
+  readonly content: string;
+  /** dbt selector of the suite's tests (its tag). */
+  readonly selector: string;
+  readonly checks: readonly PlannedCheck[];
+}
+
+export interface ProjectFiles {
+  readonly "dbt_project.yml": string;
+  readonly "profiles.yml": string;
+}
+
+/** A short stable hash for names that must not carry user text. */
+export function shortHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 12);
+}
+
+export function dialectOf(connection: contract.Connection): SupportedDialect {
+  const dialect = connection.dialect.toLowerCase();
+  if (dialect === "duckdb" || dialect === "postgres" || dialect === "postgresql") {
+    return dialect === "duckdb" ? "duckdb" : "postgres";
+  }
+  throw new FloeError(
+    "FLOE-DQ100",
+    `dbt_expectations cannot run checks on dialect ${JSON.stringify(connection.dialect)}`,
+    {
+      path: "compute.dialect",
+      fix: "Use dialect duckdb or postgres, or another quality provider.",
+    },
+  );
+}
+
+/** What identifies a connection's project: everything but the password. */
+export function connectionKey(connection: contract.Connection): string {
+  const { password: _password, ...rest } = connection;
+  const options = Object.fromEntries(Object.entries(rest.options ?? {}).sort());
+  return shortHash(JSON.stringify({ ...rest, dialect: dialectOf(connection), options }));
+}
+
+export function defaultSchema(connection: contract.Connection): string {
+  if (connection.schema) return connection.schema;
+  return dialectOf(connection) === "duckdb" ? "main" : "public";
+}
+
+/** Connection options a dbt-postgres profile accepts and passes through. */
+const POSTGRES_OPTIONS = [
+  "sslmode",
+  "sslcert",
+  "sslkey",
+  "sslrootcert",
+  "role",
+  "search_path",
+  "connect_timeout",
+  "keepalives_idle",
+] as const;
+const INTEGER_OPTIONS = new Set(["connect_timeout", "keepalives_idle"]);
+
+/**
+ * The project's fixed files. Profile strings are Jinja literals; the password is
+ * an env_var() reference, so profiles.yml holds no secret.
+ */
+export function projectFiles(
+  connection: contract.Connection,
+  options: { threads: number; applicationName: string },
+): ProjectFiles {
+  const dialect = dialectOf(connection);
+  const output: Record<string, unknown> = { type: dialect, threads: options.threads };
+  if (dialect === "duckdb") {
+    output.path = jinjaLiteral(connection.path);
+    output.schema = jinjaLiteral(defaultSchema(connection));
+  } else {
+    output.host = jinjaLiteral(connection.host || "localhost");
+    output.port = connection.port || 5432;
+    output.user = jinjaLiteral(connection.user);
+    output.password = `{{ env_var('${PASSWORD_ENV}', '') }}`;
+    output.dbname = jinjaLiteral(connection.database);
+    output.schema = jinjaLiteral(defaultSchema(connection));
+    output.application_name = jinjaLiteral(options.applicationName);
+    output.connect_timeout = 10;
+    output.retries = 0;
+    for (const key of POSTGRES_OPTIONS) {
+      const value = connection.options?.[key];
+      if (value === undefined || value === "") continue;
+      output[key] = INTEGER_OPTIONS.has(key) ? Number(value) : jinjaLiteral(value);
+    }
+  }
+  const profiles = { [PROFILE_NAME]: { target: "floe", outputs: { floe: output } } };
+  const project = {
+    name: PROJECT_NAME,
+    version: "1.0.0",
+    "config-version": 2,
+    profile: PROFILE_NAME,
+    "model-paths": ["models"],
+    "macro-paths": ["macros"],
+    "test-paths": ["tests"],
+    flags: { send_anonymous_usage_stats: false, use_colors: false, partial_parse: true },
+  };
+  return { "dbt_project.yml": yamlDocument(project), "profiles.yml": yamlDocument(profiles) };
+}
+
+/**
+ * The dbt identifier of a relation part. dbt quotes source names by wrapping
+ * them in double quotes without doubling the ones inside, so they are doubled
+ * here (DuckDB and PostgreSQL both quote with `"`).
+ */
+function sourceName(name: string): string {
+  return jinjaLiteral(name.replaceAll('"', '""'));
+}
+
+function relationOf(text: string, where: string): RelationName {
+  const parsed = parseRelationName(text);
+  if (typeof parsed === "string") {
+    throw new FloeError("FLOE-DQ100", parsed, {
+      path: where,
+      fix: "Write the relation as table, schema.table or database.schema.table (quote parts holding dots).",
+    });
+  }
+  return parsed;
+}
+
+/**
+ * The suite as a dbt properties file: the checked table and any relationship
+ * targets as sources, each enabled check as a generic test of the package whose
+ * config carries meta.floe_check (how results are mapped back), plus the row
+ * count test.
+ */
+export function planSuite(
+  suite: contract.QualitySuite,
+  relation: string,
+  connection: contract.Connection,
+): SuitePlan {
+  const modelName = suite.modelName;
+  const key = shortHash(JSON.stringify([modelName, relation]));
+  const sourceId = `floe_${key}`;
+  const tag = `floe_suite_${key}`;
+  const schema = defaultSchema(connection);
+
+  // dbt keeps database and schema on the source, so each schema is a source.
+  const sources: {
+    name: string;
+    database: string | undefined;
+    schema: string;
+    tables: { name: string; identifier: string; tests: unknown[] }[];
+  }[] = [];
+  const tableFor = (name: RelationName): { source: string; table: string; tests: unknown[] } => {
+    const wanted = name.schema ?? schema;
+    let source = sources.find((s) => s.schema === wanted && s.database === name.database);
+    if (!source) {
+      source = {
+        name: `${sourceId}_${sources.length + 1}`,
+        database: name.database,
+        schema: wanted,
+        tables: [],
+      };
+      sources.push(source);
+    }
+    let table = source.tables.find((t) => t.identifier === name.identifier);
+    if (!table) {
+      table = { name: `t${source.tables.length + 1}`, identifier: name.identifier, tests: [] };
+      source.tables.push(table);
+    }
+    return { source: source.name, table: table.name, tests: table.tests };
+  };
+  const checkedTests = tableFor(relationOf(relation || modelName, "relation")).tests;
+
+  const checks: PlannedCheck[] = [];
+  suite.checks.forEach((check, index) => {
+    if (!check.enabled) return;
+    const where = `models.${modelName}.quality_checks[${index}]`;
+    const spec = lookupCheckType(check.type);
+    const shape = spec ? TEST_SHAPES[spec.type] : undefined;
+    if (!spec || !shape) {
+      throw new FloeError(
+        "FLOE-DQ101",
+        `check ${JSON.stringify(check.name)}: unknown check type ${JSON.stringify(check.type)}`,
+        { path: where },
+      );
+    }
+    const parsed = spec.parameters.safeParse(normalizeParameters(check.parameters ?? {}));
+    if (!parsed.success) {
+      throw new FloeError(
+        "FLOE-DQ101",
+        `check ${JSON.stringify(check.name)} (${spec.type}): ${parsed.error.issues.map((i) => `${i.path.join(".") || "parameters"}: ${i.message}`).join("; ")}`,
+        { path: `${where}.parameters` },
+      );
+    }
+    const args: Record<string, unknown> = {};
+    if (spec.column === "required") {
+      if (!check.column) {
+        throw new FloeError(
+          "FLOE-DQ101",
+          `check ${JSON.stringify(check.name)} (${spec.type}) needs a column`,
+          { path: `${where}.column` },
+        );
+      }
+      // dbt hands column_name to the test without rendering it, so it stays plain text.
+      args.column_name = check.column;
+    }
+    for (const [name, value] of Object.entries(parsed.data)) {
+      if (value === undefined) continue;
+      if (spec.type === "recency" && name === "max_age") {
+        const interval = durationAsInterval(String(value));
+        if (!interval) {
+          throw new FloeError(
+            "FLOE-DQ101",
+            `check ${JSON.stringify(check.name)}: max_age ${JSON.stringify(value)} is not an ISO-8601 duration`,
+            { path: `${where}.parameters.max_age` },
+          );
+        }
+        args.datepart = interval.datepart;
+        args.interval = interval.interval;
+        continue;
+      }
+      if (spec.type === "relationships" && name === "to") {
+        const target = tableFor(relationOf(String(value), `${where}.parameters.to`));
+        args.to = `{{ source('${target.source}', '${target.table}') }}`;
+        continue;
+      }
+      args[shape.renames?.[name] ?? name] = renderedArgument(value);
+    }
+    const dimension = DIMENSION_NAMES[check.dimension] ?? (spec.dimension as string);
+    const testName = `${tag}_${checks.length + 1}`;
+    checkedTests.push({
+      [`${PACKAGE_NAME}.${shape.test}`]: {
+        name: testName,
+        arguments: args,
+        config: {
+          severity: dbtSeverity(check.severity),
+          tags: [tag],
+          meta: { floe_check: check.name, dimension },
+        },
+      },
+    });
+    checks.push({ check, type: spec.type, dimension, testName });
+  });
+  checkedTests.push({
+    [`${PACKAGE_NAME}.floe_row_count`]: {
+      name: `${tag}_rows`,
+      config: { tags: [tag], meta: { floe_role: ROW_COUNT_ROLE } },
+    },
+  });
+
+  const properties = {
+    version: 2,
+    sources: sources.map((source) => ({
+      name: source.name,
+      quoting: { database: true, schema: true, identifier: true },
+      ...(source.database !== undefined ? { database: sourceName(source.database) } : {}),
+      schema: sourceName(source.schema),
+      tables: source.tables.map((t) => ({
+        name: t.name,
+        identifier: sourceName(t.identifier),
+        data_tests: t.tests,
+      })),
+    })),
+  };
+  return {
+    file: `models/floe/${sourceId}.yml`,
+    content: yamlDocument(properties),
+    selector: `tag:${tag}`,
+    checks,
+  };
+}
