@@ -13,6 +13,15 @@ export {
 } from "./checks.js";
 export * as contract from "./contract.js";
 export {
+  DBT_TEST_DIMENSIONS,
+  type DbtCheckStatus,
+  type DbtTestResult,
+  type DbtTestResultOptions,
+  dimensionOfDbtTest,
+  parseDbtTestResults,
+  readDbtTestResults,
+} from "./dbt/tests.js";
+export {
   ERROR_CATALOGUE,
   ERROR_DOMAIN,
   FloeError,
