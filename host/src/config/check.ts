@@ -11,6 +11,7 @@ import {
 } from "@floe/quality-sdk";
 import { z } from "zod";
 import { addFloeIssue } from "./issue.js";
+import { issueMessage } from "./messages.js";
 import { didYouMean } from "./suggest.js";
 
 const CheckFields = z.strictObject({
@@ -68,7 +69,7 @@ function resolveParameters(
   ctx: Ctx,
 ): Record<string, unknown> | undefined {
   const normalized = normalizeParameters(written);
-  const parsed = spec.parameters.safeParse(normalized);
+  const parsed = spec.parameters.safeParse(normalized, { error: (issue) => issueMessage(issue) });
   if (parsed.success) return parsed.data;
   const known = parameterNames(spec);
   for (const issue of parsed.error.issues) {

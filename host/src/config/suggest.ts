@@ -2,8 +2,8 @@
 import { distance } from "fastest-levenshtein";
 
 /**
- * Known names within a small edit distance of `name`, closest first. A name counts
- * as close when at most a third of its characters (and at least two) differ.
+ * The known names closest to `name` by edit distance (ties all kept, up to `limit`). A
+ * name counts as close when at most a third of its characters (and at least two) differ.
  */
 export function closestNames(name: string, known: Iterable<string>, limit = 3): string[] {
   const lowered = name.toLowerCase();
@@ -13,8 +13,12 @@ export function closestNames(name: string, known: Iterable<string>, limit = 3): 
     const cost = distance(lowered, candidate.toLowerCase());
     if (cost <= budget) scored.push({ candidate, cost });
   }
-  scored.sort((a, b) => a.cost - b.cost || a.candidate.localeCompare(b.candidate));
-  return scored.slice(0, limit).map((s) => s.candidate);
+  const best = Math.min(...scored.map((s) => s.cost));
+  return scored
+    .filter((s) => s.cost === best)
+    .map((s) => s.candidate)
+    .sort()
+    .slice(0, limit);
 }
 
 /** ` (did you mean 'column'?)`, or an empty string when nothing is close. */
