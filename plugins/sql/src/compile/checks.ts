@@ -1,0 +1,283 @@
+// The "type → SQL compiler" table of floe_sql: one entry per floe check type
+// of the vocabulary in @floe/quality-sdk (parameters, levels and aliases live
+// there; this file only says how each type becomes SQL).
+//
+// A compiler returns one of four shapes, which the planner fuses:
+// - row: a predicate selecting the rows evaluated and one selecting the rows
+//   that fail; the planner wraps them in COUNT(*) FILTER (WHERE ...);
+// - aggregate: an observed aggregate and a boolean over it;
+// - set: a query of its own returning one row (checked, failed);
+// - schema: a fact about the relation's columns.
+//
+// `row_condition` and `expression_is_true.expression` are SQL written by the
+// product team in its own configuration (trusted, like dbt model SQL or GX's
+// row_condition with the great_expectations/sql parser) and are inserted as
+// written; every other value is a bound parameter.
+import { intervalText, parseIsoDuration } from "./duration.js";
+import type { SqlBuilder, SqlValue } from "./sql.js";
+
+export interface ResolvedCheck {
+  /** Position in the suite. */
+  readonly index: number;
+  readonly name: string;
+  /** The floe type (aliases already resolved). */
+  readonly type: string;
+  readonly column: string;
+  /** Parameters after alias normalization and schema validation. */
+  readonly parameters: Readonly<Record<string, unknown>>;
+}
+
+export interface RowSql {
+  readonly kind: "row";
+  /** Rows that are evaluated (e.g. the column is not null). */
+  readonly evaluated: string;
+  /** Among evaluated rows, those that fail. Must be true or false for them, never null. */
+  readonly failing: string;
+  /** Columns whose values are sampled from failing rows (none: no samples). */
+  readonly sampleColumns: readonly string[];
+}
+
+export interface AggregateSql {
+  readonly kind: "aggregate";
+  /** Aggregate counting the values the observation is made on. */
+  readonly counted: string;
+  /** The observed aggregate. */
+  readonly observed: string;
+  /** Boolean over the observed aggregate; null when there was nothing to observe. */
+  readonly passes: string;
+  /** Why a null observation is an error for this type, or null when it cannot be null. */
+  readonly nothingObserved: string | null;
+}
+
+export interface SetSql {
+  readonly kind: "set";
+  /** One row: `checked` and `failed` (BIGINT). */
+  readonly query: string;
+  /** Failing values (column `v` or the sample columns), distinct, ordered, limited by `limit`. */
+  sampleQuery(limit: string): string;
+  readonly sampleColumns: readonly string[];
+}
+
+export interface SchemaSql {
+  readonly kind: "schema";
+  readonly requiredColumns: readonly string[];
+}
+
+export type CompiledCheck = RowSql | AggregateSql | SetSql | SchemaSql;
+
+export interface CompileInput {
+  readonly check: ResolvedCheck;
+  readonly sql: SqlBuilder;
+  /** The quoted relation checked. */
+  readonly relation: string;
+  /** The row_condition predicate, or TRUE. */
+  readonly condition: string;
+}
+
+type CheckCompiler = (input: CompileInput) => CompiledCheck;
+
+/** Above this many values, accepted_values/not_accepted_values are refused (use relationships). */
+export const MAX_VALUE_SET = 10_000;
+
+function param<T>(check: ResolvedCheck, name: string): T {
+  return check.parameters[name] as T;
+}
+
+function bounds(sql: SqlBuilder, expr: string, check: ResolvedCheck, strict: boolean): string {
+  const min = param<SqlValue | undefined>(check, "min_value");
+  const max = param<SqlValue | undefined>(check, "max_value");
+  const parts: string[] = [];
+  if (min !== undefined) parts.push(`${expr} ${strict ? ">" : ">="} ${sql.bind(min)}`);
+  if (max !== undefined) parts.push(`${expr} ${strict ? "<" : "<="} ${sql.bind(max)}`);
+  return parts.join(" AND ");
+}
+
+function valueList(sql: SqlBuilder, check: ResolvedCheck): string {
+  const values = param<SqlValue[]>(check, "values");
+  if (values.length > MAX_VALUE_SET) {
+    throw new CheckCompileError(
+      `${values.length} values exceed the limit of ${MAX_VALUE_SET} for ${check.type}; keep the allowed values in a table and use a relationships check instead`,
+    );
+  }
+  const kinds = new Set(values.map((v) => typeof v));
+  const bind = kinds.size > 1 ? (v: SqlValue) => sql.bindText(v) : (v: SqlValue) => sql.bind(v);
+  return values.map(bind).join(", ");
+}
+
+/** A check the compiler refuses (the message is for the person who wrote it). */
+export class CheckCompileError extends Error {}
+
+const notNullColumn = ({ sql, check }: CompileInput) => `${sql.ident(check.column)} IS NOT NULL`;
+
+/** A column aggregate (`fn` over the column's non-null values), cast to float when `numeric`. */
+function columnAggregate(fn: string, numeric: boolean, nothing: string): CheckCompiler {
+  return ({ sql, check, condition }) => {
+    const column = sql.ident(check.column);
+    const filtered = `${fn}(${column}) FILTER (WHERE ${condition})`;
+    const observed = numeric ? `CAST(${filtered} AS ${sql.dialect.floatType})` : filtered;
+    return {
+      kind: "aggregate",
+      counted: `COUNT(${column}) FILTER (WHERE ${condition})`,
+      observed,
+      passes: bounds(sql, observed, check, param<boolean | undefined>(check, "strictly") === true),
+      nothingObserved: nothing,
+    };
+  };
+}
+
+const NO_VALUES =
+  "the column has no non-null values to aggregate (empty table, or every value is null)";
+
+const COMPILERS: Readonly<Record<string, CheckCompiler>> = {
+  not_null: ({ sql, check }) => ({
+    kind: "row",
+    evaluated: "TRUE",
+    failing: `${sql.ident(check.column)} IS NULL`,
+    sampleColumns: [],
+  }),
+  accepted_values: (input) => ({
+    kind: "row",
+    evaluated: notNullColumn(input),
+    failing: `NOT (${input.sql.ident(input.check.column)} IN (${valueList(input.sql, input.check)}))`,
+    sampleColumns: [input.check.column],
+  }),
+  not_accepted_values: (input) => ({
+    kind: "row",
+    evaluated: notNullColumn(input),
+    failing: `${input.sql.ident(input.check.column)} IN (${valueList(input.sql, input.check)})`,
+    sampleColumns: [input.check.column],
+  }),
+  between: (input) => ({
+    kind: "row",
+    evaluated: notNullColumn(input),
+    failing: `NOT (${bounds(input.sql, input.sql.ident(input.check.column), input.check, param<boolean | undefined>(input.check, "strictly") === true)})`,
+    sampleColumns: [input.check.column],
+  }),
+  regex: ({ sql, check }) => ({
+    kind: "row",
+    evaluated: `${sql.ident(check.column)} IS NOT NULL`,
+    failing: `NOT ${sql.dialect.regexMatches(sql.ident(check.column), sql.bind(param<string>(check, "regex")))}`,
+    sampleColumns: [check.column],
+  }),
+  length_between: ({ sql, check }) => ({
+    kind: "row",
+    evaluated: `${sql.ident(check.column)} IS NOT NULL`,
+    failing: `NOT (${bounds(sql, `length(${sql.ident(check.column)})`, check, false)})`,
+    sampleColumns: [check.column],
+  }),
+  pair_greater_than: ({ sql, check }) => {
+    const a = sql.ident(param<string>(check, "column_a"));
+    const b = sql.ident(param<string>(check, "column_b"));
+    const op = param<boolean | undefined>(check, "or_equal") === true ? ">=" : ">";
+    return {
+      kind: "row",
+      evaluated: `${a} IS NOT NULL AND ${b} IS NOT NULL`,
+      failing: `NOT (${a} ${op} ${b})`,
+      sampleColumns: [param<string>(check, "column_a"), param<string>(check, "column_b")],
+    };
+  },
+  expression_is_true: ({ check }) => ({
+    kind: "row",
+    evaluated: "TRUE",
+    // dbt's semantics: a row fails when the expression is false; null is not a failure.
+    failing: `COALESCE(NOT (${param<string>(check, "expression")}), FALSE)`,
+    sampleColumns: [],
+  }),
+  row_count_between: ({ sql, check, condition }) => {
+    const observed = `COUNT(*) FILTER (WHERE ${condition})`;
+    return {
+      kind: "aggregate",
+      counted: observed,
+      observed,
+      passes: bounds(sql, observed, check, false),
+      nothingObserved: null,
+    };
+  },
+  mean_between: columnAggregate("AVG", true, NO_VALUES),
+  min_between: columnAggregate("MIN", false, NO_VALUES),
+  max_between: columnAggregate("MAX", false, NO_VALUES),
+  sum_between: columnAggregate("SUM", true, NO_VALUES),
+  stdev_between: columnAggregate(
+    "STDDEV_SAMP",
+    true,
+    "the sample standard deviation needs at least two non-null values",
+  ),
+  distinct_count_between: ({ sql, check, condition }) => {
+    const column = sql.ident(check.column);
+    const observed = `COUNT(DISTINCT ${column}) FILTER (WHERE ${condition})`;
+    return {
+      kind: "aggregate",
+      counted: `COUNT(${column}) FILTER (WHERE ${condition})`,
+      observed,
+      passes: bounds(sql, observed, check, param<boolean | undefined>(check, "strictly") === true),
+      nothingObserved: null,
+    };
+  },
+  recency: ({ sql, check, condition }) => {
+    const column = sql.ident(check.column);
+    const latest = `MAX(${column}) FILTER (WHERE ${condition})`;
+    const maxAge = sql.bind(intervalText(parseIsoDuration(param<string>(check, "max_age"))));
+    return {
+      kind: "aggregate",
+      counted: `COUNT(${column}) FILTER (WHERE ${condition})`,
+      observed: `CAST(${latest} AS ${sql.dialect.textType})`,
+      // Both sides without time zone, so DATE, TIMESTAMP and TIMESTAMPTZ columns compare alike.
+      passes: `CAST(${latest} AS TIMESTAMP) >= CAST(now() AS TIMESTAMP) - CAST(${maxAge} AS INTERVAL)`,
+      nothingObserved:
+        "the column has no non-null timestamps (empty table, or every value is null)",
+    };
+  },
+  unique: ({ sql, check, relation, condition }) => {
+    const column = sql.ident(check.column);
+    const groups = `SELECT ${column} AS v, COUNT(*) AS n FROM ${relation} WHERE (${condition}) AND ${column} IS NOT NULL GROUP BY ${column}`;
+    return {
+      kind: "set",
+      query: `SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS checked, CAST(COALESCE(SUM(CASE WHEN n > 1 THEN n ELSE 0 END), 0) AS BIGINT) AS failed FROM (${groups}) AS g`,
+      sampleQuery: (limit) =>
+        `SELECT CAST(v AS ${sql.dialect.textType}) AS v FROM (${groups}) AS g WHERE n > 1 ORDER BY 1 LIMIT ${limit}`,
+      sampleColumns: [check.column],
+    };
+  },
+  compound_unique: ({ sql, check, relation, condition }) => {
+    const names = param<string[]>(check, "columns");
+    const columns = names.map((c) => sql.ident(c));
+    const allNull = columns.map((c) => `${c} IS NULL`).join(" AND ");
+    const aliases = columns.map((c, i) => `${c} AS v${i}`).join(", ");
+    // GX's default ignore_row_if="all_values_are_missing": rows where every column is null are not checked.
+    const groups = `SELECT ${aliases}, COUNT(*) AS n FROM ${relation} WHERE (${condition}) AND NOT (${allNull}) GROUP BY ${columns.join(", ")}`;
+    const texts = columns
+      .map((_, i) => `CAST(v${i} AS ${sql.dialect.textType}) AS v${i}`)
+      .join(", ");
+    return {
+      kind: "set",
+      query: `SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS checked, CAST(COALESCE(SUM(CASE WHEN n > 1 THEN n ELSE 0 END), 0) AS BIGINT) AS failed FROM (${groups}) AS g`,
+      sampleQuery: (limit) =>
+        `SELECT ${texts} FROM (${groups}) AS g WHERE n > 1 ORDER BY ${columns.map((_, i) => i + 1).join(", ")} LIMIT ${limit}`,
+      sampleColumns: names,
+    };
+  },
+  relationships: ({ sql, check, relation, condition }) => {
+    const column = `c.${sql.ident(check.column)}`;
+    const parent = sql.relation(param<string>(check, "to"));
+    const orphan = `NOT EXISTS (SELECT 1 FROM ${parent} AS p WHERE p.${sql.ident(param<string>(check, "field"))} = ${column})`;
+    const from = `FROM ${relation} AS c WHERE (${condition}) AND ${column} IS NOT NULL`;
+    return {
+      kind: "set",
+      query: `SELECT COUNT(*) AS checked, COUNT(*) FILTER (WHERE ${orphan}) AS failed ${from}`,
+      sampleQuery: (limit) =>
+        `SELECT DISTINCT CAST(${column} AS ${sql.dialect.textType}) AS v ${from} AND ${orphan} ORDER BY 1 LIMIT ${limit}`,
+      sampleColumns: [check.column],
+    };
+  },
+  column_exists: ({ check }) => ({ kind: "schema", requiredColumns: [check.column] }),
+};
+
+/** The floe types floe_sql runs (a subset of the vocabulary: today all of it). */
+export const SUPPORTED_CHECK_TYPES: readonly string[] = Object.keys(COMPILERS);
+
+export function compileCheck(input: CompileInput): CompiledCheck {
+  const compiler = COMPILERS[input.check.type];
+  if (compiler === undefined)
+    throw new CheckCompileError(`floe_sql does not run check type ${input.check.type}`);
+  return compiler(input);
+}

@@ -1,0 +1,35 @@
+export {
+  type CompiledCheck,
+  compileCheck,
+  MAX_VALUE_SET,
+  type ResolvedCheck,
+  SUPPORTED_CHECK_TYPES,
+} from "./checks.js";
+export {
+  DIALECTS,
+  type Dialect,
+  type DialectName,
+  dialectNamed,
+  duckdb,
+  postgres,
+  quoteIdentifier,
+  storedIdentifier,
+} from "./dialect.js";
+export { intervalText, parseIsoDuration } from "./duration.js";
+export {
+  aggregateOutcome,
+  aggregateStatement,
+  type CheckOutcome,
+  errorOutcome,
+  type PlanContext,
+  type PlannedStatement,
+  queryKindOf,
+  type Row,
+  readSamples,
+  rowOutcome,
+  sampleStatement,
+  setStatement,
+} from "./plan.js";
+export { displayRelation, parseRelation, quoteRelation, type RelationName } from "./relation.js";
+export { type CheckDefinition, type CheckProblem, columnsReadBy, resolveCheck } from "./resolve.js";
+export { SqlBuilder, type SqlValue, type Statement } from "./sql.js";

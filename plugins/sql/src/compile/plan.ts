@@ -1,0 +1,271 @@
+// The statements a suite needs on one relation, and how their rows become
+// check outcomes. Pure: SQL text and parameters in, outcomes out.
+//
+// - aggregateStatement: every row-level and aggregate check fused into one
+//   scan (COUNT(*) FILTER (WHERE ...) per check);
+// - setStatement: the checks that need a query of their own (unique,
+//   compound_unique, relationships), batched into one statement by CROSS
+//   JOIN of their one-row results;
+// - sampleStatement: distinct failing values of one failed check.
+import {
+  CheckCompileError,
+  type CompiledCheck,
+  compileCheck,
+  type ResolvedCheck,
+} from "./checks.js";
+import type { Dialect } from "./dialect.js";
+import { quoteRelation, type RelationName } from "./relation.js";
+import { SqlBuilder, type Statement } from "./sql.js";
+
+export type OutcomeStatus = "passed" | "failed" | "error";
+
+export interface CheckOutcome {
+  readonly status: OutcomeStatus;
+  readonly recordsChecked: number;
+  readonly recordsFailed: number;
+  readonly details: Record<string, unknown>;
+  readonly errorMessage?: string;
+}
+
+export interface PlanContext {
+  readonly dialect: Dialect;
+  readonly relation: RelationName;
+  /** Default schema for relations named inside checks (relationships.to). */
+  readonly defaultSchema?: string;
+}
+
+export type Row = Readonly<Record<string, unknown>>;
+
+/** A statement and how to read its (single) row into one outcome per check it covers. */
+export interface PlannedStatement {
+  readonly statement: Statement;
+  /** The checks the statement answers. */
+  readonly checks: readonly ResolvedCheck[];
+  read(row: Row): Map<number, CheckOutcome>;
+}
+
+export interface CompiledGroup {
+  /** Null when no check of the group could be compiled. */
+  readonly planned: PlannedStatement | null;
+  /** Checks refused at compile time (index → error outcome). */
+  readonly refused: Map<number, CheckOutcome>;
+}
+
+/** How a check is run: in the fused scan, in the set batch, or against the column list. */
+export function queryKindOf(check: ResolvedCheck, ctx: PlanContext): CompiledCheck["kind"] {
+  try {
+    return compileCheck(compileInput(check, new SqlBuilder(ctx.dialect), ctx)).kind;
+  } catch {
+    // A check the compiler refuses is reported by whichever group compiles it.
+    return "row";
+  }
+}
+
+function compileInput(check: ResolvedCheck, sql: SqlBuilder, ctx: PlanContext) {
+  const condition = check.parameters.row_condition;
+  return {
+    check,
+    sql,
+    relation: quoteRelation(ctx.relation),
+    condition: typeof condition === "string" ? `(${condition})` : "TRUE",
+  };
+}
+
+export function errorOutcome(message: string): CheckOutcome {
+  return {
+    status: "error",
+    recordsChecked: 0,
+    recordsFailed: 0,
+    details: {},
+    errorMessage: message,
+  };
+}
+
+function compileEach(
+  checks: readonly ResolvedCheck[],
+  sql: SqlBuilder,
+  ctx: PlanContext,
+): { compiled: Array<[ResolvedCheck, CompiledCheck]>; refused: Map<number, CheckOutcome> } {
+  const compiled: Array<[ResolvedCheck, CompiledCheck]> = [];
+  const refused = new Map<number, CheckOutcome>();
+  for (const check of checks) {
+    const mark = sql.params.length;
+    try {
+      compiled.push([check, compileCheck(compileInput(check, sql, ctx))]);
+    } catch (error) {
+      sql.params.length = mark;
+      if (!(error instanceof CheckCompileError)) throw error;
+      refused.set(check.index, errorOutcome(error.message));
+    }
+  }
+  return { compiled, refused };
+}
+
+/** The fused scan of the row-level and aggregate checks among `checks`. */
+export function aggregateStatement(
+  checks: readonly ResolvedCheck[],
+  ctx: PlanContext,
+): CompiledGroup {
+  const sql = new SqlBuilder(ctx.dialect, ctx.defaultSchema);
+  const { compiled, refused } = compileEach(checks, sql, ctx);
+  const items: string[] = [];
+  const readers: Array<[ResolvedCheck, (row: Row) => CheckOutcome]> = [];
+  for (const [check, c] of compiled) {
+    const k = `k${check.index}`;
+    const where = compileInput(check, sql, ctx).condition;
+    if (c.kind === "row") {
+      const scope = `${where} AND (${c.evaluated})`;
+      items.push(`COUNT(*) FILTER (WHERE ${scope}) AS ${k}_c`);
+      items.push(`COUNT(*) FILTER (WHERE ${scope} AND (${c.failing})) AS ${k}_f`);
+      readers.push([check, (row) => rowOutcome(check, count(row[`${k}_c`]), count(row[`${k}_f`]))]);
+    } else if (c.kind === "aggregate") {
+      items.push(`${c.counted} AS ${k}_c`, `${c.observed} AS ${k}_o`, `${c.passes} AS ${k}_p`);
+      readers.push([
+        check,
+        (row) =>
+          aggregateOutcome(count(row[`${k}_c`]), row[`${k}_o`], row[`${k}_p`], c.nothingObserved),
+      ]);
+    } else {
+      refused.set(check.index, errorOutcome(`internal: ${check.type} is not a fused check`));
+    }
+  }
+  if (items.length === 0) return { planned: null, refused };
+  return {
+    planned: {
+      statement: sql.statement(`SELECT ${items.join(", ")} FROM ${quoteRelation(ctx.relation)}`),
+      checks: readers.map(([c]) => c),
+      read: (row) => new Map(readers.map(([c, read]) => [c.index, read(row)])),
+    },
+    refused,
+  };
+}
+
+/** The set checks among `checks`, batched into one statement (one row per subquery, cross-joined). */
+export function setStatement(checks: readonly ResolvedCheck[], ctx: PlanContext): CompiledGroup {
+  const sql = new SqlBuilder(ctx.dialect, ctx.defaultSchema);
+  const { compiled, refused } = compileEach(checks, sql, ctx);
+  const parts: string[] = [];
+  const items: string[] = [];
+  const answered: ResolvedCheck[] = [];
+  for (const [check, c] of compiled) {
+    if (c.kind !== "set") {
+      refused.set(check.index, errorOutcome(`internal: ${check.type} is not a set check`));
+      continue;
+    }
+    const k = `k${check.index}`;
+    parts.push(`(${c.query}) AS ${k}`);
+    items.push(`${k}.checked AS ${k}_c`, `${k}.failed AS ${k}_f`);
+    answered.push(check);
+  }
+  if (parts.length === 0) return { planned: null, refused };
+  return {
+    planned: {
+      statement: sql.statement(`SELECT ${items.join(", ")} FROM ${parts.join(" CROSS JOIN ")}`),
+      checks: answered,
+      read: (row) =>
+        new Map(
+          answered.map((c) => [
+            c.index,
+            rowOutcome(c, count(row[`k${c.index}_c`]), count(row[`k${c.index}_f`])),
+          ]),
+        ),
+    },
+    refused,
+  };
+}
+
+/** Distinct failing values of a failed row-level or set check, or null when it has none to show. */
+export function sampleStatement(
+  check: ResolvedCheck,
+  limit: number,
+  sensitiveColumns: ReadonlySet<string>,
+  ctx: PlanContext,
+): { statement: Statement; columns: readonly string[] } | null {
+  if (limit <= 0) return null;
+  const sql = new SqlBuilder(ctx.dialect, ctx.defaultSchema);
+  const input = compileInput(check, sql, ctx);
+  let compiled: CompiledCheck;
+  try {
+    compiled = compileCheck(input);
+  } catch {
+    return null;
+  }
+  if (compiled.kind !== "row" && compiled.kind !== "set") return null;
+  const columns = compiled.sampleColumns;
+  if (columns.length === 0 || columns.some((c) => sensitiveColumns.has(c))) return null;
+  if (compiled.kind === "set") {
+    const text = compiled.sampleQuery("__limit__");
+    return { statement: withLimit(sql, text, limit), columns };
+  }
+  const selected = columns
+    .map((c, i) => `CAST(${sql.ident(c)} AS ${ctx.dialect.textType}) AS v${i}`)
+    .join(", ");
+  const order = columns.map((_, i) => i + 1).join(", ");
+  const text = `SELECT DISTINCT ${selected} FROM ${input.relation} WHERE ${input.condition} AND (${compiled.evaluated}) AND (${compiled.failing}) ORDER BY ${order} LIMIT __limit__`;
+  return { statement: withLimit(sql, text, limit), columns };
+}
+
+function withLimit(sql: SqlBuilder, text: string, limit: number): Statement {
+  const placeholder = sql.bind(Math.trunc(limit));
+  return sql.statement(text.replace("__limit__", placeholder));
+}
+
+/** Sample rows as JSON values: a single column gives its values, several give objects keyed by column. */
+export function readSamples(rows: readonly Row[], columns: readonly string[]): unknown[] {
+  if (columns.length === 1) return rows.map((r) => r.v ?? r.v0 ?? null);
+  return rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[`v${i}`] ?? null])));
+}
+
+function count(value: unknown): number {
+  if (typeof value === "number") return value;
+  if (typeof value === "bigint" || typeof value === "string") return Number(value);
+  return 0;
+}
+
+/** GX semantics: pass when (checked − failed) / checked ≥ mostly; nothing checked passes. */
+export function rowOutcome(check: ResolvedCheck, checked: number, failed: number): CheckOutcome {
+  const mostly = typeof check.parameters.mostly === "number" ? check.parameters.mostly : 1;
+  const passed = checked === 0 || (checked - failed) / checked >= mostly;
+  const details: Record<string, unknown> = {
+    unexpected_percent: checked === 0 ? 0 : (failed / checked) * 100,
+  };
+  if (mostly !== 1) details.mostly = mostly;
+  return {
+    status: passed ? "passed" : "failed",
+    recordsChecked: checked,
+    recordsFailed: failed,
+    details,
+  };
+}
+
+export function aggregateOutcome(
+  counted: number,
+  observed: unknown,
+  passes: unknown,
+  nothingObserved: string | null,
+): CheckOutcome {
+  const value = jsonValue(observed);
+  if (value === null || passes === null || passes === undefined) {
+    return {
+      ...errorOutcome(nothingObserved ?? "the database returned no observed value"),
+      recordsChecked: counted,
+    };
+  }
+  const passed = passes === true;
+  return {
+    status: passed ? "passed" : "failed",
+    recordsChecked: counted,
+    recordsFailed: 0,
+    details: { observed_value: value },
+  };
+}
+
+/** A database value as a JSON value for details. */
+export function jsonValue(value: unknown): string | number | boolean | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "string")
+    return value;
+  if (typeof value === "bigint") return Number(value);
+  if (value instanceof Date) return value.toISOString();
+  return String(value);
+}

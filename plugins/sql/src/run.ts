@@ -1,0 +1,386 @@
+// Running a suite on one relation: the fused scan, the batched set checks and
+// the column list run concurrently; each check's result is yielded as soon as
+// the statement that answers it returns (plus, for a failed check, one sample
+// query). A fused statement the database rejects is retried check by check so
+// only the culprit reports the error.
+import { contract, DIMENSIONS, lookupCheckType } from "@floe/quality-sdk";
+import {
+  aggregateStatement,
+  type CheckOutcome,
+  displayRelation,
+  errorOutcome,
+  type PlanContext,
+  type PlannedStatement,
+  queryKindOf,
+  type RelationName,
+  type ResolvedCheck,
+  readSamples,
+  resolveCheck,
+  sampleStatement,
+  setStatement,
+  storedIdentifier,
+} from "./compile/index.js";
+import { type Engine, QueryCancelledError } from "./engines/engine.js";
+
+type QualityCheck = contract.QualityCheck;
+type QualityCheckResult = contract.QualityCheckResult;
+const { CheckStatus, Dimension } = contract;
+
+/** Failing values sampled per failed check when RunOptions does not say. */
+export const DEFAULT_MAX_FAILING_SAMPLES = 5;
+
+/** Fused scans are split above this many checks to stay far below column-count limits. */
+const MAX_CHECKS_PER_SCAN = 200;
+
+export interface SuiteRun {
+  readonly engine: Engine;
+  readonly relation: RelationName;
+  readonly checks: readonly QualityCheck[];
+  readonly failFast?: boolean;
+  readonly maxFailingSamples?: number;
+  readonly sensitiveColumns?: readonly string[];
+  /** Fires on the suite deadline (or cancellation): running statements are cancelled in the database. */
+  readonly signal?: AbortSignal;
+}
+
+interface Finished {
+  readonly index: number;
+  readonly result: QualityCheckResult;
+}
+
+/** Yields one result per check of the suite, in completion order. */
+export async function* runSuite(run: SuiteRun): AsyncGenerator<QualityCheckResult> {
+  const { engine, relation } = run;
+  const ctx: PlanContext = {
+    dialect: engine.dialect,
+    relation,
+    defaultSchema: engine.defaultSchema,
+  };
+  const stop = new AbortController();
+  const onOuterAbort = () => stop.abort(run.signal?.reason);
+  run.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  if (run.signal?.aborted) stop.abort(run.signal.reason);
+
+  const queue = new ResultQueue();
+  const pending = new Map<number, QualityCheck>(run.checks.map((c, i) => [i, c]));
+  const resolved: ResolvedCheck[] = [];
+  const immediate: Finished[] = [];
+  run.checks.forEach((check, index) => {
+    if (!check.enabled) {
+      immediate.push({ index, result: skippedResult(check, "the check is disabled") });
+      return;
+    }
+    const resolution = resolveCheck(check, index);
+    if (resolution.ok) resolved.push(resolution.check);
+    else {
+      const message = resolution.problems.map((p) => p.message).join("; ");
+      immediate.push({ index, result: errorResult(check, message, "FLOE-DQ101") });
+    }
+  });
+
+  const fused: ResolvedCheck[] = [];
+  const sets: ResolvedCheck[] = [];
+  const schema: ResolvedCheck[] = [];
+  for (const check of resolved) {
+    const kind = queryKindOf(check, ctx);
+    (kind === "set" ? sets : kind === "schema" ? schema : fused).push(check);
+  }
+
+  const maxSamples = run.maxFailingSamples ?? DEFAULT_MAX_FAILING_SAMPLES;
+  const sensitive = new Set(run.sensitiveColumns ?? []);
+  const report = async (check: ResolvedCheck, outcome: CheckOutcome, elapsedMs: number) => {
+    let details = outcome.details;
+    if (
+      outcome.status === "failed" &&
+      outcome.recordsFailed > 0 &&
+      maxSamples > 0 &&
+      !stop.signal.aborted
+    ) {
+      const sample = sampleStatement(check, maxSamples, sensitive, ctx);
+      if (sample) {
+        try {
+          const rows = await engine.query(sample.statement, stop.signal);
+          details = { ...details, failing_samples: readSamples(rows, sample.columns) };
+        } catch {
+          // Samples are a convenience: the verdict stands without them.
+        }
+      }
+    }
+    const original = run.checks[check.index] as QualityCheck;
+    queue.push({
+      index: check.index,
+      result: outcomeResult(original, { ...outcome, details }, elapsedMs),
+    });
+  };
+
+  const groups: Array<() => Promise<void>> = [];
+  for (let i = 0; i < fused.length; i += MAX_CHECKS_PER_SCAN) {
+    const chunk = fused.slice(i, i + MAX_CHECKS_PER_SCAN);
+    groups.push(() => runGroup(chunk, (checks) => aggregateStatement(checks, ctx)));
+  }
+  if (sets.length > 0) groups.push(() => runGroup(sets, (checks) => setStatement(checks, ctx)));
+  if (schema.length > 0) groups.push(() => runSchemaChecks(schema));
+
+  async function runGroup(
+    checks: readonly ResolvedCheck[],
+    plan: (checks: readonly ResolvedCheck[]) => {
+      planned: PlannedStatement | null;
+      refused: Map<number, CheckOutcome>;
+    },
+  ): Promise<void> {
+    const { planned, refused } = plan(checks);
+    const reports: Array<Promise<void>> = [];
+    for (const check of checks) {
+      const outcome = refused.get(check.index);
+      if (outcome) reports.push(report(check, outcome, 0));
+    }
+    if (planned === null) {
+      await Promise.all(reports);
+      return;
+    }
+    const started = performance.now();
+    try {
+      const [row] = await engine.query(planned.statement, stop.signal);
+      const outcomes = planned.read(row ?? {});
+      const elapsed = performance.now() - started;
+      for (const check of planned.checks) {
+        reports.push(
+          report(check, outcomes.get(check.index) ?? errorOutcome("no result"), elapsed),
+        );
+      }
+      await Promise.all(reports);
+      return;
+    } catch (error) {
+      if (error instanceof QueryCancelledError || stop.signal.aborted) {
+        await Promise.all(reports);
+        return;
+      }
+      if (planned.checks.length === 1) {
+        const check = planned.checks[0] as ResolvedCheck;
+        reports.push(report(check, queryError(check, error), performance.now() - started));
+        await Promise.all(reports);
+        return;
+      }
+    }
+    // The shared statement failed: find out whether the relation itself is the problem, else isolate the culprit.
+    try {
+      await engine.columnNames(relation, stop.signal);
+    } catch (error) {
+      if (!(error instanceof QueryCancelledError) && !stop.signal.aborted) {
+        const message = `relation ${displayRelation(relation)} cannot be read: ${databaseMessage(error)}`;
+        for (const check of planned.checks) reports.push(report(check, errorOutcome(message), 0));
+      }
+      await Promise.all(reports);
+      return;
+    }
+    for (const check of planned.checks) {
+      if (stop.signal.aborted) break;
+      await runGroup([check], plan);
+    }
+    await Promise.all(reports);
+  }
+
+  async function runSchemaChecks(checks: readonly ResolvedCheck[]): Promise<void> {
+    const started = performance.now();
+    let columns: string[];
+    try {
+      columns = await engine.columnNames(relation, stop.signal);
+    } catch (error) {
+      if (error instanceof QueryCancelledError || stop.signal.aborted) return;
+      const message = `relation ${displayRelation(relation)} cannot be read: ${databaseMessage(error)}`;
+      await Promise.all(checks.map((c) => report(c, errorOutcome(message), 0)));
+      return;
+    }
+    const present = new Set(columns);
+    const elapsed = performance.now() - started;
+    await Promise.all(
+      checks.map((check) => {
+        const exists =
+          present.has(check.column) || present.has(storedIdentifier(engine.dialect, check.column));
+        const outcome: CheckOutcome = {
+          status: exists ? "passed" : "failed",
+          recordsChecked: 1,
+          recordsFailed: exists ? 0 : 1,
+          details: { observed_value: exists },
+        };
+        return report(check, outcome, elapsed);
+      }),
+    );
+  }
+
+  const work = (async () => {
+    await Promise.all(groups.map((g) => g()));
+  })().finally(() => queue.close());
+
+  try {
+    for (const finished of immediate) {
+      pending.delete(finished.index);
+      yield finished.result;
+      if (run.failFast && isFailure(finished.result) && !stop.signal.aborted)
+        stop.abort(failFastReason(finished));
+    }
+    for (;;) {
+      const next = await queue.next(stop.signal);
+      if (next === null) break;
+      if (!pending.has(next.index)) continue;
+      pending.delete(next.index);
+      yield next.result;
+      if (run.failFast && isFailure(next.result) && !stop.signal.aborted)
+        stop.abort(failFastReason(next));
+    }
+    await work.catch(() => undefined);
+    const reason: unknown = stop.signal.reason;
+    for (const [, check] of pending) {
+      if (reason instanceof FailFastStop) yield skippedResult(check, reason.message);
+      else yield timedOutResult(check);
+    }
+  } finally {
+    run.signal?.removeEventListener("abort", onOuterAbort);
+    if (!stop.signal.aborted) stop.abort(new Error("the run was abandoned"));
+  }
+}
+
+class FailFastStop extends Error {}
+
+function failFastReason(finished: Finished): FailFastStop {
+  return new FailFastStop(
+    `not run: fail_fast stopped the suite after check ${finished.result.checkName} did not pass`,
+  );
+}
+
+function isFailure(result: QualityCheckResult): boolean {
+  return (
+    result.status === CheckStatus.CHECK_STATUS_FAILED ||
+    result.status === CheckStatus.CHECK_STATUS_ERROR
+  );
+}
+
+/** The first line of a database error: the part that explains it (DuckDB appends the SQL and a caret). */
+function databaseMessage(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return (text.split("\n")[0] ?? text).trim();
+}
+
+function queryError(check: ResolvedCheck, error: unknown): CheckOutcome {
+  return errorOutcome(
+    `${check.type} check failed to run: the database rejected its query: ${databaseMessage(error)}`,
+  );
+}
+
+function dimensionOf(check: QualityCheck): contract.Dimension {
+  if (check.dimension !== Dimension.DIMENSION_UNSPECIFIED) return check.dimension;
+  const spec = lookupCheckType(check.type);
+  return spec
+    ? ((DIMENSIONS.indexOf(spec.dimension) + 1) as contract.Dimension)
+    : Dimension.DIMENSION_UNSPECIFIED;
+}
+
+function baseResult(check: QualityCheck): QualityCheckResult {
+  return {
+    checkName: check.name,
+    passed: false,
+    dimension: dimensionOf(check),
+    severity: check.severity,
+    recordsChecked: 0,
+    recordsFailed: 0,
+    executionTimeMs: 0,
+    details: undefined,
+    errorMessage: undefined,
+    customWeight: check.customWeight,
+    status: CheckStatus.CHECK_STATUS_UNSPECIFIED,
+    errorCode: "",
+    checkType: check.type,
+    column: check.column,
+  };
+}
+
+const UNKNOWN_COLUMN = /column\b.*\b(does not exist|not found)/i;
+
+function outcomeResult(
+  check: QualityCheck,
+  outcome: CheckOutcome,
+  elapsedMs: number,
+): QualityCheckResult {
+  const result: QualityCheckResult = {
+    ...baseResult(check),
+    passed: outcome.status === "passed",
+    recordsChecked: outcome.recordsChecked,
+    recordsFailed: outcome.recordsFailed,
+    executionTimeMs: elapsedMs,
+    details: outcome.details,
+  };
+  if (outcome.status === "error") {
+    const message = outcome.errorMessage ?? "the check could not run";
+    return {
+      ...result,
+      status: CheckStatus.CHECK_STATUS_ERROR,
+      errorMessage: message,
+      errorCode: UNKNOWN_COLUMN.test(message) ? "FLOE-DQ105" : "FLOE-DQ102",
+    };
+  }
+  return {
+    ...result,
+    status:
+      outcome.status === "passed"
+        ? CheckStatus.CHECK_STATUS_PASSED
+        : CheckStatus.CHECK_STATUS_FAILED,
+  };
+}
+
+function errorResult(check: QualityCheck, message: string, code: string): QualityCheckResult {
+  return {
+    ...baseResult(check),
+    status: CheckStatus.CHECK_STATUS_ERROR,
+    errorMessage: message,
+    errorCode: code,
+  };
+}
+
+function skippedResult(check: QualityCheck, message: string): QualityCheckResult {
+  return { ...baseResult(check), status: CheckStatus.CHECK_STATUS_SKIPPED, errorMessage: message };
+}
+
+export function timedOutResult(check: QualityCheck): QualityCheckResult {
+  return {
+    ...baseResult(check),
+    status: CheckStatus.CHECK_STATUS_TIMED_OUT,
+    errorMessage: "the check did not finish within the suite deadline; its query was cancelled",
+    errorCode: "FLOE-DQ106",
+  };
+}
+
+/** Results handed from the concurrent statements to the generator, in arrival order. */
+class ResultQueue {
+  private readonly items: Finished[] = [];
+  private waiter: (() => void) | undefined;
+  private closed = false;
+
+  push(item: Finished): void {
+    this.items.push(item);
+    this.wake();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.();
+  }
+
+  /** The next result; null when every statement is done or `signal` fired. */
+  async next(signal: AbortSignal): Promise<Finished | null> {
+    for (;;) {
+      const item = this.items.shift();
+      if (item) return item;
+      if (this.closed || signal.aborted) return null;
+      await new Promise<void>((resolve) => {
+        this.waiter = resolve;
+        signal.addEventListener("abort", () => resolve(), { once: true });
+      });
+    }
+  }
+}
