@@ -328,7 +328,7 @@ class ProcessSupervisor implements RunningPlugin, PluginChannel {
     const instance = this.#current;
     if (error.code === status.UNAVAILABLE && instance !== undefined) {
       // The socket closes a moment before the exit event: wait briefly so the error can say why.
-      const exit = await Promise.race([instance.exited, delay(500).then(() => undefined)]);
+      const exit = await within(instance.exited, 500);
       if (exit !== undefined) return this.#deathError(exit);
     }
     return callErrorFrom(this.name, error, method);
@@ -394,6 +394,7 @@ class ProcessSupervisor implements RunningPlugin, PluginChannel {
 
   async #launch(): Promise<Instance> {
     const started = performance.now();
+    this.#tail.length = 0;
     const dir = mkdtempSync(join(tmpdir(), "floe-plugin-"));
     chmodSync(dir, 0o700);
     const { file, args } = launchCommand(this.#descriptor, {
@@ -452,8 +453,7 @@ class ProcessSupervisor implements RunningPlugin, PluginChannel {
     } catch (error) {
       // A call can fail on the closed socket a moment before the exit event arrives.
       const exitedAlone =
-        instance.exit !== undefined ||
-        (await Promise.race([instance.exited.then(() => true), delay(50).then(() => false)]));
+        instance.exit !== undefined || (await within(instance.exited, 50)) !== undefined;
       await this.#terminate(instance, false);
       if (exitedAlone && !(error instanceof CrashedDuringStart)) {
         throw new CrashedDuringStart(
@@ -639,6 +639,8 @@ class ProcessSupervisor implements RunningPlugin, PluginChannel {
   /** Graceful (Shutdown RPC first) or not; always ends with the process gone and its directory removed. */
   async #terminate(instance: Instance, graceful: boolean): Promise<void> {
     const { child, connection } = instance;
+    // An open health Watch would hold the plugin's graceful server shutdown.
+    connection?.watch?.cancel();
     if (instance.exit === undefined && graceful && connection !== undefined) {
       await new Promise<void>((resolve) =>
         connection.plugin.shutdown(
@@ -648,11 +650,11 @@ class ProcessSupervisor implements RunningPlugin, PluginChannel {
           () => resolve(),
         ),
       );
-      await Promise.race([instance.exited, delay(STOP_GRACE_MS)]);
+      await within(instance.exited, STOP_GRACE_MS);
     }
     if (instance.exit === undefined) {
       child.kill("SIGTERM");
-      await Promise.race([instance.exited, delay(STOP_GRACE_MS)]);
+      await within(instance.exited, STOP_GRACE_MS);
     }
     if (instance.exit === undefined) {
       child.kill("SIGKILL");
@@ -753,6 +755,21 @@ class SidecarConnection implements RunningPlugin, PluginChannel {
     // A sidecar belongs to its deployment: we only hang up.
     this.#connection?.close();
     this.#state = "stopped";
+  }
+}
+
+/** `promise`'s value, or undefined after `ms`; the timer never outlives the race. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
