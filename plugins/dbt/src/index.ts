@@ -1,0 +1,2 @@
+export { createDbtPlugin, PROVIDER, VERSION } from "./plugin.js";
+export { DbtSuiteRunner, type RunnerOptions } from "./runner.js";

@@ -1,0 +1,220 @@
+// One suite run: write the suite into the connection's dbt project, run one
+// `dbt test` over its tests, and map run_results.json back to the suite's checks
+// through manifest.json (meta.floe_check), with the table's row count as
+// records_checked.
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import {
+  type contract,
+  type DbtTestResult,
+  FloeError,
+  type PluginLogger,
+  parseDbtTestResults,
+} from "@floe/quality-sdk";
+import { cancelPostgresQueries } from "./columns.js";
+import { findDbtExecutable } from "./executable.js";
+import { type DbtLogEvent, runDbt } from "./process.js";
+import {
+  connectionKey,
+  dialectOf,
+  PASSWORD_ENV,
+  type PlannedCheck,
+  planSuite,
+  projectFiles,
+  type SuitePlan,
+} from "./project.js";
+import { checkResultsOf } from "./results.js";
+import { ensureProject, packageHash, workRoot, writeFileAtomic } from "./workdir.js";
+
+export interface RunnerOptions {
+  /** The dbt executable (default: FLOE_DBT, the project venv, PATH). */
+  readonly dbt?: string;
+  /** Where projects are generated (default: FLOE_DBT_WORKDIR or the OS temp dir). */
+  readonly workRoot?: string;
+  /** dbt --threads (default 4). */
+  readonly threads?: number;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly log?: PluginLogger;
+}
+
+/** The secret of a connection: the password given, or `${env:NAME}` resolved now. */
+export function connectionPassword(
+  connection: contract.Connection,
+  env: NodeJS.ProcessEnv,
+): string {
+  const reference = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(connection.password);
+  if (reference) return env[reference[1] as string] ?? "";
+  return connection.password;
+}
+
+export class DbtSuiteRunner {
+  private readonly options: RunnerOptions;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly packageVersion = packageHash();
+  /** Runs on one project are serialised: dbt's target/ holds one invocation's artifacts. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(options: RunnerOptions = {}) {
+    this.options = options;
+    this.env = options.env ?? process.env;
+  }
+
+  get executable(): string {
+    return this.options.dbt ?? findDbtExecutable(this.env);
+  }
+
+  /** The project directory of a connection (created on first use). */
+  projectDirectory(connection: contract.Connection): string {
+    return join(
+      this.options.workRoot ?? workRoot(this.env),
+      `${connectionKey(connection)}-${this.packageVersion}`,
+    );
+  }
+
+  async run(
+    request: contract.RunChecksRequest,
+    signal: AbortSignal,
+  ): Promise<contract.QualityCheckResult[]> {
+    const { suite, connection } = request;
+    if (!suite || !connection) {
+      throw new FloeError("FLOE-DQ100", "RunChecks needs a suite and a connection", {
+        path: "suite",
+      });
+    }
+    const plan = planSuite(suite, request.relation, connection);
+    const dir = this.projectDirectory(connection);
+    const previous = this.queues.get(dir) ?? Promise.resolve();
+    const current = previous
+      .catch(() => undefined)
+      .then(() => this.runInProject(dir, plan, connection, signal));
+    this.queues.set(dir, current);
+    try {
+      return await current;
+    } finally {
+      if (this.queues.get(dir) === current) this.queues.delete(dir);
+    }
+  }
+
+  private async runInProject(
+    dir: string,
+    plan: SuitePlan,
+    connection: contract.Connection,
+    signal: AbortSignal,
+  ): Promise<contract.QualityCheckResult[]> {
+    if (signal.aborted) throw signal.reason;
+    const dialect = dialectOf(connection);
+    if (dialect === "duckdb" && !existsSync(connection.path)) {
+      // dbt-duckdb would create an empty database there and every check would error.
+      throw new FloeError("FLOE-DQ100", `the DuckDB file ${connection.path} does not exist`, {
+        path: "compute.path",
+        fix: "Point the connection at an existing DuckDB database file.",
+      });
+    }
+    const applicationName = `floe-dbt-${connectionKey(connection)}`;
+    const threads = this.options.threads ?? 4;
+    const root = join(dir, "..");
+    const project = ensureProject(
+      root,
+      dir.slice(root.length + 1),
+      projectFiles(connection, { threads, applicationName }),
+    );
+    writeFileAtomic(join(project, plan.file), plan.content);
+
+    const target = join(project, "target");
+    const runResultsPath = join(target, "run_results.json");
+    const manifestPath = join(target, "manifest.json");
+    rmSync(runResultsPath, { force: true });
+
+    const password = connectionPassword(connection, this.env);
+    const started = performance.now();
+    let outcome: Awaited<ReturnType<typeof runDbt>>;
+    try {
+      outcome = await runDbt(
+        {
+          executable: this.executable,
+          args: [
+            "test",
+            "--project-dir",
+            project,
+            "--profiles-dir",
+            project,
+            "--select",
+            plan.selector,
+            "--threads",
+            String(threads),
+            "--log-format",
+            "json",
+            "--no-use-colors",
+            "--log-path",
+            join(project, "logs"),
+          ],
+          cwd: project,
+          env: {
+            ...this.env,
+            [PASSWORD_ENV]: password,
+            DBT_SEND_ANONYMOUS_USAGE_STATS: "false",
+            DBT_VERSION_CHECK: "false",
+          },
+          signal,
+        },
+        (event) => this.options.log?.debug("dbt", { event: event.name, msg: event.msg }),
+      );
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "EACCES") {
+        throw new FloeError("FLOE-DQ001", `cannot run dbt: ${this.executable} (${code})`, {
+          fix: "Run scripts/setup.sh (it installs dbt into .venv), or set FLOE_DBT to the dbt executable.",
+        });
+      }
+      throw error;
+    }
+    if (outcome.aborted) {
+      if (dialect === "postgres") {
+        await cancelPostgresQueries(connection, password, applicationName).catch((error: Error) =>
+          this.options.log?.warn("could not cancel dbt's PostgreSQL queries", {
+            error: error.message,
+          }),
+        );
+      }
+      throw signal.reason;
+    }
+    if (!existsSync(runResultsPath))
+      throw dbtFailure(outcome.events, outcome.rawOutput, plan, project);
+    const parsed = parseDbtTestResults(
+      readFileSync(runResultsPath, "utf8"),
+      readFileSync(manifestPath, "utf8"),
+      {
+        runResultsFile: runResultsPath,
+        manifestFile: manifestPath,
+      },
+    );
+    this.options.log?.debug("dbt test finished", {
+      elapsed_ms: Math.round(performance.now() - started),
+      exit_code: outcome.exitCode,
+    });
+    return checkResultsOf(plan.checks, parsed);
+  }
+}
+
+/** dbt stopped before running the tests (a compilation or project error): say which test and why. */
+function dbtFailure(
+  events: readonly DbtLogEvent[],
+  rawOutput: string,
+  plan: SuitePlan,
+  project: string,
+): FloeError {
+  const messages = events.filter((e) => e.level === "error").map((e) => e.msg.trim());
+  const text =
+    [...messages, rawOutput.trim()].filter((m) => m !== "").join("\n") ||
+    "dbt exited without results";
+  const culprit = plan.checks.find((c: PlannedCheck) => text.includes(c.testName));
+  return new FloeError(
+    culprit ? "FLOE-DQ101" : "FLOE-DQ100",
+    culprit
+      ? `check ${JSON.stringify(culprit.check.name)} (${culprit.type}) could not be compiled by dbt: ${text}`
+      : `dbt test failed before running any test (project ${project}): ${text}`,
+    { file: join(project, plan.file) },
+  );
+}
+
+export type { DbtTestResult };

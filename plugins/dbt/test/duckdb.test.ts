@@ -1,0 +1,154 @@
+// The plugin through the host supervisor on a real DuckDB file with known
+// defects: every check type's exact status and records_failed, hostile names,
+// ValidateSuite, and bad input.
+import { existsSync } from "node:fs";
+import { contract } from "@floe/quality-sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningPlugin } from "../../../host/src/index.js";
+import {
+  check,
+  createDuckDbFixture,
+  duckDbConnection,
+  HOSTILE_COLUMN,
+  HOSTILE_TABLE,
+  ORDERS_CASES,
+  runRequest,
+  startDbtPlugin,
+  suiteOf,
+} from "./support.js";
+
+const { CheckStatus } = contract;
+
+describe("dbt_expectations on DuckDB", () => {
+  let plugin: RunningPlugin;
+  let path: string;
+
+  beforeAll(async () => {
+    path = await createDuckDbFixture();
+    plugin = await startDbtPlugin();
+  });
+  afterAll(async () => {
+    await plugin?.stop();
+  });
+
+  it("reports the exact status and records_failed of every check type, with the row count as records_checked", async () => {
+    const suite = suiteOf(
+      "orders",
+      ORDERS_CASES.map(([c]) => c),
+    );
+    const summary = await plugin.client.runChecks(
+      runRequest(suite, duckDbConnection(path), "orders"),
+      {
+        timeoutMs: 120_000,
+      },
+    );
+    expect(summary.checks.map((c) => [c.checkName, c.status, c.recordsFailed])).toEqual(
+      ORDERS_CASES.map(([c, status, failed]) => [c.name, status, failed]),
+    );
+    expect(new Set(summary.checks.map((c) => c.recordsChecked))).toEqual(new Set([6]));
+    const warned = summary.checks.find((c) => c.checkName === "status_known_warn");
+    expect(warned?.details?.dbt_status).toBe("warn");
+    expect(warned?.severity).toBe(contract.Severity.SEVERITY_WARNING);
+    const critical = summary.checks.find((c) => c.checkName === "status_known");
+    expect(critical?.details?.dbt_status).toBe("fail");
+    expect(summary.checks.find((c) => c.checkName === "amount_range")?.checkType).toBe("between");
+    expect(summary.checks.find((c) => c.checkName === "email_not_null")?.dimension).toBe(
+      contract.Dimension.DIMENSION_COMPLETENESS,
+    );
+  });
+
+  it("quotes hostile table and column names and escapes hostile literals", async () => {
+    const suite = suiteOf("weird", [
+      check("name_present", "not_null", HOSTILE_COLUMN),
+      check("name_known", "accepted_values", HOSTILE_COLUMN, { values: ["it's", "{{ x }}"] }),
+      check("name_no_quote", "regex", HOSTILE_COLUMN, { regex: "^[^']*$" }),
+    ]);
+    const relation = `"${HOSTILE_TABLE.replaceAll('"', '""')}"`;
+    const summary = await plugin.client.runChecks(
+      runRequest(suite, duckDbConnection(path), relation),
+      {
+        timeoutMs: 120_000,
+      },
+    );
+    expect(
+      summary.checks.map((c) => [c.checkName, c.status, c.recordsChecked, c.recordsFailed]),
+    ).toEqual([
+      ["name_present", CheckStatus.CHECK_STATUS_FAILED, 4, 1],
+      ["name_known", CheckStatus.CHECK_STATUS_FAILED, 4, 1],
+      ["name_no_quote", CheckStatus.CHECK_STATUS_FAILED, 4, 1],
+    ]);
+  });
+
+  it("validates suites: unknown types, bad parameters and missing columns, each with its code and place", async () => {
+    const suite = suiteOf("orders", [
+      check("ok", "not_null", "email"),
+      check("typo", "not_nul", "email"),
+      check("no_values", "accepted_values", "status", { values: [] }),
+      check("ghost", "unique", "ghost_column"),
+      check("ghost_pair", "pair_greater_than", "", { column_a: "amount", column_b: "phantom" }),
+      check("may_be_missing", "column_exists", "later_column"),
+    ]);
+    const response = await plugin.client.validateSuite({
+      suite,
+      connection: duckDbConnection(path),
+      relation: "orders",
+    });
+    expect(response.result?.success).toBe(false);
+    expect(response.result?.diagnostics.map((d) => [d.code, d.path])).toEqual([
+      ["FLOE-DQ101", "models.orders.quality_checks[1]"],
+      ["FLOE-DQ101", "models.orders.quality_checks[2].parameters"],
+    ]);
+    const columnsOnly = suiteOf("orders", [
+      check("ok", "not_null", "email"),
+      check("ghost", "unique", "ghost_column"),
+      check("ghost_pair", "pair_greater_than", "", { column_a: "amount", column_b: "phantom" }),
+      check("may_be_missing", "column_exists", "later_column"),
+    ]);
+    const columns = await plugin.client.validateSuite({
+      suite: columnsOnly,
+      connection: duckDbConnection(path),
+      relation: "orders",
+    });
+    expect(columns.result?.diagnostics.map((d) => [d.code, d.path])).toEqual([
+      ["FLOE-DQ105", "models.orders.quality_checks[1].column"],
+      ["FLOE-DQ105", "models.orders.quality_checks[2].parameters.column_b"],
+    ]);
+    expect(columns.result?.diagnostics[0]?.message).toContain(
+      'column "ghost_column" does not exist',
+    );
+  });
+
+  it("rejects a DuckDB file that does not exist, naming it, without creating it", async () => {
+    const missing = `${path}.missing.duckdb`;
+    const error = await plugin.client
+      .runChecks(
+        runRequest(
+          suiteOf("orders", [check("a", "not_null", "id")]),
+          duckDbConnection(missing),
+          "orders",
+        ),
+      )
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "FLOE-DQ100" });
+    expect((error as Error).message).toContain(missing);
+    expect(existsSync(missing)).toBe(false);
+  });
+
+  it("reports each check on a table that does not exist as an error naming the table", async () => {
+    const suite = suiteOf("no_such_model", [
+      check("a", "not_null", "id"),
+      check("b", "unique", "id"),
+    ]);
+    const summary = await plugin.client.runChecks(
+      runRequest(suite, duckDbConnection(path), "no_such_model"),
+      {
+        timeoutMs: 120_000,
+      },
+    );
+    expect(summary.checks.map((c) => [c.checkName, c.status, c.recordsChecked])).toEqual([
+      ["a", CheckStatus.CHECK_STATUS_ERROR, 0],
+      ["b", CheckStatus.CHECK_STATUS_ERROR, 0],
+    ]);
+    expect(summary.checks[0]?.errorMessage).toContain("no_such_model");
+  });
+});

@@ -1,0 +1,298 @@
+// Shared by the plugin's tests: the fixture tables with known defects (the same
+// rows in DuckDB and PostgreSQL), the suite that probes every check type, the
+// exact outcome expected of each check, and the plugin started through the
+// host's supervisor.
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { contract } from "@floe/quality-sdk";
+import pg from "pg";
+import {
+  discoverPlugins,
+  type RunningPlugin,
+  resolveProvider,
+  startPlugin,
+} from "../../../host/src/index.js";
+
+export const PLUGIN_DIR = resolve(import.meta.dirname, "..");
+export const REPO_ROOT = resolve(PLUGIN_DIR, "../..");
+
+const { CheckStatus, Severity } = contract;
+
+/** orders: 6 rows. Defects are listed beside the checks that find them. */
+const ORDERS_COLUMNS =
+  "id integer, email varchar, status varchar, amount double precision, qty integer, code varchar, customer_id integer, created_at timestamp";
+const ORDERS_ROWS = [
+  "(1, 'a@x.com', 'shipped', 10, 5, 'ab', 1, timestamp '2020-01-01 00:00:00')",
+  "(2, null, 'placed', 20, 3, 'abc', 2, timestamp '2020-01-02 00:00:00')",
+  "(3, 'bad', 'lost', -5, 2, 'abcd', 9, timestamp '2020-01-03 00:00:00')",
+  "(3, 'c@x.com', 'shipped', 100, 1, null, 1, timestamp '2020-01-04 00:00:00')",
+  "(5, 'e@x.com', 'returned', 30, 4, 'xy', 3, timestamp '2020-01-05 00:00:00')",
+  "(6, 'f@x.com', 'shipped', 15, 2, 'xyz', 2, timestamp '2020-01-06 00:00:00')",
+];
+
+/** A table whose names and values try to break out of quoting and templating. */
+export const HOSTILE_TABLE = "we\"ird.ta'b {{ 7*7 }}";
+export const HOSTILE_COLUMN = 'na"me {% raw %}';
+
+function fixtureStatements(): string[] {
+  const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  return [
+    `create table orders (${ORDERS_COLUMNS})`,
+    `insert into orders values ${ORDERS_ROWS.join(", ")}`,
+    "create table customers (id integer)",
+    "insert into customers values (1), (2), (3)",
+    `create table ${q(HOSTILE_TABLE)} (${q(HOSTILE_COLUMN)} varchar)`,
+    `insert into ${q(HOSTILE_TABLE)} values ('it''s'), ('{{ x }}'), (null), ('plain')`,
+  ];
+}
+
+export async function createDuckDbFixture(): Promise<string> {
+  const path = join(mkdtempSync(join(tmpdir(), "floe-dbt-duck-")), "shop.duckdb");
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  try {
+    for (const sql of fixtureStatements()) await connection.run(sql);
+    await connection.run("CHECKPOINT");
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+  return path;
+}
+
+export async function createPostgresFixture(dsn: string): Promise<void> {
+  const client = new pg.Client({ connectionString: dsn });
+  await client.connect();
+  try {
+    for (const sql of fixtureStatements()) await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export function duckDbConnection(path: string): contract.Connection {
+  return {
+    dialect: "duckdb",
+    host: "",
+    port: 0,
+    database: "",
+    user: "",
+    password: "",
+    path,
+    schema: "",
+    options: {},
+  };
+}
+
+export function postgresConnection(dsn: string): contract.Connection {
+  const url = new URL(dsn);
+  return {
+    dialect: "postgres",
+    host: url.hostname,
+    port: Number(url.port),
+    database: url.pathname.slice(1),
+    user: decodeURIComponent(url.username),
+    password: "",
+    path: "",
+    schema: "public",
+    options: {},
+  };
+}
+
+export function check(
+  name: string,
+  type: string,
+  column: string,
+  parameters: Record<string, unknown> = {},
+  severity: contract.Severity = Severity.SEVERITY_CRITICAL,
+): contract.QualityCheck {
+  return { name, type, column, dimension: 0, severity, parameters, enabled: true };
+}
+
+/** [check, expected status, expected records_failed] for the orders table (6 rows). */
+export const ORDERS_CASES: readonly [contract.QualityCheck, contract.CheckStatus, number][] = [
+  [check("email_not_null", "not_null", "email"), CheckStatus.CHECK_STATUS_FAILED, 1],
+  // 1 of 6 null: 5/6 ≥ 0.8 passes; dbt reports failures = 0 for a passing test.
+  [
+    check("email_mostly_80", "not_null", "email", { mostly: 0.8 }),
+    CheckStatus.CHECK_STATUS_PASSED,
+    0,
+  ],
+  [
+    check("email_mostly_90", "not_null", "email", { mostly: 0.9 }),
+    CheckStatus.CHECK_STATUS_FAILED,
+    1,
+  ],
+  [
+    check("shipped_email", "not_null", "email", { row_condition: "status = 'shipped'" }),
+    CheckStatus.CHECK_STATUS_PASSED,
+    0,
+  ],
+  // id 3 twice: both rows fail.
+  [check("id_unique", "unique", "id"), CheckStatus.CHECK_STATUS_FAILED, 2],
+  [
+    check("status_known", "accepted_values", "status", {
+      values: ["shipped", "placed", "returned"],
+    }),
+    CheckStatus.CHECK_STATUS_FAILED,
+    1,
+  ],
+  [
+    check("status_not_lost", "not_accepted_values", "status", { values: ["lost", "stolen"] }),
+    CheckStatus.CHECK_STATUS_FAILED,
+    1,
+  ],
+  // -5 and 100.
+  [
+    check("amount_range", "between", "amount", { min_value: 0, max_value: 50 }),
+    CheckStatus.CHECK_STATUS_FAILED,
+    2,
+  ],
+  // 10 and 30 sit on the bounds, -5 and 100 outside.
+  [
+    check("amount_strict", "between", "amount", { min_value: 10, max_value: 30, strictly: true }),
+    CheckStatus.CHECK_STATUS_FAILED,
+    4,
+  ],
+  [
+    check("email_shape", "regex", "email", { regex: "^[^@]+@[^@]+$" }),
+    CheckStatus.CHECK_STATUS_FAILED,
+    1,
+  ],
+  [
+    check("code_length", "length_between", "code", { min_value: 2, max_value: 3 }),
+    CheckStatus.CHECK_STATUS_FAILED,
+    1,
+  ],
+  [
+    check("row_count", "row_count_between", "", { min_value: 1, max_value: 5 }),
+    CheckStatus.CHECK_STATUS_FAILED,
+    1,
+  ],
+  [check("has_qty", "column_exists", "qty"), CheckStatus.CHECK_STATUS_PASSED, 0],
+  [check("has_discount", "column_exists", "discount"), CheckStatus.CHECK_STATUS_FAILED, 1],
+  // (1, shipped) twice.
+  [
+    check("customer_status_unique", "compound_unique", "", { columns: ["customer_id", "status"] }),
+    CheckStatus.CHECK_STATUS_FAILED,
+    2,
+  ],
+  [
+    check("amount_over_qty", "pair_greater_than", "", { column_a: "amount", column_b: "qty" }),
+    CheckStatus.CHECK_STATUS_FAILED,
+    1,
+  ],
+  [
+    check("customer_exists", "relationships", "customer_id", { to: "customers", field: "id" }),
+    CheckStatus.CHECK_STATUS_FAILED,
+    1,
+  ],
+  // mean 170/6.
+  [
+    check("amount_mean", "mean_between", "amount", { min_value: 0, max_value: 20 }),
+    CheckStatus.CHECK_STATUS_FAILED,
+    1,
+  ],
+  [
+    check("amount_min", "min_between", "amount", { min_value: 0 }),
+    CheckStatus.CHECK_STATUS_FAILED,
+    1,
+  ],
+  [
+    check("amount_max", "max_between", "amount", { max_value: 200 }),
+    CheckStatus.CHECK_STATUS_PASSED,
+    0,
+  ],
+  [
+    check("amount_sum", "sum_between", "amount", { min_value: 100, max_value: 200 }),
+    CheckStatus.CHECK_STATUS_PASSED,
+    0,
+  ],
+  [
+    check("amount_stdev", "stdev_between", "amount", { max_value: 1 }),
+    CheckStatus.CHECK_STATUS_FAILED,
+    1,
+  ],
+  [
+    check("status_variety", "distinct_count_between", "status", { min_value: 1, max_value: 3 }),
+    CheckStatus.CHECK_STATUS_FAILED,
+    1,
+  ],
+  [
+    check("fresh_hourly", "recency", "created_at", { max_age: "PT1H" }),
+    CheckStatus.CHECK_STATUS_FAILED,
+    1,
+  ],
+  [
+    check("fresh_century", "recency", "created_at", { max_age: "P36500D" }),
+    CheckStatus.CHECK_STATUS_PASSED,
+    0,
+  ],
+  [
+    check("small_qty", "expression_is_true", "", { expression: "qty < 5" }),
+    CheckStatus.CHECK_STATUS_FAILED,
+    1,
+  ],
+  // A warning-severity check runs as a dbt `warn` test; its rows still fail it.
+  [
+    check(
+      "status_known_warn",
+      "accepted_values",
+      "status",
+      { values: ["shipped", "placed", "returned"] },
+      Severity.SEVERITY_WARNING,
+    ),
+    CheckStatus.CHECK_STATUS_FAILED,
+    1,
+  ],
+];
+
+export function suiteOf(
+  modelName: string,
+  checks: contract.QualityCheck[],
+  timeoutSeconds = 120,
+): contract.QualitySuite {
+  return { modelName, checks, timeoutSeconds, failFast: false, nativeSuite: "" };
+}
+
+export function runRequest(
+  suite: contract.QualitySuite,
+  connection: contract.Connection,
+  relation: string,
+): contract.RunChecksRequest {
+  return { suite, connection, relation, options: undefined, runId: "run-1" };
+}
+
+/** The plugin as the host runs it: discovered from its descriptor, spawned and supervised. */
+export async function startDbtPlugin(env: NodeJS.ProcessEnv = {}): Promise<RunningPlugin> {
+  const descriptor = resolveProvider(
+    discoverPlugins({ env: { FLOE_PLUGIN_PATH: PLUGIN_DIR }, workspaceRoot: tmpdir() }),
+    "dbt_expectations",
+  );
+  return startPlugin(descriptor, {
+    env: {
+      ...process.env,
+      FLOE_DBT_WORKDIR: mkdtempSync(join(tmpdir(), "floe-dbt-work-")),
+      ...env,
+    },
+    onLog: () => undefined,
+  });
+}
+
+/** Pids of live processes whose command line mentions `needle` (dbt runs as `python .../dbt test ...`). */
+export function processesMentioning(needle: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (cmdline.includes(needle) && !/^\d+ \(.*\) Z/.test(stat)) out.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return out;
+}
