@@ -8,6 +8,7 @@ import hashlib
 import logging
 import os
 import threading
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,6 +125,9 @@ class GxRuntime:
 
     def __init__(self) -> None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        # GX 1.9+ deprecates the string row conditions and schema_name the floe
+        # vocabulary still uses; the warnings say nothing to a floe user.
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(great_expectations|pydantic)\b")
         import great_expectations as gx
         from great_expectations.data_context.types.base import (
             DataContextConfig,

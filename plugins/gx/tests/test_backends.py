@@ -1,0 +1,169 @@
+"""Every supported check type on real PostgreSQL, SQLite and DuckDB data seeded with
+known defects (seed.py): exact statuses and counts."""
+
+import pytest
+
+from floe_quality_gx.model import Check, CheckStatus, Connection, Dimension, RunOptions, Severity
+from floe_quality_gx.plugin import SuiteRun
+
+FAILED, PASSED, ERROR = CheckStatus.FAILED, CheckStatus.PASSED, CheckStatus.ERROR
+
+# name, type, column, parameters, status, records_checked, records_failed, observed_value
+EXPECTED = [
+    ("email_present", "not_null", "email", {}, FAILED, 8, 2, None),
+    ("id_unique", "unique", "id", {}, FAILED, 8, 2, None),
+    ("status_known", "accepted_values", "status", {"values": ["paid", "refunded", "cancelled"]}, FAILED, 8, 1, None),
+    ("status_not_void", "not_accepted_values", "status", {"values": ["bogus", "void"]}, FAILED, 8, 1, None),
+    ("amount_range", "between", "amount", {"min_value": 0, "max_value": 100}, FAILED, 8, 2, None),
+    ("amount_mostly", "between", "amount", {"min_value": 0, "max_value": 100, "mostly": 0.7}, PASSED, 8, 2, None),
+    ("email_format", "regex", "email", {"regex": "^[^@]+@[^@]+[.][a-z]+$"}, FAILED, 8, 1, None),
+    ("code_length", "length_between", "code", {"min_value": 2, "max_value": 3}, FAILED, 8, 2, None),
+    ("enough_rows", "row_count_between", "", {"min_value": 10}, FAILED, 8, 0, 8),
+    ("has_email", "column_exists", "email", {}, PASSED, 8, 0, None),
+    ("has_phone", "column_exists", "phone", {}, FAILED, 8, 0, None),
+    ("customer_status_unique", "compound_unique", "", {"columns": ["customer_id", "status"]}, FAILED, 8, 4, None),
+    (
+        "shipped_after_created",
+        "pair_greater_than",
+        "",
+        {"column_a": "shipped_at", "column_b": "created_at", "or_equal": True},
+        FAILED,
+        8,
+        1,
+        None,
+    ),
+    ("amount_mean", "mean_between", "amount", {"min_value": 0, "max_value": 50}, FAILED, 8, 0, 1095 / 7),
+    ("amount_min", "min_between", "amount", {"min_value": 0}, FAILED, 8, 0, -5.0),
+    ("amount_max", "max_between", "amount", {"max_value": 100}, FAILED, 8, 0, 1000.0),
+    ("amount_sum", "sum_between", "amount", {"min_value": 1000, "max_value": 1100}, PASSED, 8, 0, 1095.0),
+    ("amount_stdev", "stdev_between", "amount", {"max_value": 10}, FAILED, 8, 0, 372.15268244044546),
+    ("status_variety", "distinct_count_between", "status", {"min_value": 3, "max_value": 4}, PASSED, 8, 0, 4),
+    ("paid_email", "not_null", "email", {"row_condition": 'col("status") == "paid"'}, FAILED, 5, 1, None),
+]
+
+# Checks GX has no expectation for, run as SQL on SQL backends only.
+SQL_RUN = [
+    ("customer_exists", "relationships", "customer_id", {"to": "customers", "field": "id"}, FAILED, 8, 1),
+    ("fresh", "recency", "created_at", {"max_age": "P1D"}, FAILED, 8, 0),
+    ("fresh_enough", "recency", "created_at", {"max_age": "P36500D"}, PASSED, 8, 0),
+    ("amount_positive", "expression_is_true", "", {"expression": "amount >= 0"}, FAILED, 8, 1),
+]
+
+
+def checks(rows):
+    return [Check(name=r[0], type=r[1], column=r[2], parameters=r[3]) for r in rows]
+
+
+def run(plugin, connection, check_list, relation="orders", options=None, timeout_s=60.0):
+    results = plugin.run_checks(SuiteRun("orders", check_list, connection, relation, options or RunOptions(), timeout_s))
+    return {r.check_name: r for r in results}
+
+
+@pytest.fixture(params=["postgres", "sqlite", "duckdb"])
+def connection(request, pg_connection, data_files):
+    if request.param == "postgres":
+        return pg_connection
+    return Connection(request.param, path=data_files[request.param])
+
+
+def test_every_gx_check_type_gives_exact_counts(plugin, connection):
+    results = run(plugin, connection, checks(EXPECTED))
+    assert set(results) == {r[0] for r in EXPECTED}
+    for name, _type, _column, _params, status, checked, failed, observed in EXPECTED:
+        result = results[name]
+        assert (name, result.status, result.records_checked, result.records_failed) == (name, status, checked, failed)
+        if observed is not None:
+            assert result.details["observed_value"] == pytest.approx(observed, rel=1e-12), name
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "sqlite"])
+def test_sql_run_checks_give_exact_counts_on_sql_backends(plugin, pg_connection, data_files, dialect):
+    connection = pg_connection if dialect == "postgres" else Connection("sqlite", path=data_files["sqlite"])
+    results = run(plugin, connection, checks(SQL_RUN))
+    for name, _type, _column, _params, status, checked, failed in SQL_RUN:
+        assert (name, results[name].status, results[name].records_checked, results[name].records_failed) == (
+            name,
+            status,
+            checked,
+            failed,
+        )
+
+
+def test_sql_run_checks_on_duckdb_are_per_check_errors_pointing_to_floe_sql(plugin, data_files):
+    results = run(plugin, Connection("duckdb", path=data_files["duckdb"]), checks(SQL_RUN[:1] + EXPECTED[:1]))
+    assert results["customer_exists"].status == ERROR
+    assert results["customer_exists"].error_code == "FLOE-DQ101"
+    assert "floe_sql" in results["customer_exists"].error_message
+    assert results["email_present"].records_failed == 2
+
+
+def test_results_carry_dimension_severity_type_column_and_failing_samples(plugin, pg_connection):
+    check = Check("amount_range", "between", "amount", Dimension.ACCURACY, Severity.WARNING, {"min_value": 0, "max_value": 100})
+    result = run(plugin, pg_connection, [check], options=RunOptions(max_failing_samples=5))["amount_range"]
+    assert (result.dimension, result.severity, result.check_type, result.column) == (
+        Dimension.ACCURACY,
+        Severity.WARNING,
+        "between",
+        "amount",
+    )
+    assert sorted(result.details["failing_samples"]) == [-5.0, 1000.0]
+    assert result.details["gx_expectation"] == "expect_column_values_to_be_between"
+
+
+def test_sensitive_columns_are_never_sampled(plugin, pg_connection):
+    check = Check("email_format", "regex", "email", parameters={"regex": "^[^@]+@[^@]+[.][a-z]+$"})
+    options = RunOptions(max_failing_samples=5, sensitive_columns=frozenset({"email"}))
+    result = run(plugin, pg_connection, [check], options=options)["email_format"]
+    assert result.records_failed == 1
+    assert "failing_samples" not in result.details
+
+
+def test_disabled_checks_are_skipped_and_identical_expectations_each_get_a_result(plugin, pg_connection):
+    same = [Check("a", "not_null", "email"), Check("b", "not_null", "email"), Check("off", "unique", "id", enabled=False)]
+    results = run(plugin, pg_connection, same)
+    assert (results["a"].records_failed, results["b"].records_failed) == (2, 2)
+    assert results["off"].status == CheckStatus.SKIPPED
+
+
+def test_unknown_column_is_a_per_check_floe_dq105_and_the_rest_still_runs(plugin, connection):
+    results = run(plugin, connection, [Check("ghost", "not_null", "ghost"), *checks(EXPECTED[:1])])
+    assert results["ghost"].status == ERROR
+    assert results["ghost"].error_code == "FLOE-DQ105"
+    assert results["ghost"].error_message == "unknown column ghost in orders"
+    assert results["email_present"].records_failed == 2
+
+
+def test_expectation_gx_rejects_is_a_per_check_floe_dq101_with_gx_message(plugin, pg_connection):
+    bad = Check("bad", "expect_column_values_to_be_between", "amount", parameters={"min_valu": 1})
+    results = run(plugin, pg_connection, [bad, *checks(EXPECTED[:1])])
+    assert results["bad"].status == ERROR
+    assert results["bad"].error_code == "FLOE-DQ101"
+    assert "min_valu: extra fields not permitted" in results["bad"].error_message
+    assert results["email_present"].status == FAILED
+
+
+def test_missing_table_errors_every_check_with_the_relation_named(plugin, connection):
+    results = run(plugin, connection, checks(EXPECTED[:2]), relation="no_such_table")
+    for result in results.values():
+        assert result.status == ERROR
+        assert result.error_code == "FLOE-DQ100"
+        assert "no_such_table" in result.error_message
+        assert "Traceback" not in result.error_message
+
+
+def test_duckdb_table_over_the_row_limit_points_to_floe_sql(plugin, data_files):
+    connection = Connection("duckdb", path=data_files["duckdb"], options={"gx_duckdb_row_limit": "10"})
+    results = run(plugin, connection, [Check("id_present", "not_null", "id")], relation="big")
+    result = results["id_present"]
+    assert result.status == ERROR
+    assert result.error_code == "FLOE-DQ100"
+    assert result.error_message.startswith(
+        "DuckDB table big has 50 rows, over the great_expectations provider's row limit of 10"
+    )
+    assert "floe_sql provider" in result.error_message
+
+
+def test_raw_gx_expectation_runs_through_the_plugin(plugin, pg_connection):
+    raw = Check("amount_is_number", "expect_column_values_to_be_in_type_list", "amount", parameters={"type_list": ["DOUBLE PRECISION", "FLOAT"]})
+    result = run(plugin, pg_connection, [raw])["amount_is_number"]
+    assert result.status == PASSED
