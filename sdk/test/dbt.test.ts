@@ -259,16 +259,14 @@ describe("parseDbtTestResults", () => {
     );
     expect(e.code).toBe("FLOE-DQ100");
     expect(e.file).toBe("target/run_results.json");
-    expect(e.message).toMatch(
-      /^target\/run_results\.json is not valid JSON \(corrupt or truncated\): /,
-    );
+    expect(e.message).toMatch(/^not valid JSON \(corrupt or truncated\): /);
   });
 
   it("names the file of a corrupt manifest.json", () => {
     const e = thrown(() => parseDbtTestResults(runText, '{"metadata": {]}'));
     expect(e.code).toBe("FLOE-DQ100");
     expect(e.file).toBe("manifest.json");
-    expect(e.message).toMatch(/^manifest\.json is not valid JSON \(corrupt or truncated\): /);
+    expect(e.message).toMatch(/^not valid JSON \(corrupt or truncated\): /);
   });
 
   it("reports an empty artifact", () => {
@@ -276,7 +274,7 @@ describe("parseDbtTestResults", () => {
     expect([e.code, e.file, e.message]).toEqual([
       "FLOE-DQ100",
       "run_results.json",
-      "run_results.json is empty",
+      "the file is empty",
     ]);
   });
 
@@ -285,12 +283,12 @@ describe("parseDbtTestResults", () => {
     expect(e.code).toBe("FLOE-DQ100");
     expect(e.path).toBe("metadata.dbt_schema_version");
     expect(e.message).toBe(
-      "run_results.json is a dbt artifact of kind https://schemas.getdbt.com/dbt/manifest/v12.json, not run-results",
+      "holds https://schemas.getdbt.com/dbt/manifest/v12.json, not a dbt run-results artifact",
     );
     const twice = thrown(() => parseDbtTestResults(runText, runText));
     expect([twice.file, twice.message]).toEqual([
       "manifest.json",
-      "manifest.json is a dbt artifact of kind https://schemas.getdbt.com/dbt/run-results/v6.json, not manifest",
+      "holds https://schemas.getdbt.com/dbt/run-results/v6.json, not a dbt manifest artifact",
     ]);
   });
 
@@ -315,7 +313,7 @@ describe("parseDbtTestResults", () => {
       "FLOE-DQ100",
       "run_results.json",
       "results[2].unique_id",
-      "run_results.json results[2]: test test.shop.unique_orders_order_id.2b3c4d5e6f is not in manifest.json",
+      "test test.shop.unique_orders_order_id.2b3c4d5e6f is not in manifest.json",
     ]);
   });
 
@@ -329,7 +327,7 @@ describe("parseDbtTestResults", () => {
       "FLOE-DQ101",
       "manifest.json",
       `nodes["${id}"].meta.dimension`,
-      `dbt test ${id}: meta.dimension is "freshness", not one of completeness, accuracy, validity, consistency, timeliness`,
+      '"freshness" is not one of completeness, accuracy, validity, consistency, timeliness',
     ]);
   });
 
@@ -395,7 +393,7 @@ describe("readDbtTestResults", () => {
     await expect(readDbtTestResults(RUN_RESULTS, missing)).rejects.toMatchObject({
       code: "FLOE-DQ100",
       file: missing,
-      message: "cannot read nope.json (ENOENT)",
+      message: "cannot read the file (ENOENT)",
     });
   });
 });

@@ -3,6 +3,7 @@
 // the TypeScript types are derived from them.
 import { DIMENSIONS, SEVERITIES } from "@floe/quality-sdk";
 import { z } from "zod";
+import { addFloeIssue } from "./issue.js";
 
 export const DimensionSchema = z.enum(DIMENSIONS);
 export type Dimension = z.infer<typeof DimensionSchema>;
@@ -34,11 +35,13 @@ export const DimensionWeightsSchema = z
     if (!DIMENSIONS.every((d) => typeof weights[d] === "number")) return;
     const sum = DIMENSIONS.reduce((total, d) => total + weights[d], 0);
     if (Math.abs(sum - 1) > WEIGHT_SUM_TOLERANCE) {
-      ctx.addIssue({
-        code: "custom",
-        message: `dimension weights sum to ${formatSum(sum)}, not 1`,
-        input: weights,
-      });
+      addFloeIssue(
+        ctx,
+        "FLOE-DQ100",
+        `dimension weights sum to ${formatSum(sum)}, not 1`,
+        [],
+        "Make completeness, accuracy, validity, consistency and timeliness sum to 1.",
+      );
     }
   });
 export type DimensionWeights = z.infer<typeof DimensionWeightsSchema>;

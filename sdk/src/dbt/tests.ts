@@ -2,7 +2,6 @@
 // manifest.json what the test is (its macro, column, model, severity, meta).
 // The mapping is documented in docs/scoring.md ("dbt test results").
 import { readFile } from "node:fs/promises";
-import { basename } from "node:path";
 import { z } from "zod";
 import {
   DIMENSIONS,
@@ -107,7 +106,7 @@ function formatPath(parts: readonly PropertyKey[], prefix = ""): string {
 
 function parseJsonText(text: string, file: string, kind: string): unknown {
   if (text.trim() === "") {
-    throw new FloeError("FLOE-DQ100", `${file} is empty`, {
+    throw new FloeError("FLOE-DQ100", "the file is empty", {
       file,
       fix: `Point at the ${kind} dbt wrote in target/, after a complete dbt run.`,
     });
@@ -116,14 +115,10 @@ function parseJsonText(text: string, file: string, kind: string): unknown {
     return JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new FloeError(
-      "FLOE-DQ100",
-      `${file} is not valid JSON (corrupt or truncated): ${reason}`,
-      {
-        file,
-        fix: `Re-run dbt so it writes a complete ${kind}, and pass that file.`,
-      },
-    );
+    throw new FloeError("FLOE-DQ100", `not valid JSON (corrupt or truncated): ${reason}`, {
+      file,
+      fix: `Re-run dbt so it writes a complete ${kind}, and pass that file.`,
+    });
   }
 }
 
@@ -132,15 +127,11 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string, prefix
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const path = formatPath(issue?.path ?? [], prefix);
-  throw new FloeError(
-    "FLOE-DQ100",
-    `${file} ${path || "(top level)"}: ${issue?.message ?? "invalid"}`,
-    {
-      file,
-      path: path || undefined,
-      fix: "Pass the artifacts of one dbt run (target/run_results.json and target/manifest.json, dbt ≥ 1.8).",
-    },
-  );
+  throw new FloeError("FLOE-DQ100", issue?.message ?? "invalid", {
+    file,
+    path: path || undefined,
+    fix: "Pass the artifacts of one dbt run (target/run_results.json and target/manifest.json, dbt ≥ 1.8).",
+  });
 }
 
 const ArtifactMetadataSchema = z.object({
@@ -162,7 +153,7 @@ function parseArtifact<T>(
   const json = parseJsonText(text, file, fileKind);
   const version = parseWith(ArtifactMetadataSchema, json, file).metadata.dbt_schema_version;
   if (!version.includes(`/${kind}/`)) {
-    throw new FloeError("FLOE-DQ100", `${file} is a dbt artifact of kind ${version}, not ${kind}`, {
+    throw new FloeError("FLOE-DQ100", `holds ${version}, not a dbt ${kind} artifact`, {
       file,
       path: "metadata.dbt_schema_version",
       fix: "Pass target/run_results.json as the run results and target/manifest.json as the manifest.",
@@ -185,7 +176,7 @@ function readMeta<T extends string>(
     return value as T;
   throw new FloeError(
     "FLOE-DQ101",
-    `dbt test ${id}: meta.${key} is ${JSON.stringify(value)}, not one of ${allowed.join(", ")}`,
+    `${JSON.stringify(value)} is not one of ${allowed.join(", ")}`,
     {
       file,
       path: `${nodeKey(id)}.meta.${key}`,
@@ -224,15 +215,11 @@ function testResult(
   const testName = node.test_metadata?.name ?? null;
   const floeCheck = meta.floe_check;
   if (floeCheck !== undefined && (typeof floeCheck !== "string" || floeCheck === "")) {
-    throw new FloeError(
-      "FLOE-DQ101",
-      `dbt test ${id}: meta.floe_check must be a non-empty string`,
-      {
-        file: manifestFile,
-        path: `${nodeKey(id)}.meta.floe_check`,
-        fix: "Set meta.floe_check to the floe check name the test implements, or remove it.",
-      },
-    );
+    throw new FloeError("FLOE-DQ101", "meta.floe_check must be a non-empty string", {
+      file: manifestFile,
+      path: `${nodeKey(id)}.meta.floe_check`,
+      fix: "Set meta.floe_check to the floe check name the test implements, or remove it.",
+    });
   }
   const kwargColumn = node.test_metadata?.kwargs?.column_name;
   return {
@@ -280,22 +267,18 @@ export function parseDbtTestResults(
     if (!run.unique_id.startsWith("test.")) return;
     const raw = manifest.nodes[run.unique_id];
     if (raw === undefined) {
-      throw new FloeError(
-        "FLOE-DQ100",
-        `${runFile} results[${index}]: test ${run.unique_id} is not in ${manifestFile}`,
-        {
-          file: runFile,
-          path: `results[${index}].unique_id`,
-          fix: "Pass the manifest.json written by the same dbt invocation as run_results.json.",
-        },
-      );
+      throw new FloeError("FLOE-DQ100", `test ${run.unique_id} is not in ${manifestFile}`, {
+        file: runFile,
+        path: `results[${index}].unique_id`,
+        fix: "Pass the manifest.json written by the same dbt invocation as run_results.json.",
+      });
     }
     const node = parseWith(ManifestTestNodeSchema, raw, manifestFile, nodeKey(run.unique_id));
     const status = STATUS[run.status];
     if (status === undefined) {
       throw new FloeError(
         "FLOE-DQ100",
-        `${runFile} results[${index}]: '${run.status}' is not a dbt test status (${Object.keys(STATUS).join(", ")})`,
+        `'${run.status}' is not a dbt test status (${Object.keys(STATUS).join(", ")})`,
         {
           file: runFile,
           path: `results[${index}].status`,
@@ -331,7 +314,7 @@ async function readArtifact(path: string, kind: string): Promise<string> {
     return await readFile(path, "utf8");
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new FloeError("FLOE-DQ100", `cannot read ${basename(path)} (${reason})`, {
+    throw new FloeError("FLOE-DQ100", `cannot read the file (${reason})`, {
       file: path,
       fix: `Give the path of the ${kind} dbt wrote in its target/ directory.`,
     });
