@@ -5,3 +5,12 @@ export {
   diagnostic,
   renderDiagnostic,
 } from "./errors/index.js";
+export {
+  connectPlugin,
+  discoverPlugins,
+  launchCommand,
+  type PluginDescriptor,
+  type RunningPlugin,
+  resolveProvider,
+  startPlugin,
+} from "./plugins/index.js";

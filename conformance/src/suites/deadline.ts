@@ -1,0 +1,138 @@
+// Deadline: when the suite's deadline passes, unfinished checks come back
+// TIMED_OUT (FLOE-DQ106) and the work really stops, within the deadline + 2 s.
+import { readFileSync } from "node:fs";
+import { setTimeout as delay } from "node:timers/promises";
+import { contract } from "@floe/quality-sdk";
+import {
+  capabilitiesOf,
+  declares,
+  needsFixture,
+  primaryFixture,
+  type SuiteContext,
+} from "../context.js";
+import { SLOW_COLUMN } from "../fixture/data.js";
+import { slowRelation } from "../fixture/index.js";
+import { type ConformanceGroup, expectEqual, expectTrue, fail, SkipTest } from "../framework.js";
+import { runRequest, statusName, suiteOf } from "../requests.js";
+import { type RunOutcome, runChecks } from "../rpc.js";
+
+const TIMEOUT_S = 2;
+const GRACE_MS = 2_000;
+/** A cancelled plugin is idle; one still scanning keeps a core busy. */
+const IDLE_CPU_SHARE = 0.25;
+
+/** A check on the slow relation's `id` column, of the first declared type that fits. */
+function slowCheck(ctx: SuiteContext): contract.QualityCheck {
+  const choices: { type: string; column: string; parameters: Record<string, unknown> }[] = [
+    { type: "not_null", column: SLOW_COLUMN, parameters: {} },
+    { type: "row_count_between", column: "", parameters: { min_value: 1 } },
+    { type: "between", column: SLOW_COLUMN, parameters: { min_value: 0 } },
+    { type: "accepted_values", column: SLOW_COLUMN, parameters: { values: [1] } },
+    { type: "unique", column: SLOW_COLUMN, parameters: {} },
+  ];
+  const choice = choices.find((c) => declares(ctx, c.type));
+  if (choice === undefined)
+    throw new SkipTest(
+      "declares none of not_null, row_count_between, between, accepted_values, unique",
+    );
+  return {
+    name: "slow_check",
+    ...choice,
+    dimension: contract.Dimension.DIMENSION_COMPLETENESS,
+    severity: contract.Severity.SEVERITY_WARNING,
+    customWeight: undefined,
+    enabled: true,
+  };
+}
+
+async function runPastDeadline(ctx: SuiteContext): Promise<RunOutcome> {
+  const fixture = primaryFixture(ctx);
+  const suite = suiteOf([slowCheck(ctx)], { timeoutSeconds: TIMEOUT_S });
+  return runChecks(
+    await ctx.clients(),
+    runRequest(fixture, slowRelation(fixture), suite),
+    TIMEOUT_S * 1000,
+  );
+}
+
+/** CPU seconds (user + system) a process has used, from /proc. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // Fields 14 and 15 of proc(5) (utime, stime), counted after the command name.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+export const deadlineGroup: ConformanceGroup = {
+  name: "deadline",
+  about: "TIMED_OUT with FLOE-DQ106 at the deadline, work cancelled within deadline + 2 s",
+  requires: (ctx) =>
+    needsFixture(ctx) ??
+    (capabilitiesOf(ctx)?.cancellation ? undefined : "capabilities.cancellation is not claimed"),
+  tests: [
+    {
+      name: "reports unfinished checks as TIMED_OUT with FLOE-DQ106 before the deadline",
+      async run(ctx) {
+        const outcome = await runPastDeadline(ctx);
+        if (outcome.error !== undefined)
+          fail(
+            `the stream at the ${TIMEOUT_S} s deadline`,
+            "the TIMED_OUT results and the summary, sent just before the deadline",
+            `${outcome.error.grpcCodeName}: ${outcome.error.message}`,
+          );
+        const result = outcome.results.find((r) => r.checkName === "slow_check");
+        expectEqual(
+          "the unfinished check",
+          { status: "CHECK_STATUS_TIMED_OUT", error_code: "FLOE-DQ106", passed: false },
+          result === undefined
+            ? "no result"
+            : {
+                status: statusName(result.status),
+                error_code: result.errorCode,
+                passed: result.passed,
+              },
+        );
+        expectEqual("summary.passed", false, outcome.summary?.passed);
+      },
+    },
+    {
+      name: "stops the cancelled work within the deadline + 2 s",
+      timeoutMs: 30_000,
+      async run(ctx) {
+        const fixture = primaryFixture(ctx);
+        const pid = (await ctx.session()).pid();
+        if (fixture.activeSlowQueries === undefined && pid === undefined)
+          throw new SkipTest(
+            "the work of a sidecar on DuckDB cannot be observed; run with --dialect postgres --pg-dsn",
+          );
+        const started = Date.now();
+        await runPastDeadline(ctx);
+        await delay(Math.max(0, started + TIMEOUT_S * 1000 + GRACE_MS - Date.now()));
+        if (fixture.activeSlowQueries !== undefined) {
+          expectEqual(
+            "queries on the slow relation still active in pg_stat_activity",
+            0,
+            await fixture.activeSlowQueries(),
+          );
+          return;
+        }
+        const before = cpuSeconds(pid!);
+        await delay(1_000);
+        const after = cpuSeconds(pid!);
+        if (before === undefined || after === undefined)
+          throw new SkipTest("the plugin's CPU time cannot be read from /proc on this system");
+        const share = after - before;
+        expectTrue(
+          "CPU used by the plugin in the second after deadline + 2 s",
+          share < IDLE_CPU_SHARE,
+          `under ${IDLE_CPU_SHARE} s (idle)`,
+          `${share.toFixed(2)} s: still working`,
+        );
+      },
+    },
+  ],
+};
