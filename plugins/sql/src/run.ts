@@ -127,6 +127,7 @@ export async function* runSuite(run: SuiteRun): AsyncGenerator<QualityCheckResul
       planned: PlannedStatement | null;
       refused: Map<number, CheckOutcome>;
     },
+    isolating = false,
   ): Promise<void> {
     const { planned, refused } = plan(checks);
     const reports: Array<Promise<void>> = [];
@@ -155,14 +156,14 @@ export async function* runSuite(run: SuiteRun): AsyncGenerator<QualityCheckResul
         await Promise.all(reports);
         return;
       }
-      if (planned.checks.length === 1) {
+      if (isolating) {
         const check = planned.checks[0] as ResolvedCheck;
         reports.push(report(check, queryError(check, error), performance.now() - started));
         await Promise.all(reports);
         return;
       }
     }
-    // The shared statement failed: find out whether the relation itself is the problem, else isolate the culprit.
+    // The statement failed: find out whether the relation itself is the problem, else isolate the culprit.
     try {
       await engine.columnNames(relation, stop.signal);
     } catch (error) {
@@ -175,7 +176,7 @@ export async function* runSuite(run: SuiteRun): AsyncGenerator<QualityCheckResul
     }
     for (const check of planned.checks) {
       if (stop.signal.aborted) break;
-      await runGroup([check], plan);
+      await runGroup([check], plan, true);
     }
     await Promise.all(reports);
   }
@@ -315,7 +316,7 @@ function outcomeResult(
       ...result,
       status: CheckStatus.CHECK_STATUS_ERROR,
       errorMessage: message,
-      errorCode: UNKNOWN_COLUMN.test(message) ? "FLOE-DQ105" : "FLOE-DQ102",
+      errorCode: outcome.errorCode ?? (UNKNOWN_COLUMN.test(message) ? "FLOE-DQ105" : "FLOE-DQ102"),
     };
   }
   return {

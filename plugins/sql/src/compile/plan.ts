@@ -25,6 +25,8 @@ export interface CheckOutcome {
   readonly recordsFailed: number;
   readonly details: Record<string, unknown>;
   readonly errorMessage?: string;
+  /** FLOE-DQ code of an error outcome (FLOE-DQ101 for a check the compiler refuses). */
+  readonly errorCode?: string;
 }
 
 export interface PlanContext {
@@ -71,13 +73,14 @@ function compileInput(check: ResolvedCheck, sql: SqlBuilder, ctx: PlanContext) {
   };
 }
 
-export function errorOutcome(message: string): CheckOutcome {
+export function errorOutcome(message: string, errorCode?: string): CheckOutcome {
   return {
     status: "error",
     recordsChecked: 0,
     recordsFailed: 0,
     details: {},
     errorMessage: message,
+    ...(errorCode ? { errorCode } : {}),
   };
 }
 
@@ -95,7 +98,7 @@ function compileEach(
     } catch (error) {
       sql.params.length = mark;
       if (!(error instanceof CheckCompileError)) throw error;
-      refused.set(check.index, errorOutcome(error.message));
+      refused.set(check.index, errorOutcome(error.message, "FLOE-DQ101"));
     }
   }
   return { compiled, refused };
