@@ -1,5 +1,33 @@
 // The public surface of @floe/quality-host: the few names a user needs.
 export {
+  type CalculationParameters,
+  CalculationParametersSchema,
+  type DimensionWeights,
+  DimensionWeightsSchema,
+  type GateTier,
+  GateTierSchema,
+  type OverrideConfig,
+  OverrideConfigSchema,
+  type QualityConfig,
+  QualityConfigSchema,
+  type QualityGates,
+  QualityGatesSchema,
+  type QualityThresholds,
+  QualityThresholdsSchema,
+} from "./config/quality.js";
+export {
+  type GateResult,
+  GateResultSchema,
+  type QualityCheckResult,
+  QualityCheckResultSchema,
+  type QualityScore,
+  QualityScoreSchema,
+  type QualitySuiteResult,
+  QualitySuiteResultSchema,
+  type ValidationResult,
+  ValidationResultSchema,
+} from "./config/results.js";
+export {
   type Diagnostic,
   DiagnosticsError,
   diagnostic,
@@ -14,3 +42,9 @@ export {
   resolveProvider,
   startPlugin,
 } from "./plugins/index.js";
+export {
+  calculateQualityScore,
+  type ScoredCheck,
+  type ScoreOptions,
+  type ScoringConfig,
+} from "./scoring/index.js";
