@@ -219,3 +219,19 @@ def test_crash_mid_stream_ends_the_call_unavailable(plugin_env, start_plugin):
         run(plugin.stub(), plugin_pb2.RunChecksRequest(suite=suite(("a", {}), ("b", {})), run_id="crash"))
     assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
     assert plugin.wait() == -signal.SIGKILL
+
+
+def test_shutdown_cancels_a_running_suite_with_floe_dq001(plugin_env, start_plugin):
+    plugin = start_plugin(plugin_env)
+    stub = plugin.stub()
+    stream = stub.RunChecks(
+        plugin_pb2.RunChecksRequest(suite=suite(("first", {}), ("slow", {"sleep_ms": 30000}))), timeout=20
+    )
+    assert next(stream).check_result.check_name == "first"
+    stub.Shutdown(plugin_pb2.ShutdownRequest(), timeout=5)
+    with pytest.raises(grpc.RpcError) as raised:
+        next(stream)
+    assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert raised.value.details() == "the plugin is shutting down"
+    assert error_info_from_rpc_error(raised.value).reason == "FLOE-DQ001"
+    assert plugin.wait() == 0
