@@ -3,6 +3,7 @@
 // them (and QualityConfig) and the generated wire messages.
 import { contract, DIMENSIONS, FloeError, SEVERITIES } from "@floe/quality-sdk";
 import { z } from "zod";
+import { CUSTOM_WEIGHT_MAX, CUSTOM_WEIGHT_MIN } from "./check.js";
 import {
   type Dimension,
   DimensionSchema,
@@ -43,7 +44,12 @@ export const QualityCheckResultSchema = z
     execution_time_ms: millis.default(0),
     details: struct.default(() => ({})),
     error_message: z.string().nullable().default(null),
-    custom_weight: z.number().min(0.1).max(10).nullable().default(null),
+    custom_weight: z
+      .number()
+      .min(CUSTOM_WEIGHT_MIN)
+      .max(CUSTOM_WEIGHT_MAX)
+      .nullable()
+      .default(null),
     /** Defaults to `passed` or `failed` after the `passed` flag. */
     status: CheckStatusSchema.optional(),
     /** The FLOE-DQ code when status is `error` or `timed_out`. */
