@@ -179,7 +179,7 @@ export class DbtSuiteRunner {
       throw signal.reason;
     }
     if (!existsSync(runResultsPath))
-      throw dbtFailure(outcome.events, outcome.rawOutput, plan, project);
+      throw dbtFailure(outcome.events, outcome.rawOutput, plan, project, connection);
     const parsed = parseDbtTestResults(
       readFileSync(runResultsPath, "utf8"),
       readFileSync(manifestPath, "utf8"),
@@ -196,25 +196,41 @@ export class DbtSuiteRunner {
   }
 }
 
-/** dbt stopped before running the tests (a compilation or project error): say which test and why. */
+/** dbt stopped before running the tests (no connection, a compilation or project error): say where and why. */
 function dbtFailure(
   events: readonly DbtLogEvent[],
   rawOutput: string,
   plan: SuitePlan,
   project: string,
+  connection: contract.Connection,
 ): FloeError {
   const messages = events.filter((e) => e.level === "error").map((e) => e.msg.trim());
   const text =
     [...messages, rawOutput.trim()].filter((m) => m !== "").join("\n") ||
     "dbt exited without results";
+  if (/Database Error|could not connect|connection to server|Connection refused/i.test(text)) {
+    const where =
+      dialectOf(connection) === "duckdb"
+        ? connection.path
+        : `${connection.host || "localhost"}:${connection.port || 5432}/${connection.database} as ${connection.user}`;
+    return new FloeError("FLOE-DQ100", `dbt could not connect to ${where}: ${text}`, {
+      file: join(project, "profiles.yml"),
+      path: "compute",
+      fix: "Check the connection's host, port, database, user and password, and that the warehouse accepts connections.",
+    });
+  }
   const culprit = plan.checks.find((c: PlannedCheck) => text.includes(c.testName));
-  return new FloeError(
-    culprit ? "FLOE-DQ101" : "FLOE-DQ100",
-    culprit
-      ? `check ${JSON.stringify(culprit.check.name)} (${culprit.type}) could not be compiled by dbt: ${text}`
-      : `dbt test failed before running any test (project ${project}): ${text}`,
-    { file: join(project, plan.file) },
-  );
+  if (culprit) {
+    return new FloeError(
+      "FLOE-DQ101",
+      `check ${JSON.stringify(culprit.check.name)} (${culprit.type}) could not be compiled by dbt: ${text}`,
+      { file: join(project, plan.file), path: `quality_checks.${culprit.check.name}` },
+    );
+  }
+  return new FloeError("FLOE-DQ100", `dbt test failed before running any test: ${text}`, {
+    file: join(project, plan.file),
+    fix: "Read dbt's message above; if the work directory is damaged, delete it (FLOE_DBT_WORKDIR) and run again.",
+  });
 }
 
 export type { DbtTestResult };
