@@ -37,9 +37,13 @@ export {
   connectPlugin,
   discoverPlugins,
   launchCommand,
+  PluginCallError,
+  type PluginClient,
   type PluginDescriptor,
   type RunningPlugin,
   resolveProvider,
+  type SidecarOptions,
+  type SupervisorOptions,
   startPlugin,
 } from "./plugins/index.js";
 export {
