@@ -5,7 +5,7 @@ import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { parseConfigText, readSourceText } from "../config/load.js";
 import { DiagnosticsError } from "../errors/index.js";
-import { type CompiledArtifacts, CompiledArtifactsSchema } from "./artifacts.js";
+import { ARTIFACTS_VERSION, type CompiledArtifacts, CompiledArtifactsSchema } from "./artifacts.js";
 
 /** Writes `artifacts` to `file` atomically; creates the directory when missing. */
 export async function writeArtifacts(file: string, artifacts: CompiledArtifacts): Promise<void> {
@@ -26,6 +26,17 @@ export async function readArtifacts(file: string): Promise<CompiledArtifacts> {
   const source = await readSourceText(file);
   if (!("text" in source)) throw new DiagnosticsError([source]);
   const result = parseConfigText(source, CompiledArtifactsSchema);
-  if (!result.ok) throw new DiagnosticsError(result.diagnostics);
+  if (!result.ok) {
+    throw new DiagnosticsError(
+      result.diagnostics.map((d) =>
+        d.path === "version"
+          ? {
+              ...d,
+              fix: `Recompile with this floe-quality (floe-quality compile) to get ${ARTIFACTS_VERSION} artifacts.`,
+            }
+          : d,
+      ),
+    );
+  }
   return result.loaded.value;
 }
