@@ -43,7 +43,11 @@ function edited(src: { file: string; text: string }, from: string, to: string) {
 /** The example product with a structural change made to its parsed form. */
 function productWith(
   change: (product: {
-    models: { name: string; columns?: string[]; quality_checks: { name: string }[] }[];
+    models: {
+      name: string;
+      columns?: string[];
+      quality_checks: { name: string; parameters?: Record<string, unknown> }[];
+    }[];
   }) => void,
 ) {
   const product = parse(PRODUCT.text);
