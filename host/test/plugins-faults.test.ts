@@ -19,6 +19,7 @@ import {
   runRequest,
   TS_ECHO_MAIN,
   tsEchoDescriptor,
+  waitUntil,
 } from "./plugins-support.js";
 
 const running: RunningPlugin[] = [];
@@ -138,6 +139,29 @@ describe("plugin faults", () => {
     expect(plugin.pid()).not.toBe(firstPid);
     expect(isAlive(firstPid)).toBe(false);
     expect(plugin.state()).toBe("serving");
+  });
+});
+
+describe("a running plugin that stops answering", () => {
+  it("is killed and restarted when its health check gets no answer", async () => {
+    const plugin = await startPlugin(tsEchoDescriptor(), {
+      healthIntervalMs: 100,
+      healthTimeoutMs: 1_000,
+      onLog: () => undefined,
+    });
+    running.push(plugin);
+    const hungPid = plugin.pid()!;
+    process.kill(hungPid, "SIGSTOP");
+    await waitUntil(
+      () => plugin.pid() !== hungPid && plugin.state() === "serving",
+      10_000,
+      "a restarted plugin",
+    );
+    expect(isAlive(hungPid)).toBe(false);
+    const summary = await plugin.client.runChecks(runRequest([check("after_hang")]), {
+      timeoutMs: 5_000,
+    });
+    expect(summary.checks.map((c) => c.status)).toEqual([contract.CheckStatus.CHECK_STATUS_PASSED]);
   });
 });
 

@@ -154,7 +154,12 @@ describe("the supervisor with the TypeScript test plugin", () => {
     const plugin = await startPlugin(tsEchoDescriptor(), { onLog: (e) => lines.push(e) });
     await plugin.stop();
     expect(lines).toContainEqual(
-      expect.objectContaining({ plugin: "ts_echo", level: "info", msg: "plugin stopping" }),
+      expect.objectContaining({
+        plugin: "ts_echo",
+        level: "info",
+        msg: "plugin stopping",
+        fields: { time: expect.any(String), reason: "Shutdown requested by the host" },
+      }),
     );
   });
 });

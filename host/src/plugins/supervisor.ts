@@ -1,5 +1,5 @@
 // The plugin supervisor: spawns a plugin (or dials a sidecar), waits for its
-// handshake, health and metadata, watches its health while it runs, restarts it
+// handshake, health and metadata, polls its health while it runs, restarts it
 // with backoff within a budget, and stops it gracefully.
 //
 // API:
@@ -59,6 +59,8 @@ export interface SupervisorOptions {
   startTimeoutMs?: number;
   /** From handshake to SERVING; also how long a running plugin may stay unhealthy. Default 5 s. */
   healthTimeoutMs?: number;
+  /** Interval of the health checks while the plugin runs. Default 5 s. */
+  healthIntervalMs?: number;
   restart?: Partial<RestartPolicy>;
   /** Added to the plugin's environment. */
   env?: NodeJS.ProcessEnv;
@@ -107,6 +109,7 @@ export interface SidecarOptions {
 const DEFAULTS = {
   startTimeoutMs: 10_000,
   healthTimeoutMs: 5_000,
+  healthIntervalMs: 5_000,
   restart: {
     maxRestarts: 3,
     windowMs: 60_000,
@@ -161,7 +164,6 @@ const HealthClientConstructor = makeGenericClientConstructor(
 interface Connection {
   plugin: contract.QualityPluginServiceClient;
   health: HealthClient;
-  watch: ClientReadableStream<HealthResponse> | undefined;
   close(): void;
 }
 
@@ -173,9 +175,7 @@ function openConnection(target: string, creds: ChannelCredentials): Connection {
   const connection: Connection = {
     plugin,
     health,
-    watch: undefined,
     close() {
-      connection.watch?.cancel();
       plugin.close();
     },
   };
@@ -272,6 +272,7 @@ class ProcessSupervisor implements RunningPlugin, PluginChannel {
   readonly #descriptor: PluginDescriptor;
   readonly #startTimeoutMs: number;
   readonly #healthTimeoutMs: number;
+  readonly #healthIntervalMs: number;
   readonly #policy: RestartPolicy;
   readonly #options: SupervisorOptions;
   readonly #tail: string[] = [];
@@ -280,7 +281,7 @@ class ProcessSupervisor implements RunningPlugin, PluginChannel {
   #state: PluginState = "starting";
   #current: Instance | undefined;
   #ready: Promise<contract.QualityPluginServiceClient> = Promise.reject(new Error("not started"));
-  #unhealthyTimer: NodeJS.Timeout | undefined;
+  #healthTimer: NodeJS.Timeout | undefined;
 
   constructor(descriptor: PluginDescriptor, options: SupervisorOptions) {
     this.name = descriptor.provider;
@@ -289,6 +290,7 @@ class ProcessSupervisor implements RunningPlugin, PluginChannel {
     this.#options = options;
     this.#startTimeoutMs = options.startTimeoutMs ?? DEFAULTS.startTimeoutMs;
     this.#healthTimeoutMs = options.healthTimeoutMs ?? DEFAULTS.healthTimeoutMs;
+    this.#healthIntervalMs = options.healthIntervalMs ?? DEFAULTS.healthIntervalMs;
     this.#policy = { ...DEFAULTS.restart, ...options.restart };
     this.client = new PluginClient(this);
     this.#ready.catch(() => undefined);
@@ -337,7 +339,7 @@ class ProcessSupervisor implements RunningPlugin, PluginChannel {
   async stop(): Promise<void> {
     if (this.#state === "stopped") return;
     this.#state = "stopping";
-    clearTimeout(this.#unhealthyTimer);
+    clearTimeout(this.#healthTimer);
     const instance = this.#current;
     if (instance !== undefined) await this.#terminate(instance, true);
     this.#state = "stopped";
@@ -470,7 +472,7 @@ class ProcessSupervisor implements RunningPlugin, PluginChannel {
       }),
     );
     void instance.exited.then(() => this.#onExit(instance));
-    this.#watchHealth(instance);
+    this.#pollHealth(instance);
     return instance;
   }
 
@@ -518,46 +520,41 @@ class ProcessSupervisor implements RunningPlugin, PluginChannel {
     return Promise.race([work, exit]);
   }
 
-  #watchHealth(instance: Instance): void {
+  /** Polls Health/Check while the plugin runs: not SERVING within the health deadline, or no answer, and it is restarted. */
+  #pollHealth(instance: Instance): void {
     const connection = instance.connection!;
-    const watch = connection.health.watch({ service: HEALTH_SERVICE_NAME });
-    connection.watch = watch;
-    const unhealthy = (why: string) => {
-      if (
-        this.#unhealthyTimer !== undefined ||
-        this.#current !== instance ||
-        this.#state !== "serving"
-      )
-        return;
-      this.#relog({
-        level: "warn",
-        msg: `plugin is unhealthy (${why}); restarting unless it recovers`,
-      });
-      this.#unhealthyTimer = setTimeout(() => {
-        this.#unhealthyTimer = undefined;
-        if (this.#current === instance && instance.exit === undefined)
-          instance.child.kill("SIGKILL");
-      }, this.#healthTimeoutMs);
+    const current = () =>
+      this.#current === instance && this.#state === "serving" && instance.exit === undefined;
+    const schedule = () => {
+      this.#healthTimer = setTimeout(poll, this.#healthIntervalMs);
+      this.#healthTimer.unref();
     };
-    watch.on("data", (response: HealthResponse) => {
-      if (response.status === "SERVING") {
-        clearTimeout(this.#unhealthyTimer);
-        this.#unhealthyTimer = undefined;
-      } else {
-        unhealthy(`health status ${response.status}`);
-      }
-    });
-    watch.on("error", (error: ServiceError) => {
-      if (error.code !== status.CANCELLED && instance.exit === undefined)
-        unhealthy(`health watch failed: ${error.details}`);
-    });
+    const poll = () => {
+      if (!current()) return;
+      const deadline = Date.now() + this.#healthTimeoutMs;
+      connection.health.check(
+        { service: HEALTH_SERVICE_NAME },
+        new Metadata(),
+        { deadline },
+        (error, response) => {
+          if (!current()) return;
+          if (error === null && response?.status === "SERVING") return schedule();
+          const why =
+            error !== null
+              ? `health check failed: ${error.details}`
+              : `health status ${response?.status}`;
+          this.#relog({ level: "error", msg: `plugin is unhealthy (${why}); restarting it` });
+          instance.child.kill("SIGKILL");
+        },
+      );
+    };
+    schedule();
   }
 
   #onExit(instance: Instance): void {
     if (this.#current !== instance || this.#state === "stopping" || this.#state === "stopped")
       return;
-    clearTimeout(this.#unhealthyTimer);
-    this.#unhealthyTimer = undefined;
+    clearTimeout(this.#healthTimer);
     const error = this.#deathError(instance.exit!);
     for (const fail of [...this.#inFlight]) fail(error);
     this.#inFlight.clear();
@@ -639,8 +636,6 @@ class ProcessSupervisor implements RunningPlugin, PluginChannel {
   /** Graceful (Shutdown RPC first) or not; always ends with the process gone and its directory removed. */
   async #terminate(instance: Instance, graceful: boolean): Promise<void> {
     const { child, connection } = instance;
-    // An open health Watch would hold the plugin's graceful server shutdown.
-    connection?.watch?.cancel();
     if (instance.exit === undefined && graceful && connection !== undefined) {
       await new Promise<void>((resolve) =>
         connection.plugin.shutdown(
