@@ -141,19 +141,6 @@ class CheckResult:
         return self.status == CheckStatus.PASSED
 
 
-@dataclass
-class SuiteResult:
-    suite_name: str
-    model_name: str
-    checks: list[CheckResult]
-    execution_time_ms: float
-    summary: dict[str, Any]
-
-    @property
-    def passed(self) -> bool:
-        return all(c.status in (CheckStatus.PASSED, CheckStatus.SKIPPED) for c in self.checks)
-
-
 @dataclass(frozen=True)
 class RunOptions:
     max_failing_samples: int = 5

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import __version__
 from .mapping import CHECK_KINDS, map_check
-from .model import Check, CheckError, CheckResult, Connection, RequestError, RunOptions, SuiteResult
+from .model import Check, CheckError, CheckResult, Connection, RequestError, RunOptions
 from .runner import RunRequest, backend_for, run_suite
 from .runtime import GxRuntime, check_error_for_missing_columns
 from .suites import find_suite, list_suites, suites_dir
@@ -61,6 +61,8 @@ class SuiteRun:
     options: RunOptions
     timeout_s: float | None
     native_suite: str = ""
+    # Registers a callback that cancels the run's database work (the host cancelled the call).
+    on_cancel: Callable[[Callable[[], None]], None] | None = None
 
 
 class GxPlugin:
@@ -161,14 +163,7 @@ class GxPlugin:
         checks = list(run.checks)
         if run.native_suite:
             checks.extend(find_suite(self.suites_directory, run.native_suite).checks)
-        request = RunRequest(checks, run.connection, run.relation or run.model_name, run.options, run.timeout_s)
+        request = RunRequest(
+            checks, run.connection, run.relation or run.model_name, run.options, run.timeout_s, run.on_cancel
+        )
         yield from run_suite(self._runtime(), request)
-
-    @staticmethod
-    def summarize(model_name: str, suite_name: str, results: list[CheckResult], elapsed_ms: float) -> SuiteResult:
-        counts: dict[str, int] = {}
-        for result in results:
-            key = result.status.name.lower()
-            counts[key] = counts.get(key, 0) + 1
-        summary = {"total": len(results), **counts, "engine": PROVIDER}
-        return SuiteResult(suite_name, model_name, results, elapsed_ms, summary)

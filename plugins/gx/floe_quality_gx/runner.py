@@ -8,7 +8,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ class RunRequest:
     options: RunOptions
     # Seconds from now until the suite deadline; None for no deadline.
     timeout_s: float | None
+    on_cancel: Callable[[Callable[[], None]], None] | None = None
 
 
 def _expectation_key(expectation: Any) -> str:
@@ -58,6 +59,8 @@ def run_suite(runtime: GxRuntime, request: RunRequest) -> Iterator[CheckResult]:
         return
 
     token = RunToken()
+    if request.on_cancel is not None:
+        request.on_cancel(token.cancel)
     future = _pool.submit(_validate_in_worker, runtime, request, mapped, token)
     try:
         remaining = None if deadline is None else max(0.0, deadline - time.monotonic() - _ANSWER_MARGIN_S)

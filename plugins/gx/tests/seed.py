@@ -62,3 +62,24 @@ def seed_sqlite(path: str) -> None:
         db.commit()
     finally:
         db.close()
+
+
+if __name__ == "__main__":
+    # python seed.py postgres <dsn> | duckdb <file> | sqlite <file>: seeds the same data for other test runners.
+    import sys
+
+    target, where = sys.argv[1], sys.argv[2]
+    if target == "postgres":
+        import psycopg2
+
+        connection = psycopg2.connect(where)
+        try:
+            seed_postgres(connection)
+        finally:
+            connection.close()
+    elif target == "duckdb":
+        seed_duckdb(where)
+    elif target == "sqlite":
+        seed_sqlite(where)
+    else:
+        raise SystemExit(f"unknown target {target!r}: postgres, duckdb or sqlite")
