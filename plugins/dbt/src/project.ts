@@ -255,6 +255,17 @@ export function planSuite(
   suite.checks.forEach((check, index) => {
     if (!check.enabled) return;
     const where = `models.${modelName}.quality_checks[${index}]`;
+    // Results come back by name (meta.floe_check), so a name must mean one check.
+    if (checks.some((planned) => planned.check.name === check.name)) {
+      throw new FloeError(
+        "FLOE-DQ101",
+        `check name ${JSON.stringify(check.name)} is used twice in suite ${JSON.stringify(modelName)}`,
+        {
+          path: `${where}.name`,
+          fix: "Give every check of a model its own name.",
+        },
+      );
+    }
     const spec = lookupCheckType(check.type);
     const shape = spec ? TEST_SHAPES[spec.type] : undefined;
     if (!spec || !shape) {
