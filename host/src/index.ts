@@ -1,4 +1,26 @@
 // The public surface of @floe/quality-host: the few names a user needs.
+
+export {
+  type CompiledArtifacts,
+  CompiledArtifactsSchema,
+  compileProject,
+  readArtifacts,
+  writeArtifacts,
+} from "./compile/index.js";
+export {
+  type ConfigLayer,
+  mergeLayers,
+  type Product,
+  parseDomainManifest,
+  parseEnterpriseManifest,
+  parseProduct,
+  type QualityCheck,
+  QualityCheckSchema,
+  type QualitySuite,
+  QualitySuiteSchema,
+  readSourceText,
+  resolveQualityConfig,
+} from "./config/index.js";
 export {
   type CalculationParameters,
   CalculationParametersSchema,
@@ -33,6 +55,7 @@ export {
   diagnostic,
   renderDiagnostic,
 } from "./errors/index.js";
+export { evaluateGates } from "./gates/index.js";
 export {
   connectPlugin,
   discoverPlugins,
