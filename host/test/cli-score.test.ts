@@ -283,6 +283,32 @@ describe("floe-quality score on bad input", () => {
     ]);
   });
 
+  it("suggests the setting a misspelt config key meant", async () => {
+    const config = await write("typo.yaml", "dimension_weight:\n  accuracy: 0.3\n");
+    const run = floeQuality([
+      "--results",
+      await write("small.json", SMALL_SUITE),
+      "--config",
+      config,
+    ]);
+    expectFailure(run, [
+      `error FLOE-DQ100 ${config}:1:1 dimension_weight: unknown key 'dimension_weight' (did you mean 'dimension_weights'?)`,
+      "  fix: Rename 'dimension_weight' to 'dimension_weights', or remove it.",
+    ]);
+  });
+
+  it("reports an empty config file", async () => {
+    const config = await write("blank.yaml", "");
+    const run = floeQuality([
+      "--results",
+      await write("small.json", SMALL_SUITE),
+      "--config",
+      config,
+    ]);
+    expect(run.status).toBe(1);
+    expect(run.stderr.split("\n")[0]).toBe(`error FLOE-DQ100 ${config}: the file is empty`);
+  });
+
   it("reports a truncated results file", async () => {
     const text = JSON.stringify(SMALL_SUITE);
     const results = await write("truncated.json", text.slice(0, 60));
