@@ -143,6 +143,13 @@ describe("the supervisor with the TypeScript test plugin", () => {
     ]);
   });
 
+  it("passes the caller's W3C trace context to the plugin", async () => {
+    const plugin = await start();
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const summary = await plugin.client.runChecks(runRequest([check("traced")]), { traceparent });
+    expect(summary.checks[0]?.details).toEqual({ echoed: true, traceparent });
+  });
+
   it("keeps the plugin NOT_SERVING until its startup work is done", async () => {
     const plugin = await start({ FLOE_ECHO_STARTUP_MS: "400" });
     expect(plugin.timings.servingMs).toBeGreaterThanOrEqual(400);

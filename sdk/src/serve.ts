@@ -63,6 +63,8 @@ export interface CallContext {
   /** The call's deadline, when the host set one. */
   deadline: Date | undefined;
   log: PluginLogger;
+  /** W3C trace context of the call (its `traceparent` header, else TRACEPARENT), to continue the trace. */
+  traceparent: string | undefined;
 }
 
 /**
@@ -396,8 +398,10 @@ function callContext(
   const onCancel = () => controller.abort(new Error("the host cancelled the call"));
   call.on("cancelled", onCancel);
   inFlight.add(controller);
+  const header = call.metadata.get("traceparent")[0];
+  const traceparent = typeof header === "string" ? header : process.env[ENV.traceparent];
   return {
-    ctx: { signal: controller.signal, deadline, log },
+    ctx: { signal: controller.signal, deadline, log, traceparent },
     controller,
     dispose() {
       if (timer !== undefined) clearTimeout(timer);

@@ -48,6 +48,8 @@ export interface CallSettings {
   /** Deadline of the call; for RunChecks it is the suite timeout. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** W3C trace context sent as the `traceparent` header, so the plugin continues the trace. */
+  traceparent?: string;
 }
 
 export interface RunChecksSettings extends CallSettings {
@@ -120,7 +122,7 @@ export class PluginClient {
       method.requestSerialize,
       method.responseDeserialize,
       request,
-      new Metadata(),
+      metadataFor(settings),
       callOptions(settings),
     );
     let death: PluginCallError | undefined;
@@ -170,7 +172,7 @@ export class PluginClient {
         method.requestSerialize,
         method.responseDeserialize,
         request,
-        new Metadata(),
+        metadataFor(settings),
         callOptions(settings),
         (error, response) => {
           if (error === null) settle(() => resolve(response as ResponseOf<M>));
@@ -185,6 +187,12 @@ export class PluginClient {
       settings.signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
+}
+
+function metadataFor(settings: CallSettings): Metadata {
+  const metadata = new Metadata();
+  if (settings.traceparent !== undefined) metadata.set("traceparent", settings.traceparent);
+  return metadata;
 }
 
 function callOptions(settings: CallSettings): Partial<CallOptions> {

@@ -471,6 +471,8 @@ class ProcessSupervisor implements RunningPlugin, PluginChannel {
         msg: `ignored stdout output after the handshake: ${chunk.toString().trim()}`,
       }),
     );
+    // readline paused stdout when it closed; a plugin must never block on a full pipe.
+    child.stdout?.resume();
     void instance.exited.then(() => this.#onExit(instance));
     this.#pollHealth(instance);
     return instance;
