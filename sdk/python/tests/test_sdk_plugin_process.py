@@ -235,3 +235,29 @@ def test_shutdown_cancels_a_running_suite_with_floe_dq001(plugin_env, start_plug
     assert raised.value.details() == "the plugin is shutting down"
     assert error_info_from_rpc_error(raised.value).reason == "FLOE-DQ001"
     assert plugin.wait() == 0
+
+
+def test_a_stray_print_cannot_corrupt_the_handshake_channel(plugin_env, start_plugin):
+    plugin_env["FLOE_ECHO_STRAY_PRINT"] = "1"
+    plugin = start_plugin(plugin_env)
+    handshake = plugin.handshake()
+    health = health_pb2_grpc.HealthStub(plugin.connect())
+    watch = health.Watch(health_pb2.HealthCheckRequest(service=""), timeout=10)
+    assert next(s.status for s in watch if s.status == health_pb2.HealthCheckResponse.SERVING)
+    watch.cancel()
+    plugin.stub().Shutdown(plugin_pb2.ShutdownRequest(), timeout=5)
+    assert plugin.wait() == 0
+    assert plugin.stdout_lines() == [handshake + "\n"]
+    assert "py_echo: a stray print" in plugin.stderr_lines_after_exit()
+
+
+def test_sigterm_during_startup_stops_at_once(plugin_env, socket_dir, start_plugin):
+    plugin_env["FLOE_ECHO_MODE"] = "never-serving"
+    plugin = start_plugin(plugin_env)
+    plugin.handshake()
+    health = health_pb2_grpc.HealthStub(plugin.connect())
+    status = health.Check(health_pb2.HealthCheckRequest(service=HEALTH_SERVICE_NAME), timeout=5).status
+    assert status == health_pb2.HealthCheckResponse.NOT_SERVING
+    plugin.process.send_signal(signal.SIGTERM)
+    assert plugin.wait(timeout=5) == 0
+    assert not os.path.exists(os.path.join(socket_dir, "plugin.sock"))
