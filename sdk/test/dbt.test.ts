@@ -251,6 +251,20 @@ describe("parseDbtTestResults", () => {
     ).not.toContain(id);
   });
 
+  it("finds the model through the test's model argument when attached_node is absent", () => {
+    const id = "test.shop.relationships_orders_customer_id__customer_id__ref_customers_.4d5e6f7a8b";
+    const manifest = (model: string) =>
+      withManifest((m) => {
+        const node = m.nodes[id] as { attached_node?: string; test_metadata: { kwargs: object } };
+        delete node.attached_node;
+        node.test_metadata.kwargs = { ...node.test_metadata.kwargs, model };
+      });
+    const modelOf = (model: string) => parseDbtTestResults(runText, manifest(model))[3]?.model;
+    expect(modelOf("{{ get_where_subquery(ref('orders')) }}")).toBe("orders");
+    expect(modelOf('{{ get_where_subquery(ref("shop", "orders")) }}')).toBe("orders");
+    expect(modelOf("{{ get_where_subquery(source('raw', 'orders_raw')) }}")).toBe("orders_raw");
+  });
+
   it("names the file of a truncated run_results.json", () => {
     const e = thrown(() =>
       parseDbtTestResults(runText.slice(0, 700), manifestText, {

@@ -185,17 +185,36 @@ function readMeta<T extends string>(
   );
 }
 
-function owningNodeId(node: ManifestTestNode): string | undefined {
-  if (node.attached_node) return node.attached_node;
-  const tested = (node.depends_on?.nodes ?? []).filter((id) => TESTED_NODE.test(id));
-  return tested.length === 1 ? tested[0] : undefined;
+/**
+ * `{{ get_where_subquery(ref('orders')) }}` → `orders`: the relation a generic
+ * test's `model` argument names (`ref('pkg', 'orders')` and
+ * `source('shop', 'orders')` name it last).
+ */
+function relationNamedBy(modelArgument: unknown): string | undefined {
+  if (typeof modelArgument !== "string") return undefined;
+  const call = /\b(?:ref|source)\(([^)]*)\)/.exec(modelArgument);
+  const args = call?.[1]?.split(",").map((a) => a.trim().replace(/^['"]|['"]$/g, ""));
+  const name = args?.[args.length - 1];
+  return name ? name : undefined;
 }
 
-function nodeName(manifest: Manifest, id: string | undefined): string | null {
-  if (id === undefined) return null;
-  const raw = manifest.nodes[id] ?? manifest.sources?.[id];
-  const named = ManifestNamedNodeSchema.safeParse(raw);
-  return named.success ? named.data.name : null;
+function nodeName(manifest: Manifest, id: string | undefined): string | undefined {
+  if (id === undefined) return undefined;
+  const named = ManifestNamedNodeSchema.safeParse(manifest.nodes[id] ?? manifest.sources?.[id]);
+  return named.success ? named.data.name : undefined;
+}
+
+/**
+ * The model (seed, snapshot, source) a test is declared on: its `attached_node`;
+ * else the relation its `model` argument names; else the single such node it
+ * depends on. A test over several with neither belongs to none.
+ */
+function modelOf(node: ManifestTestNode, manifest: Manifest): string | null {
+  if (node.attached_node) return nodeName(manifest, node.attached_node) ?? null;
+  const named = relationNamedBy(node.test_metadata?.kwargs?.model);
+  if (named !== undefined) return named;
+  const tested = (node.depends_on?.nodes ?? []).filter((id) => TESTED_NODE.test(id));
+  return tested.length === 1 ? (nodeName(manifest, tested[0]) ?? null) : null;
 }
 
 function severityOf(node: ManifestTestNode, dbtStatus: string): SeverityName {
@@ -237,7 +256,7 @@ function testResult(
     check_type: testName ? (lookupCheckType(testName)?.type ?? null) : null,
     column: node.column_name ?? (typeof kwargColumn === "string" ? kwargColumn : null),
     error_message: status === "error" ? (run.message ?? null) : null,
-    model: nodeName(manifest, owningNodeId(node)),
+    model: modelOf(node, manifest),
     unique_id: id,
     test_name: testName,
     dbt_status: run.status,
