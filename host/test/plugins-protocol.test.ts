@@ -1,4 +1,5 @@
 import {
+  createLogger,
   errorInfoFromServiceError,
   FloeError,
   floeErrorFromServiceError,
@@ -120,5 +121,28 @@ describe("FLOE-DQ errors on the wire", () => {
     });
     expect(errorInfoFromServiceError(plain)).toBeUndefined();
     expect(floeErrorFromServiceError(plain)).toBeUndefined();
+  });
+});
+
+describe("the plugin logger", () => {
+  it("writes JSON lines with level, msg and time first, fields after, and drops lines below its level", () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: "info", write: (line) => lines.push(line) }).child({
+      run_id: "r-1",
+    });
+    log.debug("not written");
+    log.warn("slow check", { check: "id_not_null", level: "ignored", elapsed_ms: 1200n });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.endsWith("\n")).toBe(true);
+    const record = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(Object.keys(record)).toEqual(["level", "msg", "time", "run_id", "check", "elapsed_ms"]);
+    expect(record).toEqual({
+      level: "warn",
+      msg: "slow check",
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      run_id: "r-1",
+      check: "id_not_null",
+      elapsed_ms: "1200",
+    });
   });
 });
