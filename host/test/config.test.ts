@@ -1,4 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:NAME} references are what these tests are about
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { CHECK_TYPES } from "@floe/quality-sdk";
 import { describe, expect, it } from "vitest";
 import { QualityCheckSchema, QualitySuiteSchema } from "../src/config/check.js";
 import { EnterpriseManifestSchema } from "../src/config/files.js";
@@ -459,5 +462,14 @@ describe("loading files", () => {
       "quality.enabled",
       "nam",
     ]);
+  });
+});
+
+describe("docs/configuration.md", () => {
+  it("lists every check type of the vocabulary with its default dimension", () => {
+    const doc = readFileSync(resolve(import.meta.dirname, "../../docs/configuration.md"), "utf8");
+    for (const spec of CHECK_TYPES) {
+      expect(doc).toMatch(new RegExp(`^\\| ${spec.type} \\|[^\\n]*\\| ${spec.dimension} \\|`, "m"));
+    }
   });
 });

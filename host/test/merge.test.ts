@@ -163,6 +163,19 @@ describe("mergeLayers: lock through overrides.<path>", () => {
     ]);
   });
 
+  it("a domain may lock more than the enterprise did: both locks bind the product", () => {
+    const result = mergeLayers([
+      layer("enterprise", { overrides: { "thresholds.min_score": { overridable: false } } }),
+      layer("domain", { overrides: { thresholds: { overridable: false } } }),
+      layer("product", { thresholds: { warn_score: 70 } }),
+    ]);
+    expect(result.locks.map((l) => [l.path, l.layer])).toEqual([
+      ["thresholds.min_score", "enterprise"],
+      ["thresholds", "domain"],
+    ]);
+    expect(result.diagnostics.map((d) => d.path)).toEqual(["quality.thresholds.warn_score"]);
+  });
+
   it("a lower layer cannot unlock: overridable: true under a lock is FLOE-DQ107", () => {
     const result = mergeLayers([
       layer("enterprise", { overrides: { dimension_weights: { overridable: false } } }),

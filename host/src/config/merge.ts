@@ -140,8 +140,8 @@ export function mergeLayers(layers: readonly ConfigLayer[]): MergeResult {
 }
 
 function addLock(locks: Lock[], path: string, layer: ConfigLayer, declaredAt: string): void {
-  // The highest lock stands; a lower layer repeating it adds nothing.
-  if (locks.some((l) => covers(l.path, path))) return;
+  // The highest lock stands; a lower layer repeating it (or a part of it) adds nothing.
+  if (locks.some((l) => path === l.path || path.startsWith(`${l.path}.`))) return;
   locks.push({ path, layer: layer.layer, file: layer.file, declaredAt });
 }
 
