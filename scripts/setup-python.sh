@@ -32,16 +32,27 @@ fail() {
 }
 trap 'fail' ERR
 
+# A candidate counts only when it runs: a pyenv shim exists for versions that
+# are not active.
+runs() { "$1" -c 'import sys' >/dev/null 2>&1; }
+
 pick_python() {
-  if [ -n "${FLOE_SETUP_PYTHON:-}" ]; then echo "$FLOE_SETUP_PYTHON"; return; fi
   for candidate in python3.11 python3; do
-    if command -v "$candidate" >/dev/null 2>&1; then echo "$candidate"; return; fi
+    if runs "$candidate"; then echo "$candidate"; return; fi
   done
   echo ""
 }
 
 current_step="finding a Python interpreter"
-python=$(pick_python)
+if [ -n "${FLOE_SETUP_PYTHON:-}" ]; then
+  python=$FLOE_SETUP_PYTHON
+  if ! runs "$python"; then
+    echo "FLOE_SETUP_PYTHON=$python does not run; point it at a Python 3.11+ interpreter." >&2
+    exit 1
+  fi
+else
+  python=$(pick_python)
+fi
 if [ -z "$python" ]; then
   echo "No Python interpreter found: install Python 3.11 (python3.11) or set FLOE_SETUP_PYTHON." >&2
   exit 1
