@@ -314,6 +314,21 @@ describe("compileProject on broken variants", () => {
     ]);
   });
 
+  it("no provider in any layer: FLOE-DQ001 listing the known ones", () => {
+    const enterprise = edited(ENTERPRISE, "plugins:\n  quality:\n    provider: floe_sql\n", "");
+    expect(errors(example({ enterprise }))).toEqual([
+      {
+        code: "FLOE-DQ001",
+        level: "error",
+        file: "examples/manifest.yaml",
+        path: "plugins.quality.provider",
+        message:
+          "no quality provider: no layer sets plugins.quality.provider; known providers: dbt_expectations, floe_sql, great_expectations",
+        fix: "Set plugins.quality.provider in the enterprise manifest (for example floe_sql).",
+      },
+    ]);
+  });
+
   it("malformed YAML: FLOE-DQ100 with the line number", () => {
     const diagnostics = errors(
       example({ domain: edited(DOMAIN, "    warn_score: 85\n", "    warn_score: [85\n") }),

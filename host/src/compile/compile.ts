@@ -57,7 +57,19 @@ export function compileProject(input: CompileInput): CompileResult {
   const merged = mergeLayers(layers);
   diagnostics.push(...merged.diagnostics);
   const resolved = resolveQualityConfig(merged);
-  diagnostics.push(...resolved.diagnostics);
+  const known =
+    input.knownProviders.length > 0 ? input.knownProviders.join(", ") : "none installed";
+  for (const d of resolved.diagnostics) {
+    diagnostics.push(
+      d.code === "FLOE-DQ001"
+        ? {
+            ...d,
+            file: d.file ?? input.enterprise.file,
+            message: `${d.message}; known providers: ${known}`,
+          }
+        : d,
+    );
+  }
   if (resolved.ok) {
     diagnostics.push(...checkProvider(resolved.config.provider, input.knownProviders, merged));
   }
