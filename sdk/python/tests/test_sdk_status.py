@@ -72,3 +72,23 @@ def test_grpc_status_puts_the_details_in_the_trailer():
     info = error_details_pb2.ErrorInfo()
     decoded.details[0].Unpack(info)
     assert (info.reason, info.domain) == ("FLOE-DQ001", "floe.dev")
+
+
+def test_trailer_bytes_match_the_protocol_example_byte_for_byte():
+    error = FloeError("FLOE-DQ105", "column 'email' does not exist", fix="f")
+    expected = (
+        bytes([0x08, 0x03, 0x12, 0x1D])
+        + b"column 'email' does not exist"
+        + bytes([0x1A, 0x4C, 0x0A, 0x28])
+        + b"type.googleapis.com/google.rpc.ErrorInfo"
+        + bytes([0x12, 0x20, 0x0A, 0x0A])
+        + b"FLOE-DQ105"
+        + bytes([0x12, 0x08])
+        + b"floe.dev"
+        + bytes([0x1A, 0x08, 0x0A, 0x03])
+        + b"fix"
+        + bytes([0x12, 0x01])
+        + b"f"
+    )
+    [(_, value)] = grpc_status_from_floe_error(error).trailing_metadata
+    assert value == expected
