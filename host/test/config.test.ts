@@ -469,7 +469,9 @@ describe("docs/configuration.md", () => {
   it("lists every check type of the vocabulary with its default dimension", () => {
     const doc = readFileSync(resolve(import.meta.dirname, "../../docs/configuration.md"), "utf8");
     for (const spec of CHECK_TYPES) {
-      expect(doc).toMatch(new RegExp(`^\\| ${spec.type} \\|[^\\n]*\\| ${spec.dimension} \\|`, "m"));
+      expect(doc).toMatch(
+        new RegExp(`^\\| ${spec.type} +\\|[^\\n]*\\| ${spec.dimension} +\\|`, "m"),
+      );
     }
   });
 });
