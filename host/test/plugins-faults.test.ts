@@ -1,13 +1,15 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { contract, FloeError } from "@floe/quality-sdk";
 import { status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  discoverPlugins,
   PluginCallError,
   type RunningPlugin,
+  resolveProvider,
   type SupervisorOptions,
   startPlugin,
 } from "../src/plugins/index.js";
@@ -139,6 +141,40 @@ describe("plugin faults", () => {
     expect(plugin.pid()).not.toBe(firstPid);
     expect(isAlive(firstPid)).toBe(false);
     expect(plugin.state()).toBe("serving");
+  });
+});
+
+describe("a plugin whose runtime is missing", () => {
+  it("fails at once, naming the executable and the descriptor, without retrying", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "floe-test-py-"));
+    writeFileSync(join(dir, "main.py"), "");
+    writeFileSync(
+      join(dir, "floe-plugin.json"),
+      JSON.stringify({
+        name: "ghost",
+        type: "quality",
+        provider: "ghost",
+        version: "0.1.0",
+        runtime: "python",
+        command: "main.py",
+        floe_api_version: "1.0.0",
+      }),
+    );
+    const descriptor = resolveProvider(
+      discoverPlugins({ env: { FLOE_PLUGIN_PATH: dir }, workspaceRoot: tmpdir() }),
+      "ghost",
+    );
+    const error = await startPlugin(descriptor, {
+      env: { FLOE_PYTHON: "/nonexistent/bin/python" },
+      onLog: () => undefined,
+    }).catch((e: unknown) => e as FloeError);
+    expect(error).toBeInstanceOf(FloeError);
+    expect([error.code, error.file, error.path, error.message]).toEqual([
+      "FLOE-DQ001",
+      join(dir, "floe-plugin.json"),
+      "command",
+      "plugin ghost could not be started: /nonexistent/bin/python: spawn /nonexistent/bin/python ENOENT",
+    ]);
   });
 });
 

@@ -259,6 +259,8 @@ interface Instance {
   connection: Connection | undefined;
   exited: Promise<ExitInfo>;
   exit: ExitInfo | undefined;
+  /** Why the command could not be run at all (ENOENT, EACCES). */
+  spawnError: Error | undefined;
 }
 
 class CrashedDuringStart extends FloeError {}
@@ -417,12 +419,14 @@ class ProcessSupervisor implements RunningPlugin, PluginChannel {
       dir,
       connection: undefined,
       exit: undefined,
+      spawnError: undefined,
       exited: new Promise<ExitInfo>((resolve) => {
         child.once("exit", (code, signal) => {
           instance.exit = { code, signal };
           resolve(instance.exit);
         });
-        child.once("error", () => {
+        child.once("error", (error) => {
+          instance.spawnError = error;
           instance.exit = { code: 127, signal: null };
           resolve(instance.exit);
         });
@@ -457,7 +461,11 @@ class ProcessSupervisor implements RunningPlugin, PluginChannel {
       const exitedAlone =
         instance.exit !== undefined || (await within(instance.exited, 50)) !== undefined;
       await this.#terminate(instance, false);
-      if (exitedAlone && !(error instanceof CrashedDuringStart)) {
+      if (
+        exitedAlone &&
+        instance.spawnError === undefined &&
+        !(error instanceof CrashedDuringStart)
+      ) {
         throw new CrashedDuringStart(
           "FLOE-DQ001",
           this.#exitMessage(instance.exit!, "while starting"),
@@ -503,6 +511,23 @@ class ProcessSupervisor implements RunningPlugin, PluginChannel {
       });
       instance.exited.then((exit) => {
         clearTimeout(timer);
+        if (instance.spawnError !== undefined) {
+          const { file } = launchCommand(this.#descriptor, {
+            ...process.env,
+            ...this.#options.env,
+          });
+          return reject(
+            new FloeError(
+              "FLOE-DQ001",
+              `plugin ${this.name} could not be started: ${file}: ${instance.spawnError.message}`,
+              {
+                file: this.#descriptor.file,
+                path: "command",
+                fix: "Install the plugin's runtime (Node, Python: set FLOE_PYTHON) or correct the descriptor's command.",
+              },
+            ),
+          );
+        }
         reject(
           new CrashedDuringStart(
             "FLOE-DQ001",
