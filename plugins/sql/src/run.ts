@@ -379,8 +379,12 @@ class ResultQueue {
       if (item) return item;
       if (this.closed || signal.aborted) return null;
       await new Promise<void>((resolve) => {
-        this.waiter = resolve;
-        signal.addEventListener("abort", () => resolve(), { once: true });
+        const onAbort = () => resolve();
+        this.waiter = () => {
+          signal.removeEventListener("abort", onAbort);
+          resolve();
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
       });
     }
   }

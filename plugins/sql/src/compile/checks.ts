@@ -4,7 +4,7 @@
 //
 // A compiler returns one of four shapes, which the planner fuses:
 // - row: a predicate selecting the rows evaluated and one selecting the rows
-//   that fail; the planner wraps them in COUNT(*) FILTER (WHERE ...);
+//   that fail; the planner counts them with SUM(CASE WHEN ... THEN 1 ELSE 0 END);
 // - aggregate: an observed aggregate and a boolean over it;
 // - set: a query of its own returning one row (checked, failed);
 // - schema: a fact about the relation's columns.
@@ -104,6 +104,23 @@ function valueList(sql: SqlBuilder, check: ResolvedCheck): string {
   return values.map(bind).join(", ");
 }
 
+/**
+ * `fn` over the values of `expr` on the rows where `condition` holds. Written
+ * as fn(CASE WHEN ...) rather than FILTER (WHERE ...): DuckDB evaluates a
+ * hundred CASE aggregates about twice as fast as a hundred FILTER clauses,
+ * and PostgreSQL runs both alike.
+ */
+export function aggregateWhere(fn: string, expr: string, condition: string, modifier = ""): string {
+  if (condition === "TRUE") return `${fn}(${modifier}${expr})`;
+  return `${fn}(${modifier}CASE WHEN ${condition} THEN ${expr} END)`;
+}
+
+/** Rows where `condition` holds (0, not null, on an empty table). */
+export function countWhere(condition: string): string {
+  if (condition === "TRUE") return "COUNT(*)";
+  return `COALESCE(SUM(CASE WHEN ${condition} THEN 1 ELSE 0 END), 0)`;
+}
+
 /** A check the compiler refuses (the message is for the person who wrote it). */
 export class CheckCompileError extends Error {}
 
@@ -113,11 +130,11 @@ const notNullColumn = ({ sql, check }: CompileInput) => `${sql.ident(check.colum
 function columnAggregate(fn: string, numeric: boolean, nothing: string): CheckCompiler {
   return ({ sql, check, condition }) => {
     const column = sql.ident(check.column);
-    const filtered = `${fn}(${column}) FILTER (WHERE ${condition})`;
+    const filtered = aggregateWhere(fn, column, condition);
     const observed = numeric ? `CAST(${filtered} AS ${sql.dialect.floatType})` : filtered;
     return {
       kind: "aggregate",
-      counted: `COUNT(${column}) FILTER (WHERE ${condition})`,
+      counted: aggregateWhere("COUNT", column, condition),
       observed,
       passes: bounds(sql, observed, check, param<boolean | undefined>(check, "strictly") === true),
       nothingObserved: nothing,
@@ -184,7 +201,7 @@ const COMPILERS: Readonly<Record<string, CheckCompiler>> = {
     sampleColumns: [],
   }),
   row_count_between: ({ sql, check, condition }) => {
-    const observed = `COUNT(*) FILTER (WHERE ${condition})`;
+    const observed = countWhere(condition);
     return {
       kind: "aggregate",
       counted: observed,
@@ -204,10 +221,10 @@ const COMPILERS: Readonly<Record<string, CheckCompiler>> = {
   ),
   distinct_count_between: ({ sql, check, condition }) => {
     const column = sql.ident(check.column);
-    const observed = `COUNT(DISTINCT ${column}) FILTER (WHERE ${condition})`;
+    const observed = aggregateWhere("COUNT", column, condition, "DISTINCT ");
     return {
       kind: "aggregate",
-      counted: `COUNT(${column}) FILTER (WHERE ${condition})`,
+      counted: aggregateWhere("COUNT", column, condition),
       observed,
       passes: bounds(sql, observed, check, param<boolean | undefined>(check, "strictly") === true),
       nothingObserved: null,
@@ -215,11 +232,11 @@ const COMPILERS: Readonly<Record<string, CheckCompiler>> = {
   },
   recency: ({ sql, check, condition }) => {
     const column = sql.ident(check.column);
-    const latest = `MAX(${column}) FILTER (WHERE ${condition})`;
+    const latest = aggregateWhere("MAX", column, condition);
     const maxAge = sql.bind(intervalText(parseIsoDuration(param<string>(check, "max_age"))));
     return {
       kind: "aggregate",
-      counted: `COUNT(${column}) FILTER (WHERE ${condition})`,
+      counted: aggregateWhere("COUNT", column, condition),
       observed: `CAST(${latest} AS ${sql.dialect.textType})`,
       // Both sides without time zone, so DATE, TIMESTAMP and TIMESTAMPTZ columns compare alike.
       passes: `CAST(${latest} AS TIMESTAMP) >= CAST(now() AS TIMESTAMP) - CAST(${maxAge} AS INTERVAL)`,
@@ -263,7 +280,7 @@ const COMPILERS: Readonly<Record<string, CheckCompiler>> = {
     const from = `FROM ${relation} AS c WHERE (${condition}) AND ${column} IS NOT NULL`;
     return {
       kind: "set",
-      query: `SELECT COUNT(*) AS checked, COUNT(*) FILTER (WHERE ${orphan}) AS failed ${from}`,
+      query: `SELECT COUNT(*) AS checked, ${countWhere(orphan)} AS failed ${from}`,
       sampleQuery: (limit) =>
         `SELECT DISTINCT CAST(${column} AS ${sql.dialect.textType}) AS v ${from} AND ${orphan} ORDER BY 1 LIMIT ${limit}`,
       sampleColumns: [check.column],

@@ -2,7 +2,7 @@
 // check outcomes. Pure: SQL text and parameters in, outcomes out.
 //
 // - aggregateStatement: every row-level and aggregate check fused into one
-//   scan (COUNT(*) FILTER (WHERE ...) per check);
+//   scan (SUM(CASE WHEN ... THEN 1 ELSE 0 END) per check);
 // - setStatement: the checks that need a query of their own (unique,
 //   compound_unique, relationships), batched into one statement by CROSS
 //   JOIN of their one-row results;
@@ -11,6 +11,7 @@ import {
   CheckCompileError,
   type CompiledCheck,
   compileCheck,
+  countWhere,
   type ResolvedCheck,
 } from "./checks.js";
 import type { Dialect } from "./dialect.js";
@@ -117,9 +118,9 @@ export function aggregateStatement(
     const k = `k${check.index}`;
     const where = compileInput(check, sql, ctx).condition;
     if (c.kind === "row") {
-      const scope = `${where} AND (${c.evaluated})`;
-      items.push(`COUNT(*) FILTER (WHERE ${scope}) AS ${k}_c`);
-      items.push(`COUNT(*) FILTER (WHERE ${scope} AND (${c.failing})) AS ${k}_f`);
+      const scope = [where, c.evaluated].filter((p) => p !== "TRUE").map((p) => `(${p})`);
+      items.push(`${countWhere(scope.length === 0 ? "TRUE" : scope.join(" AND "))} AS ${k}_c`);
+      items.push(`${countWhere([...scope, `(${c.failing})`].join(" AND "))} AS ${k}_f`);
       readers.push([check, (row) => rowOutcome(check, count(row[`${k}_c`]), count(row[`${k}_f`]))]);
     } else if (c.kind === "aggregate") {
       items.push(`${c.counted} AS ${k}_c`, `${c.observed} AS ${k}_o`, `${c.passes} AS ${k}_p`);
