@@ -261,3 +261,14 @@ def test_sigterm_during_startup_stops_at_once(plugin_env, socket_dir, start_plug
     plugin.process.send_signal(signal.SIGTERM)
     assert plugin.wait(timeout=5) == 0
     assert not os.path.exists(os.path.join(socket_dir, "plugin.sock"))
+
+
+def test_a_result_of_the_wrong_type_is_an_internal_error_explained_in_the_log(plugin_env, start_plugin):
+    plugin = start_plugin(plugin_env)
+    with pytest.raises(grpc.RpcError) as raised:
+        run(plugin.stub(), plugin_pb2.RunChecksRequest(suite=suite(("a", {})), run_id="wrong-type"))
+    assert raised.value.code() == grpc.StatusCode.INTERNAL
+    plugin.process.stdin.close()
+    assert plugin.wait() == 0
+    [record] = [r for r in plugin.log_records() if r["msg"] == "unexpected error in handler"]
+    assert record["error"] == "expected QualityCheckResult, got str"

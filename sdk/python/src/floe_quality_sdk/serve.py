@@ -245,7 +245,7 @@ class _Tracked:
             self._timer.daemon = True
             self._timer.start()
         context.add_callback(self._on_terminated)
-        server.in_flight.add(self.ctx)
+        server.track(self.ctx)
 
     def _on_terminated(self) -> None:
         if not self._done:
@@ -255,7 +255,7 @@ class _Tracked:
         self._done = True
         if self._timer is not None:
             self._timer.cancel()
-        self._server.in_flight.discard(self.ctx)
+        self._server.untrack(self.ctx)
 
 
 class _Servicer(plugin_pb2_grpc.QualityPluginServiceServicer):
@@ -330,7 +330,7 @@ class _Servicer(plugin_pb2_grpc.QualityPluginServiceServicer):
                         if close is not None:
                             close()
                         return
-                    events.put(("result", result))
+                    events.put(("result", _as_message(result, types_pb2.QualityCheckResult)))
                 events.put(("done", None))
             except BaseException as error:  # noqa: BLE001 (reported to the caller)
                 events.put(("error", error))
@@ -341,9 +341,8 @@ class _Servicer(plugin_pb2_grpc.QualityPluginServiceServicer):
             while True:
                 kind, value = events.get()
                 if kind == "result":
-                    result = _as_message(value, types_pb2.QualityCheckResult)
-                    results.append(result)
-                    yield plugin_pb2.RunChecksResponse(check_result=result)
+                    results.append(value)
+                    yield plugin_pb2.RunChecksResponse(check_result=value)
                 elif kind == "done":
                     break
                 elif kind == "error":
@@ -376,10 +375,19 @@ class _PluginServer:
         self.plugin = plugin
         self.env = env
         self.log = log
-        self.in_flight: set[CallContext] = set()
+        self._in_flight: set[CallContext] = set()
+        self._in_flight_lock = threading.Lock()
         self._stop_lock = threading.Lock()
         self._stop_request: tuple[str, int] | None = None
         self._stop_event = threading.Event()
+
+    def track(self, ctx: CallContext) -> None:
+        with self._in_flight_lock:
+            self._in_flight.add(ctx)
+
+    def untrack(self, ctx: CallContext) -> None:
+        with self._in_flight_lock:
+            self._in_flight.discard(ctx)
 
     def request_stop(self, reason: str, exit_code: int) -> None:
         with self._stop_lock:
@@ -467,7 +475,9 @@ class _PluginServer:
     ) -> NoReturn:
         self.log.info("plugin stopping", extra={"reason": reason})
         health_servicer.enter_graceful_shutdown()
-        for ctx in list(self.in_flight):
+        with self._in_flight_lock:
+            in_flight = list(self._in_flight)
+        for ctx in in_flight:
             ctx.cancel(FloeError("FLOE-DQ001", "the plugin is shutting down"))
         server.stop(STOP_GRACE_SECONDS).wait()
         if target.socket_path is not None:
