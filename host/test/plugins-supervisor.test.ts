@@ -143,6 +143,34 @@ describe("the supervisor with the TypeScript test plugin", () => {
     ]);
   });
 
+  it("cancels a running suite on stop: the caller gets UNAVAILABLE with FLOE-DQ001 and the plugin exits by itself", async () => {
+    const plugin = await start();
+    const pid = plugin.pid()!;
+    let resolveFirst: () => void = () => undefined;
+    const firstResult = new Promise<void>((resolve) => {
+      resolveFirst = resolve;
+    });
+    const run = plugin.client
+      .runChecks(runRequest([check("quick"), check("slow", { sleep_ms: 30_000 })]), {
+        timeoutMs: 60_000,
+        onCheck: () => resolveFirst(),
+      })
+      .catch((e: unknown) => e as PluginCallError);
+    await firstResult;
+    const stopping = Date.now();
+    await plugin.stop();
+    const stopMs = Date.now() - stopping;
+    const error = await run;
+    expect(error).toBeInstanceOf(PluginCallError);
+    expect([error.grpcCode, error.code, error.message]).toEqual([
+      status.UNAVAILABLE,
+      "FLOE-DQ001",
+      "the plugin is shutting down",
+    ]);
+    expect(stopMs).toBeLessThan(2_000);
+    expect(isAlive(pid)).toBe(false);
+  });
+
   it("passes the caller's W3C trace context to the plugin", async () => {
     const plugin = await start();
     const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";

@@ -19,6 +19,7 @@ import {
   APP_PROTOCOL_VERSIONS,
   contract,
   FloeError,
+  floeErrorFromServiceError,
   HEALTH_SERVICE_NAME,
   type LogLevel,
   MAGIC_COOKIE_VALUE,
@@ -330,7 +331,11 @@ class ProcessSupervisor implements RunningPlugin, PluginChannel {
 
   async explain(error: ServiceError, method: string): Promise<PluginCallError> {
     const instance = this.#current;
-    if (error.code === status.UNAVAILABLE && instance !== undefined) {
+    if (
+      error.code === status.UNAVAILABLE &&
+      instance !== undefined &&
+      floeErrorFromServiceError(error) === undefined
+    ) {
       // The socket closes a moment before the exit event: wait briefly so the error can say why.
       const exit = await within(instance.exited, 500);
       if (exit !== undefined) return this.#deathError(exit);
