@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type QualityCheck, QualityCheckSchema } from "../src/config/check.js";
 import { QualityGatesSchema } from "../src/config/quality.js";
@@ -147,5 +148,50 @@ describe("evaluateGates", () => {
     expect(evaluateGates(model("bronze", ["id"], []), strict).missing_tests).toEqual([
       "row_count_between",
     ]);
+  });
+});
+
+describe("coverage properties", () => {
+  const COLUMNS = ["a", "b", "c", "d", "e"];
+  const columnCheck = fc
+    .record({ column: fc.constantFrom(...COLUMNS, "zz"), enabled: fc.boolean() })
+    .map(({ column, enabled }) => check({ type: "not_null", column, enabled }));
+  const columns = fc.option(fc.subarray(COLUMNS), { nil: undefined });
+
+  it("is a percentage, and one more enabled check never lowers it", () => {
+    fc.assert(
+      fc.property(
+        columns,
+        fc.array(columnCheck, { maxLength: 8 }),
+        columnCheck,
+        (cols, checks, extra) => {
+          const before = testCoverage(model("bronze", cols, checks));
+          expect(before).toBeGreaterThanOrEqual(0);
+          expect(before).toBeLessThanOrEqual(100);
+          if (cols === undefined) return;
+          const after = testCoverage(
+            model("bronze", cols, [...checks, { ...extra, enabled: true }]),
+          );
+          expect(after).toBeGreaterThanOrEqual(before);
+        },
+      ),
+    );
+  });
+
+  it("disabling a check never raises coverage", () => {
+    fc.assert(
+      fc.property(
+        columns,
+        fc.array(columnCheck, { minLength: 1, maxLength: 8 }),
+        fc.nat(),
+        (cols, checks, i) => {
+          const index = i % checks.length;
+          const disabled = checks.map((c, j) => (j === index ? { ...c, enabled: false } : c));
+          expect(testCoverage(model("bronze", cols ?? COLUMNS, disabled))).toBeLessThanOrEqual(
+            testCoverage(model("bronze", cols ?? COLUMNS, checks)),
+          );
+        },
+      ),
+    );
   });
 });
