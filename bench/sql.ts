@@ -11,7 +11,8 @@ import { contract } from "@floe/quality-sdk";
 import pg from "pg";
 import { parseRelation } from "../plugins/sql/src/compile/index.js";
 import type { Engine } from "../plugins/sql/src/engines/index.js";
-import { openDuckDb, openPostgres } from "../plugins/sql/src/engines/index.js";
+import { openDuckDb } from "../plugins/sql/src/engines/duckdb.js";
+import { openPostgres } from "../plugins/sql/src/engines/postgres.js";
 import { runSuite } from "../plugins/sql/src/run.js";
 import { startPostgres } from "../test/support/postgres.js";
 

@@ -14,6 +14,9 @@ export {
 } from "./engine.js";
 export { openPostgres } from "./postgres.js";
 
+// Drivers load on first use: the DuckDB native module alone costs a noticeable
+// part of plugin start-up, and a PostgreSQL-only deployment never needs it.
+
 /** The connection's engine; rejects with a message naming the dialect or the file, never the password. */
 export async function openEngine(
   connection: contract.Connection,
@@ -26,12 +29,14 @@ export async function openEngine(
     );
   }
   if (dialect.name === "duckdb") {
+    const { openDuckDb } = await import("./duckdb.js");
     try {
       return await openDuckDb({ path: connection.path, schema: connection.schema }, options);
     } catch (error) {
       throw new Error(`cannot open the DuckDB file ${connection.path}: ${firstLine(error)}`);
     }
   }
+  const { openPostgres } = await import("./postgres.js");
   const engine = await openPostgres(
     {
       host: connection.host,
