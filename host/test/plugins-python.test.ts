@@ -1,13 +1,15 @@
-import { spawn } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { contract, FloeError, SOCKET_FILE_NAME } from "@floe/quality-sdk";
 import { status } from "@grpc/grpc-js";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
+  connectPlugin,
   discoverPlugins,
+  launchCommand,
   PluginCallError,
   type PluginDescriptor,
   type RunningPlugin,
@@ -41,9 +43,85 @@ async function start(options: SupervisorOptions = {}): Promise<RunningPlugin> {
   return plugin;
 }
 
+const sidecars: ChildProcess[] = [];
+
 afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.stop()));
+  for (const child of sidecars.splice(0)) child.kill("SIGKILL");
 });
+
+/** Starts py_echo standalone with FLOE_PLUGIN_LISTEN; resolves with its handshake line. */
+async function startSidecar(
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; handshake: string }> {
+  const { file, args } = launchCommand(pyEchoDescriptor());
+  const child = spawn(file, args, {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  sidecars.push(child);
+  child.stderr!.resume();
+  const handshake = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`sidecar exited with ${code}`)));
+  });
+  return { child, handshake };
+}
+
+/** A throwaway CA with a server certificate for localhost and a client certificate. */
+function writePki(): (name: string) => string {
+  const pki = mkdtempSync(join(tmpdir(), "floe-pki-"));
+  const file = (name: string) => join(pki, name);
+  const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
+  openssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=floe-test-ca",
+    "-keyout",
+    file("ca.key"),
+    "-out",
+    file("ca.pem"),
+  );
+  writeFileSync(file("server.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+  for (const who of ["server", "client"]) {
+    const subject = who === "server" ? "/CN=localhost" : "/CN=floe-host";
+    openssl(
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-subj",
+      subject,
+      "-keyout",
+      file(`${who}.key`),
+      "-out",
+      file(`${who}.csr`),
+    );
+    openssl(
+      "x509",
+      "-req",
+      "-in",
+      file(`${who}.csr`),
+      "-CA",
+      file("ca.pem"),
+      "-CAkey",
+      file("ca.key"),
+      "-CAcreateserial",
+      "-days",
+      "1",
+      "-out",
+      file(`${who}.pem`),
+      ...(who === "server" ? ["-extfile", file("server.ext")] : []),
+    );
+  }
+  return file;
+}
 
 describe("the supervisor with the Python test plugin (floe_quality_sdk)", () => {
   it("runs it with the project's virtual environment", () => {
@@ -227,5 +305,67 @@ describe("the supervisor with the Python test plugin (floe_quality_sdk)", () => 
     host.kill("SIGKILL");
     await waitUntil(() => !isAlive(pluginPid), 2_000, `plugin pid ${pluginPid} to exit`);
     expect(isAlive(pluginPid)).toBe(false);
+  });
+});
+
+describe("the Python test plugin as a sidecar", () => {
+  it("serves on a Unix socket without the cookie, is dialed by the host, and exits 0 on SIGTERM removing the socket", async () => {
+    const socket = join(mkdtempSync(join(tmpdir(), "floe-sidecar-")), "p.sock");
+    const { child, handshake } = await startSidecar({ FLOE_PLUGIN_LISTEN: `unix://${socket}` });
+    expect(handshake).toBe(`1|1|unix|${socket}|grpc`);
+    expect(statSync(socket).mode & 0o777).toBe(0o600);
+
+    const plugin = await connectPlugin({ name: "py_echo", address: `unix://${socket}` });
+    running.push(plugin);
+    expect(plugin.metadata.name).toBe("py_echo");
+    const summary = await plugin.client.runChecks(runRequest([check("id_not_null")]), {
+      timeoutMs: 5_000,
+    });
+    expect(summary.checks.map((c) => c.status)).toEqual([CheckStatus.CHECK_STATUS_PASSED]);
+
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(existsSync(socket)).toBe(false);
+  });
+
+  describe("over TCP with mutual TLS", () => {
+    let file: (name: string) => string;
+    beforeAll(() => {
+      file = writePki();
+    });
+    const mtlsEnv = () => ({
+      FLOE_PLUGIN_LISTEN: "tcp://127.0.0.1:0",
+      FLOE_PLUGIN_TLS_CERT: file("server.pem"),
+      FLOE_PLUGIN_TLS_KEY: file("server.key"),
+      FLOE_PLUGIN_TLS_CLIENT_CA: file("ca.pem"),
+    });
+    const localAddress = (handshake: string) =>
+      `localhost:${handshake.split("|")[3]!.split(":")[1]}`;
+
+    it("accepts a host presenting a client certificate signed by the configured CA", async () => {
+      const { handshake } = await startSidecar(mtlsEnv());
+      const plugin = await connectPlugin({
+        name: "py_echo",
+        address: localAddress(handshake),
+        tls: { caFile: file("ca.pem"), certFile: file("client.pem"), keyFile: file("client.key") },
+      });
+      running.push(plugin);
+      expect(plugin.metadata.name).toBe("py_echo");
+    });
+
+    it("rejects a host without a client certificate with FLOE-DQ001", async () => {
+      const { handshake } = await startSidecar(mtlsEnv());
+      const address = localAddress(handshake);
+      const error = await connectPlugin({
+        name: "py_echo",
+        address,
+        tls: { caFile: file("ca.pem") },
+        healthTimeoutMs: 2_000,
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FloeError);
+      expect((error as FloeError).code).toBe("FLOE-DQ001");
+      expect((error as FloeError).message).toMatch(new RegExp(`^plugin py_echo at ${address} `));
+    });
   });
 });
