@@ -1,18 +1,14 @@
 // Opening the engine a RunChecks / ValidateSuite connection names.
 import type { contract } from "@floe/quality-sdk";
 import { dialectNamed } from "../compile/index.js";
-import { openDuckDb } from "./duckdb.js";
 import type { Engine, EngineOptions } from "./engine.js";
-import { openPostgres } from "./postgres.js";
 
-export { openDuckDb } from "./duckdb.js";
 export {
   type Engine,
   type EngineOptions,
   QueryCancelledError,
   type QueryLogEntry,
 } from "./engine.js";
-export { openPostgres } from "./postgres.js";
 
 // Drivers load on first use: the DuckDB native module alone costs a noticeable
 // part of plugin start-up, and a PostgreSQL-only deployment never needs it.
