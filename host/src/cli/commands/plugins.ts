@@ -161,7 +161,7 @@ async function checkOne(
       step: "metadata",
       ok: true,
       ms: t.metadataMs - t.servingMs,
-      detail: `${plugin.metadata.name} ${plugin.metadata.version}, floe_api_version ${plugin.metadata.floeApiVersion}, dialects ${caps?.dialects.join(",") || "-"}, ${caps?.checkTypes.length ?? 0} check types`,
+      detail: `${plugin.metadata.name} ${plugin.metadata.version}, floe_api_version ${plugin.metadata.floeApiVersion}, dialects ${caps?.dialects.join(",") || "-"}, ${caps?.checkTypes.length ?? 0} check type${caps?.checkTypes.length === 1 ? "" : "s"}`,
     },
   );
   const stopping = performance.now();
