@@ -44,8 +44,10 @@ def test_no_common_protocol_version_exits_1(plugin_env, start_plugin):
     ]
 
 
-def test_normal_start_serves_until_shutdown(plugin_env, socket_dir, start_plugin):
-    plugin_env["FLOE_ECHO_STARTUP_MS"] = "1000"
+def test_normal_start_serves_until_shutdown(plugin_env, socket_dir, tmp_path, start_plugin):
+    gate = tmp_path / "startup-gate"
+    os.mkfifo(gate)
+    plugin_env["FLOE_ECHO_STARTUP_GATE"] = str(gate)
     plugin = start_plugin(plugin_env)
     socket_path = os.path.join(socket_dir, "plugin.sock")
     assert plugin.handshake() == f"1|1|unix|{socket_path}|grpc"
@@ -55,9 +57,11 @@ def test_normal_start_serves_until_shutdown(plugin_env, socket_dir, start_plugin
     watch = health_pb2_grpc.HealthStub(channel).Watch(
         health_pb2.HealthCheckRequest(service=HEALTH_SERVICE_NAME), timeout=10
     )
-    statuses = [next(watch).status, next(watch).status]
+    first = next(watch).status
+    gate.write_text("go", encoding="utf-8")
+    second = next(watch).status
     watch.cancel()
-    assert statuses == [health_pb2.HealthCheckResponse.NOT_SERVING, health_pb2.HealthCheckResponse.SERVING]
+    assert [first, second] == [health_pb2.HealthCheckResponse.NOT_SERVING, health_pb2.HealthCheckResponse.SERVING]
     overall = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""), timeout=5)
     assert overall.status == health_pb2.HealthCheckResponse.SERVING
 
