@@ -180,6 +180,17 @@ describe("loading files", () => {
     expect(d!.file).toBe("m.json:3:15");
   });
 
+  it("a key written twice is FLOE-DQ100 at its second occurrence", () => {
+    const [d] = failures(
+      parseEnterpriseManifest({
+        file: "manifest.yaml",
+        text: "scope: enterprise\nquality:\n  enabled: true\n  enabled: false\n",
+      }),
+    );
+    expect(d).toMatchObject({ code: "FLOE-DQ100", file: "manifest.yaml:4:3" });
+    expect(d!.message).toMatch(/^not valid YAML\/JSON: Map keys must be unique/);
+  });
+
   it("an empty file is FLOE-DQ100 'the file is empty'", () => {
     for (const text of ["", "\n\n", "# only a comment\n"]) {
       expect(failures(parseProduct({ file: "floe.yaml", text }))).toEqual([
@@ -380,10 +391,10 @@ describe("loading files", () => {
       }),
     );
     expect(diagnostics.map((d) => [d.code, d.file, d.path])).toEqual([
-      ["FLOE-DQ101", "floe.yaml:7:29", "models[0].quality_checks[1].type"],
       ["FLOE-DQ101", "floe.yaml:7:16", "models[0].quality_checks[1].name"],
+      ["FLOE-DQ101", "floe.yaml:7:29", "models[0].quality_checks[1].type"],
     ]);
-    expect(diagnostics[1]!.message).toBe(
+    expect(diagnostics[0]!.message).toBe(
       "duplicate check name 'id_ok' (also check #1 of this model)",
     );
   });
@@ -447,7 +458,7 @@ describe("loading files", () => {
     });
   });
 
-  it("parseConfigText collects every problem of a file at once", () => {
+  it("parseConfigText collects every problem of a file, in the order of the file", () => {
     const diagnostics = failures(
       parseConfigText(
         {
@@ -458,9 +469,9 @@ describe("loading files", () => {
       ),
     );
     expect(diagnostics.map((d) => d.path)).toEqual([
-      "quality.check_timeout_seconds",
-      "quality.enabled",
       "nam",
+      "quality.enabled",
+      "quality.check_timeout_seconds",
     ]);
   });
 });

@@ -98,7 +98,10 @@ export function parseConfigText<S extends z.ZodType>(
   if (parsed.success) {
     return { ok: true, loaded: { file, value: parsed.data, locate: (p) => locate(p) } };
   }
-  const diagnostics: Diagnostic[] = [];
+  // Reported in the order of the file, so a reader fixes them top to bottom.
+  const found: { offset: number; diagnostic: Diagnostic }[] = [];
+  const offset = (path: readonly PathSegment[], key = false) =>
+    offsetOf(doc.contents as Node, path, key) ?? Number.MAX_SAFE_INTEGER;
   for (const issue of parsed.error.issues) {
     const path = issue.path.filter(
       (s): s is PathSegment => typeof s === "string" || typeof s === "number",
@@ -106,20 +109,26 @@ export function parseConfigText<S extends z.ZodType>(
     if (issue.code === "unrecognized_keys") {
       const known = knownKeys.get(formatPath(path)) ?? [];
       for (const key of issue.keys) {
-        diagnostics.push(unknownKey(key, known, [...path, key], locate([...path, key], true)));
+        const at = [...path, key];
+        found.push({
+          offset: offset(at, true),
+          diagnostic: unknownKey(key, known, at, locate(at, true)),
+        });
       }
       continue;
     }
     const floe = floeIssueParams(issue);
-    diagnostics.push(
-      diagnostic(floe?.floe_code ?? "FLOE-DQ100", issue.message, {
+    found.push({
+      offset: offset(path),
+      diagnostic: diagnostic(floe?.floe_code ?? "FLOE-DQ100", issue.message, {
         file: locate(path),
         path: formatPath(path) || undefined,
         fix: floe?.fix ?? fixFor(issue, path),
       }),
-    );
+    });
   }
-  return { ok: false, diagnostics };
+  found.sort((a, b) => a.offset - b.offset);
+  return { ok: false, diagnostics: found.map((f) => f.diagnostic) };
 }
 
 function firstLine(message: string): string {
