@@ -238,6 +238,8 @@ export function resolveQualityConfig(merged: MergeResult): ResolveResult {
       }),
     );
   }
+  // A placeholder provider lets the other settings be validated when none is set;
+  // the missing provider is already reported above.
   const parsed = QualityConfigSchema.safeParse({ provider: "-", ...merged.settings });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
