@@ -83,13 +83,27 @@ describe("plugin faults", () => {
     expect(isAlive(pids[0]!)).toBe(false);
   });
 
-  it("declares a plugin that never reports SERVING unhealthy after the 5 s health deadline", async () => {
-    const { error, elapsedMs, pids } = await startFailure("never-serving");
+  it("declares a plugin whose health check hangs unhealthy after the 5 s health deadline", async () => {
+    const { error, elapsedMs, pids } = await startFailure("health-hangs");
     expect(error.code).toBe("FLOE-DQ001");
     expect(error.message).toBe(
-      "plugin ts_echo is unhealthy: health status for floe.quality.v1.QualityPluginService is still NOT_SERVING after 5000 ms",
+      "plugin ts_echo is unhealthy: its health check got no answer within 5000 ms",
     );
     expect(elapsedMs).toBeGreaterThanOrEqual(5_000);
+    expect(pids).toHaveLength(1);
+    expect(isAlive(pids[0]!)).toBe(false);
+  });
+
+  it("declares a plugin still NOT_SERVING at the start timeout unhealthy", async () => {
+    const { error, elapsedMs, pids } = await startFailure("never-serving", {
+      startTimeoutMs: 2_000,
+      healthTimeoutMs: 1_000,
+    });
+    expect(error.code).toBe("FLOE-DQ001");
+    expect(error.message).toMatch(
+      /^plugin ts_echo is unhealthy: health status for floe\.quality\.v1\.QualityPluginService is still NOT_SERVING \d+ ms after start$/,
+    );
+    expect(elapsedMs).toBeGreaterThanOrEqual(2_000);
     expect(pids).toHaveLength(1);
     expect(isAlive(pids[0]!)).toBe(false);
   });

@@ -56,9 +56,13 @@ export interface PluginLogEntry {
 }
 
 export interface SupervisorOptions {
-  /** From spawn to the handshake line. Default 10 s. */
+  /** From spawn to the handshake line, and to SERVING. Default 10 s. */
   startTimeoutMs?: number;
-  /** From handshake to SERVING; also how long a running plugin may stay unhealthy. Default 5 s. */
+  /**
+   * Deadline of each health Check (no answer: the plugin hangs). SERVING may
+   * also come up to this long after the handshake when that is later than the
+   * start timeout. Default 5 s.
+   */
   healthTimeoutMs?: number;
   /** Interval of the health checks while the plugin runs. Default 5 s. */
   healthIntervalMs?: number;
@@ -183,40 +187,56 @@ function openConnection(target: string, creds: ChannelCredentials): Connection {
   return connection;
 }
 
-/** Resolves when the plugin reports SERVING; FLOE-DQ001 when it does not within `timeoutMs`. */
-async function waitServing(connection: Connection, name: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * Resolves when the plugin reports SERVING. A health Check that gets no answer
+ * within `checkTimeoutMs` means the plugin hangs; NOT_SERVING means it is
+ * still starting, which may last until `servingBy` (epoch ms).
+ */
+async function waitServing(
+  connection: Connection,
+  name: string,
+  checkTimeoutMs: number,
+  servingBy: number,
+  startedAt: number,
+): Promise<void> {
   const first = await new Promise<HealthResponse | ServiceError>((resolve) =>
     connection.health.check(
       { service: HEALTH_SERVICE_NAME },
       new Metadata(),
-      { deadline },
+      { deadline: Date.now() + checkTimeoutMs },
       (error, response) => resolve(error ?? (response as HealthResponse)),
     ),
   );
   if ("status" in first && first.status === "SERVING") return;
-  if (
-    "code" in first &&
-    first.code !== status.DEADLINE_EXCEEDED &&
-    first.code !== status.NOT_FOUND
-  ) {
+  if ("code" in first && first.code === status.DEADLINE_EXCEEDED) {
+    throw new FloeError(
+      "FLOE-DQ001",
+      `plugin ${name} is unhealthy: its health check got no answer within ${checkTimeoutMs} ms`,
+      {
+        fix: "The plugin's gRPC server must answer grpc.health.v1.Health/Check at once, even during start-up work; see its log.",
+      },
+    );
+  }
+  if ("code" in first && first.code !== status.NOT_FOUND) {
     throw new FloeError("FLOE-DQ001", `plugin ${name} health check failed: ${first.details}`);
   }
   await new Promise<void>((resolve, reject) => {
     const watch = connection.health.watch({ service: HEALTH_SERVICE_NAME });
-    let last = "status" in first ? first.status : "no answer";
+    let last = "status" in first ? first.status : "SERVICE_UNKNOWN";
     const timer = setTimeout(
       () => {
         watch.cancel();
         reject(
           new FloeError(
             "FLOE-DQ001",
-            `plugin ${name} is unhealthy: health status for ${HEALTH_SERVICE_NAME} is still ${last} after ${timeoutMs} ms`,
-            { fix: "The plugin must report SERVING once its startup work is done; see its log." },
+            `plugin ${name} is unhealthy: health status for ${HEALTH_SERVICE_NAME} is still ${last} ${Math.round(Date.now() - startedAt)} ms after start`,
+            {
+              fix: "The plugin must report SERVING once its startup work is done; see its log, or raise the start timeout if it is just slow.",
+            },
           ),
         );
       },
-      Math.max(0, deadline - Date.now()),
+      Math.max(0, servingBy - Date.now()),
     );
     watch.on("data", (response: HealthResponse) => {
       last = response.status;
@@ -403,6 +423,7 @@ class ProcessSupervisor implements RunningPlugin, PluginChannel {
 
   async #launch(): Promise<Instance> {
     const started = performance.now();
+    const startedAt = Date.now();
     this.#tail.length = 0;
     const dir = mkdtempSync(join(tmpdir(), "floe-plugin-"));
     chmodSync(dir, 0o700);
@@ -448,7 +469,15 @@ class ProcessSupervisor implements RunningPlugin, PluginChannel {
       const handshake = parseHandshakeLine(line, this.name);
       const connection = openConnection(dialTarget(handshake), grpcCredentials.createInsecure());
       instance.connection = connection;
-      await this.#orExit(instance, waitServing(connection, this.name, this.#healthTimeoutMs));
+      // Start-up work may run until the start timeout, and at least healthTimeoutMs after the handshake.
+      const servingBy = Math.max(
+        startedAt + this.#startTimeoutMs,
+        Date.now() + this.#healthTimeoutMs,
+      );
+      await this.#orExit(
+        instance,
+        waitServing(connection, this.name, this.#healthTimeoutMs, servingBy, startedAt),
+      );
       this.timings.servingMs = performance.now() - started;
       const client = new PluginClient({
         plugin: this.name,
@@ -732,7 +761,14 @@ class SidecarConnection implements RunningPlugin, PluginChannel {
     this.#connection = openConnection(target, this.#credentials());
     const timeout = this.#options.healthTimeoutMs ?? DEFAULTS.healthTimeoutMs;
     try {
-      await waitServing(this.#connection, `${this.name} at ${address}`, timeout);
+      const startedAt = Date.now();
+      await waitServing(
+        this.#connection,
+        `${this.name} at ${address}`,
+        timeout,
+        startedAt + timeout,
+        startedAt,
+      );
       this.timings.servingMs = performance.now() - started;
       this.#state = "serving";
       this.metadata = await fetchMetadata(this.client, this.name, timeout);
