@@ -179,7 +179,8 @@ function offsetOf(root: Node, path: readonly PathSegment[], key: boolean): numbe
 }
 
 function fixFor(issue: z.core.$ZodIssue, path: readonly PathSegment[]): string {
-  const name = String(path[path.length - 1] ?? "the value");
+  const last = path[path.length - 1];
+  const name = typeof last === "number" ? formatPath(path.slice(-2)) : String(last ?? "the value");
   switch (issue.code) {
     case "invalid_type":
       return issue.message.startsWith("missing")

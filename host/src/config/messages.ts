@@ -77,8 +77,8 @@ function tooBig(issue: RawIssue & { code: "too_big" }, got: string): string {
 }
 
 export function article(expected: string): string {
-  if (expected === "object") return "a mapping";
-  if (expected === "array") return "a list";
+  if (expected === "object" || expected === "record") return "a mapping";
+  if (expected === "array" || expected === "tuple") return "a list";
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 
