@@ -39,11 +39,54 @@ export function createDbtPlugin(options: RunnerOptions = {}): QualityPlugin {
       const password = request.connection ? connectionPassword(request.connection, env) : "";
       return { result: await validateSuite(request, password) };
     },
-    async *runChecks(
+    runChecks(
       request: contract.RunChecksRequest,
       ctx: CallContext,
     ): AsyncIterable<contract.QualityCheckResult> {
-      for (const result of await runner.run(request, ctx.signal)) yield result;
+      return streamed((emit) => runner.run(request, ctx.signal, emit));
     },
   };
+}
+
+/**
+ * The results a run emits while it runs, then the ones it returns at the end,
+ * as one stream; the run's failure ends the stream with that error.
+ */
+async function* streamed(
+  run: (
+    emit: (result: contract.QualityCheckResult) => void,
+  ) => Promise<contract.QualityCheckResult[]>,
+): AsyncIterable<contract.QualityCheckResult> {
+  const queue: contract.QualityCheckResult[] = [];
+  let wake: (() => void) | undefined;
+  let done = false;
+  let failure: { error: unknown } | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  run((result) => {
+    queue.push(result);
+    notify();
+  }).then(
+    (rest) => {
+      queue.push(...rest);
+      done = true;
+      notify();
+    },
+    (error: unknown) => {
+      failure = { error };
+      done = true;
+      notify();
+    },
+  );
+  for (;;) {
+    while (queue.length > 0) yield queue.shift() as contract.QualityCheckResult;
+    if (done) break;
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+      if (queue.length > 0 || done) resolve();
+    });
+  }
+  if (failure) throw failure.error;
 }

@@ -82,6 +82,8 @@ export interface PlannedCheck {
   readonly dimension: string;
   /** Name of the dbt test node. */
   readonly testName: string;
+  /** The package's generic test it runs as. */
+  readonly test: string;
 }
 
 export interface SuitePlan {
@@ -330,7 +332,7 @@ export function planSuite(
         },
       },
     });
-    checks.push({ check, type: spec.type, dimension, testName });
+    checks.push({ check, type: spec.type, dimension, testName, test: shape.test });
   });
   checkedTests.push({
     [`${PACKAGE_NAME}.floe_row_count`]: {

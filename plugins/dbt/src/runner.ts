@@ -23,7 +23,7 @@ import {
   projectFiles,
   type SuitePlan,
 } from "./project.js";
-import { checkResultsOf } from "./results.js";
+import { checkResultsOf, LiveResults } from "./results.js";
 import { ensureProject, packageHash, workRoot, writeFileAtomic } from "./workdir.js";
 
 export interface RunnerOptions {
@@ -71,9 +71,15 @@ export class DbtSuiteRunner {
     );
   }
 
+  /**
+   * Runs the suite. Results reach `emit` as dbt finishes each test; the promise
+   * resolves to the results not emitted that way (those that needed the run's
+   * artifacts). Rejects with `signal.reason` when the signal fires.
+   */
   async run(
     request: contract.RunChecksRequest,
     signal: AbortSignal,
+    emit: (result: contract.QualityCheckResult) => void = () => undefined,
   ): Promise<contract.QualityCheckResult[]> {
     const { suite, connection } = request;
     if (!suite || !connection) {
@@ -86,7 +92,7 @@ export class DbtSuiteRunner {
     const previous = this.queues.get(dir) ?? Promise.resolve();
     const current = previous
       .catch(() => undefined)
-      .then(() => this.runInProject(dir, plan, connection, signal));
+      .then(() => this.runInProject(dir, plan, connection, signal, emit));
     this.queues.set(dir, current);
     try {
       return await current;
@@ -100,6 +106,7 @@ export class DbtSuiteRunner {
     plan: SuitePlan,
     connection: contract.Connection,
     signal: AbortSignal,
+    emit: (result: contract.QualityCheckResult) => void,
   ): Promise<contract.QualityCheckResult[]> {
     if (signal.aborted) throw signal.reason;
     const dialect = dialectOf(connection);
@@ -126,6 +133,7 @@ export class DbtSuiteRunner {
     rmSync(runResultsPath, { force: true });
 
     const password = connectionPassword(connection, this.env);
+    const live = new LiveResults(plan.checks, emit);
     const started = performance.now();
     let outcome: Awaited<ReturnType<typeof runDbt>>;
     try {
@@ -157,7 +165,10 @@ export class DbtSuiteRunner {
           },
           signal,
         },
-        (event) => this.options.log?.debug("dbt", { event: event.name, msg: event.msg }),
+        (event) => {
+          if (event.name === "LogTestResult") live.take(event.data);
+          this.options.log?.debug("dbt", { event: event.name, msg: event.msg });
+        },
       );
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -192,7 +203,7 @@ export class DbtSuiteRunner {
       elapsed_ms: Math.round(performance.now() - started),
       exit_code: outcome.exitCode,
     });
-    return checkResultsOf(plan.checks, parsed);
+    return checkResultsOf(plan.checks, parsed, live.reported);
   }
 }
 

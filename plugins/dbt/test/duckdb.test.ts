@@ -11,6 +11,7 @@ import {
   duckDbConnection,
   HOSTILE_COLUMN,
   HOSTILE_TABLE,
+  inSuiteOrder,
   ORDERS_CASES,
   runRequest,
   startDbtPlugin,
@@ -42,9 +43,9 @@ describe("dbt_expectations on DuckDB", () => {
         timeoutMs: 120_000,
       },
     );
-    expect(summary.checks.map((c) => [c.checkName, c.status, c.recordsFailed])).toEqual(
-      ORDERS_CASES.map(([c, status, failed]) => [c.name, status, failed]),
-    );
+    expect(
+      inSuiteOrder(summary.checks, suite).map((c) => [c.checkName, c.status, c.recordsFailed]),
+    ).toEqual(ORDERS_CASES.map(([c, status, failed]) => [c.name, status, failed]));
     expect(new Set(summary.checks.map((c) => c.recordsChecked))).toEqual(new Set([6]));
     const warned = summary.checks.find((c) => c.checkName === "status_known_warn");
     expect(warned?.details?.dbt_status).toBe("warn");
@@ -71,7 +72,12 @@ describe("dbt_expectations on DuckDB", () => {
       },
     );
     expect(
-      summary.checks.map((c) => [c.checkName, c.status, c.recordsChecked, c.recordsFailed]),
+      inSuiteOrder(summary.checks, suite).map((c) => [
+        c.checkName,
+        c.status,
+        c.recordsChecked,
+        c.recordsFailed,
+      ]),
     ).toEqual([
       ["name_present", CheckStatus.CHECK_STATUS_FAILED, 4, 1],
       ["name_known", CheckStatus.CHECK_STATUS_FAILED, 4, 1],
@@ -145,7 +151,9 @@ describe("dbt_expectations on DuckDB", () => {
         timeoutMs: 120_000,
       },
     );
-    expect(summary.checks.map((c) => [c.checkName, c.status, c.recordsChecked])).toEqual([
+    expect(
+      inSuiteOrder(summary.checks, suite).map((c) => [c.checkName, c.status, c.recordsChecked]),
+    ).toEqual([
       ["a", CheckStatus.CHECK_STATUS_ERROR, 0],
       ["b", CheckStatus.CHECK_STATUS_ERROR, 0],
     ]);

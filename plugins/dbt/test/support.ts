@@ -296,3 +296,14 @@ export function processesMentioning(needle: string): number[] {
   }
   return out;
 }
+
+/** Results arrive as dbt finishes them; tests compare them in the suite's order. */
+export function inSuiteOrder(
+  results: readonly contract.QualityCheckResult[],
+  suite: contract.QualitySuite,
+): contract.QualityCheckResult[] {
+  const order = new Map(suite.checks.map((c, i) => [c.name, i]));
+  return [...results].sort(
+    (a, b) => (order.get(a.checkName) ?? -1) - (order.get(b.checkName) ?? -1),
+  );
+}
