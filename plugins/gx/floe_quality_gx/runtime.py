@@ -128,6 +128,10 @@ class GxRuntime:
         # GX 1.9+ deprecates the string row conditions and schema_name the floe
         # vocabulary still uses; the warnings say nothing to a floe user.
         warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(great_expectations|pydantic)\b")
+        # GX logs every batch and metric at info and its float conversions at warning:
+        # noise in the host's log unless the plugin runs at debug level.
+        if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+            logging.getLogger("great_expectations").setLevel(logging.ERROR)
         import great_expectations as gx
         from great_expectations.data_context.types.base import (
             DataContextConfig,
