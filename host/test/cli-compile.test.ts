@@ -228,6 +228,16 @@ describe("floe-quality compile", () => {
     expect(unknown.code).toBe(2);
     expectNoStackTrace(unknown);
   });
+
+  it("an --out that cannot be written is a usage error (exit 2), not a stack trace", async () => {
+    await writeFile(join(dir, "a-file"), "");
+    const run = await compile({}, [], "a-file/compiled_artifacts.json");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^floe-quality compile: cannot write a-file\/compiled_artifacts\.json: /,
+    );
+    expectNoStackTrace(run);
+  });
 });
 
 describe("floe-quality demo", () => {

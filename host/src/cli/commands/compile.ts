@@ -120,7 +120,7 @@ export async function run(argv: string[]): Promise<number> {
     else printDiagnostics(outcome.diagnostics);
     return 1;
   }
-  await writeArtifacts(args.out, outcome.artifacts);
+  await writeArtifactsTo(args.out, outcome.artifacts);
   if (args.json) {
     printJson(
       validationReport(outcome.diagnostics, { out: args.out, artifacts: outcome.artifacts }),
@@ -130,6 +130,15 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${renderSummary(outcome.artifacts, args.out)}\n`);
   }
   return 0;
+}
+
+/** Writes the artifacts; an unwritable --out is the command line's mistake (exit 2). */
+export async function writeArtifactsTo(out: string, artifacts: CompiledArtifacts): Promise<void> {
+  try {
+    await writeArtifacts(out, artifacts);
+  } catch (error) {
+    throw new UsageError(`cannot write ${out}: ${(error as Error).message}`);
+  }
 }
 
 /** Every diagnostic on stderr, then a count. */

@@ -5,10 +5,9 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { CompiledArtifacts } from "../../compile/artifacts.js";
-import { writeArtifacts } from "../../compile/write.js";
 import { formatPercent } from "../../gates/evaluate.js";
 import { UsageError } from "../output.js";
-import { compileFiles, printDiagnostics, renderSummary } from "./compile.js";
+import { compileFiles, printDiagnostics, renderSummary, writeArtifactsTo } from "./compile.js";
 
 const USAGE = `usage: floe-quality demo [--examples DIR] [--out FILE]
 
@@ -55,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   printDiagnostics(outcome.diagnostics);
   if (!outcome.ok) return 1;
-  await writeArtifacts(out, outcome.artifacts);
+  await writeArtifactsTo(out, outcome.artifacts);
   process.stdout.write(
     `${renderSummary(outcome.artifacts, out)}\n\n${renderModels(outcome.artifacts)}\n`,
   );
