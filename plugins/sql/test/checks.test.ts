@@ -51,6 +51,8 @@ const SUITE = [
   check("qty_max", "max_between", "qty", { max_value: 7 }),
   check("qty_max_strict", "max_between", "qty", { max_value: 7, strictly: true }),
   check("qty_sum", "sum_between", "qty", { min_value: 28, max_value: 28 }),
+  check("created_min", "min_between", "created_at", { min_value: "2023-12-31" }),
+  check("created_max_bound", "max_between", "created_at", { max_value: "2024-01-06 12:00:00" }),
   check("qty_stdev", "stdev_between", "qty", { max_value: 2 }),
   check("status_distinct", "distinct_count_between", "status", { min_value: 4, max_value: 4 }),
   check("created_recent", "recency", "created_at", { max_age: "P1D" }),
@@ -131,6 +133,10 @@ describe.each(engines)("every check type on $name", (target) => {
     expect(s("qty_max_strict")).toEqual(failed(7, 0));
     expect(s("qty_sum")).toEqual(passed(7, 0));
     expect(observed("qty_sum")).toBe(28);
+    expect(s("created_min")).toEqual(passed(7, 0));
+    expect(observed("created_min")).toBe("2024-01-01T00:00:00.000Z");
+    expect(s("created_max_bound")).toEqual(failed(7, 0));
+    expect(observed("created_max_bound")).toBe("2024-01-07T00:00:00.000Z");
     expect(s("qty_stdev")).toEqual(failed(7, 0));
     expect(observed("qty_stdev")).toBeCloseTo(Math.sqrt(28 / 6), 12);
     expect(s("status_distinct")).toEqual(passed(7, 0));

@@ -24,11 +24,22 @@ export interface PostgresConnectionSettings {
   readonly options?: Readonly<Record<string, string>>;
 }
 
-/** int8 (COUNT) and numeric arrive as JS numbers, like DuckDB's; counts stay far below 2^53. */
+/**
+ * int8 (COUNT) and numeric arrive as JS numbers, like DuckDB's; counts stay far
+ * below 2^53. DATE and TIMESTAMP (without time zone) are read as UTC, as DuckDB
+ * reads them, so observed values do not depend on the plugin's time zone.
+ */
 const NUMBER_TYPES: Readonly<Record<number, (text: string) => unknown>> = {
   20: (text) => Number(text),
   1700: (text) => Number(text),
+  1082: (text) => utcDate(`${text}T00:00:00Z`, text),
+  1114: (text) => utcDate(`${text.replace(" ", "T")}Z`, text),
 };
+
+function utcDate(iso: string, original: string): Date | string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? original : date;
+}
 
 const typeParsers = {
   getTypeParser(oid: number, format?: string) {
