@@ -171,6 +171,45 @@ describe("floe-quality compile", () => {
     expect(existsSync(join(dir, "out", "never.json"))).toBe(false);
   });
 
+  it("gold model missing a required unique: exit 1, FLOE-DQ104", async () => {
+    const product = await variant(
+      "products/shop/floe.yaml",
+      "type: unique, column: customer_id, severity: critical }",
+      "type: between, column: customer_id, severity: critical, parameters: { min_value: 1 } }",
+    );
+    const text = await readFile(join(dir, product), "utf8");
+    await writeFile(
+      join(dir, product),
+      text.replace("{ name: email_unique, type: unique,", "{ name: email_unique, type: not_null,"),
+    );
+    const run = await compile({ product });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^error FLOE-DQ104 \S+:\d+:\d+ models\[0\]\.quality_checks: model customers: the gold gate requires check types missing here: unique$/m,
+    );
+  });
+
+  it("coverage below the gate: exit 1, FLOE-DQ103", async () => {
+    const product = await variant(
+      "products/shop/floe.yaml",
+      "      - name: currency_known\n",
+      "      - name: currency_known\n        enabled: false\n",
+    );
+    const text = await readFile(join(dir, product), "utf8");
+    await writeFile(
+      join(dir, product),
+      text.replace(
+        "      - name: status_known\n",
+        "      - name: status_known\n        enabled: false\n",
+      ),
+    );
+    const run = await compile({ product });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^error FLOE-DQ103 \S+:\d+:\d+ models\[1\]\.quality_checks: model orders: test coverage 71\.43% is below the silver gate's 85%$/m,
+    );
+  });
+
   it("malformed YAML: exit 1, FLOE-DQ100 with the line number", async () => {
     const domain = await variant(
       "domains/sales/manifest.yaml",
