@@ -35,6 +35,26 @@ describe("floe-quality plugins", () => {
     });
   });
 
+  it("list finds the workspace's own plugins without FLOE_PLUGIN_PATH", () => {
+    const run = floeQuality(["plugins", "list", "--json"], { FLOE_PLUGIN_PATH: "" });
+    expect(run.status).toBe(0);
+    const listed = JSON.parse(run.stdout) as {
+      plugins: Array<{ provider: string; source: string; file: string }>;
+    };
+    const workspace = listed.plugins
+      .filter((p) => p.source === "workspace")
+      .map((p) => [p.provider, p.file])
+      .sort();
+    // plugins/examples/* may add more; these three ship with the workspace.
+    expect(workspace).toEqual(
+      expect.arrayContaining([
+        ["dbt_expectations", join(REPO_ROOT, "plugins/dbt/floe-plugin.json")],
+        ["floe_sql", join(REPO_ROOT, "plugins/sql/floe-plugin.json")],
+        ["great_expectations", join(REPO_ROOT, "plugins/gx/floe-plugin.json")],
+      ]),
+    );
+  });
+
   it("list prints a table with provider, version, runtime and descriptor", () => {
     const run = floeQuality(["plugins", "list"]);
     expect(run.status).toBe(0);
