@@ -85,6 +85,32 @@ describe("floe-quality plugins", () => {
     );
   });
 
+  it("check starts a workspace plugin (floe_sql) found without FLOE_PLUGIN_PATH", () => {
+    const run = floeQuality(["plugins", "check", "floe_sql", "--json"], { FLOE_PLUGIN_PATH: "" });
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout) as {
+      plugins: Array<{
+        provider: string;
+        healthy: boolean;
+        steps: Array<{ step: string; ok: boolean }>;
+      }>;
+    };
+    expect(
+      report.plugins.map((p) => [p.provider, p.healthy, p.steps.map((s) => [s.step, s.ok])]),
+    ).toEqual([
+      [
+        "floe_sql",
+        true,
+        [
+          ["start", true],
+          ["health", true],
+          ["metadata", true],
+          ["stop", true],
+        ],
+      ],
+    ]);
+  });
+
   it("check exits 1 and explains why when the plugin is not usable", () => {
     const run = floeQuality(["plugins", "check", "ts_echo", "--json"], {
       FLOE_ECHO_MODE: "wrong-api-version",
