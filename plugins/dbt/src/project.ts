@@ -158,6 +158,10 @@ export function projectFiles(
   if (dialect === "duckdb") {
     output.path = jinjaLiteral(connection.path);
     output.schema = jinjaLiteral(defaultSchema(connection));
+    // Read-only: checks cannot change the data, and dbt can share the file with
+    // other readers (another suite's dbt, the floe_sql engine) instead of failing
+    // on DuckDB's single-writer file lock.
+    output.config_options = { access_mode: "READ_ONLY" };
   } else {
     output.host = jinjaLiteral(connection.host || "localhost");
     output.port = connection.port || 5432;

@@ -13,6 +13,7 @@ import {
 } from "@floe/quality-sdk";
 import { cancelPostgresQueries } from "./columns.js";
 import { findDbtExecutable } from "./executable.js";
+import { lockProject } from "./lock.js";
 import { type DbtLogEvent, runDbt } from "./process.js";
 import {
   connectionKey,
@@ -125,8 +126,29 @@ export class DbtSuiteRunner {
       dir.slice(root.length + 1),
       projectFiles(connection, { threads, applicationName }),
     );
-    writeFileAtomic(join(project, plan.file), plan.content);
+    const release = await lockProject(project, signal);
+    try {
+      writeFileAtomic(join(project, plan.file), plan.content);
+      return await this.testInProject(project, plan, connection, signal, emit, {
+        applicationName,
+        threads,
+      });
+    } finally {
+      release();
+    }
+  }
 
+  /** One `dbt test` of the suite's tests in a project this process holds the lock of. */
+  private async testInProject(
+    project: string,
+    plan: SuitePlan,
+    connection: contract.Connection,
+    signal: AbortSignal,
+    emit: (result: contract.QualityCheckResult) => void,
+    settings: { applicationName: string; threads: number },
+  ): Promise<contract.QualityCheckResult[]> {
+    const { applicationName, threads } = settings;
+    const dialect = dialectOf(connection);
     const target = join(project, "target");
     const runResultsPath = join(target, "run_results.json");
     const manifestPath = join(target, "manifest.json");

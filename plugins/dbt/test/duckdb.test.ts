@@ -1,7 +1,9 @@
 // The plugin through the host supervisor on a real DuckDB file with known
 // defects: every check type's exact status and records_failed, hostile names,
 // ValidateSuite, and bad input.
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { contract } from "@floe/quality-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningPlugin } from "../../../host/src/index.js";
@@ -23,10 +25,11 @@ const { CheckStatus } = contract;
 describe("dbt_expectations on DuckDB", () => {
   let plugin: RunningPlugin;
   let path: string;
+  const workRoot = mkdtempSync(join(tmpdir(), "floe-dbt-duck-work-"));
 
   beforeAll(async () => {
     path = await createDuckDbFixture();
-    plugin = await startDbtPlugin();
+    plugin = await startDbtPlugin({ FLOE_DBT_WORKDIR: workRoot });
   });
   afterAll(async () => {
     await plugin?.stop();
@@ -158,5 +161,36 @@ describe("dbt_expectations on DuckDB", () => {
       ["b", CheckStatus.CHECK_STATUS_ERROR, 0],
     ]);
     expect(summary.checks[0]?.errorMessage).toContain("no_such_model");
+  });
+
+  it("runs suites of two plugin processes sharing a work root at the same time, each with its own results", async () => {
+    const second = await startDbtPlugin({ FLOE_DBT_WORKDIR: workRoot });
+    try {
+      const first = plugin.client.runChecks(
+        runRequest(
+          suiteOf("orders", [check("id_unique", "unique", "id")]),
+          duckDbConnection(path),
+          "orders",
+        ),
+        { timeoutMs: 120_000 },
+      );
+      const other = second.client.runChecks(
+        runRequest(
+          suiteOf("customers", [check("id_unique", "unique", "id")]),
+          duckDbConnection(path),
+          "customers",
+        ),
+        { timeoutMs: 120_000 },
+      );
+      const [orders, customers] = await Promise.all([first, other]);
+      expect(
+        orders.checks.map((c) => [c.checkName, c.status, c.recordsChecked, c.recordsFailed]),
+      ).toEqual([["id_unique", CheckStatus.CHECK_STATUS_FAILED, 6, 2]]);
+      expect(
+        customers.checks.map((c) => [c.checkName, c.status, c.recordsChecked, c.recordsFailed]),
+      ).toEqual([["id_unique", CheckStatus.CHECK_STATUS_PASSED, 3, 0]]);
+    } finally {
+      await second.stop();
+    }
   });
 });
