@@ -14,7 +14,7 @@ from typing import Any
 
 from .mapping import META_CHECK, META_INTERNAL, Backend, MappedCheck, map_check, row_count_expectation
 from .model import Check, CheckError, CheckResult, Connection, RequestError, RunOptions
-from .results import check_result, error_result, skipped_result, timed_out_result
+from .results import check_result, error_result, exception_message, skipped_result, timed_out_result
 from .runtime import GxRuntime, RunToken, check_error_for_missing_columns, normalized_dialect, set_current_token
 
 log = logging.getLogger("floe_quality_gx")
@@ -89,6 +89,14 @@ def _validate_in_worker(
     set_current_token(token)
     try:
         return _validate(runtime, request, mapped)
+    except Exception as error:
+        if token.cancelled:
+            return [timed_out_result(m.check, request.timeout_s or 0.0) for m in mapped]
+        # GX failed as a whole (not per expectation): every check gets the message,
+        # the traceback stays in the plugin's log.
+        log.error("validation failed", exc_info=error, extra={"relation": request.relation})
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return [error_result(m.check, "FLOE-DQ102", f"Great Expectations failed: {message}") for m in mapped]
     finally:
         set_current_token(None)
 
@@ -151,8 +159,22 @@ def _validate(runtime: GxRuntime, request: RunRequest, mapped: list[MappedCheck]
             by_name[str(meta[META_CHECK])] = gx_result
     for item in runnable:
         gx_result = by_name.get(result_name[item.check.name])
+        if gx_result is not None and exception_message(gx_result.get("exception_info")) is not None:
+            log.warning(
+                "expectation raised",
+                extra={"check": item.check.name, "stack": _tracebacks(gx_result.get("exception_info"))},
+            )
         if gx_result is None:
             out.append(error_result(item.check, "FLOE-DQ102", "Great Expectations returned no result for this check"))
             continue
         out.append(check_result(item, gx_result, row_count, request.options, elapsed_ms))
     return out
+
+
+def _tracebacks(exception_info: Any) -> str:
+    """GX keeps a traceback per failed metric; they go to the log, never into results."""
+    if not isinstance(exception_info, dict):
+        return ""
+    if "exception_traceback" in exception_info:
+        return str(exception_info.get("exception_traceback") or "")
+    return "\n".join(_tracebacks(v) for v in exception_info.values())

@@ -172,22 +172,43 @@ class GxRuntime:
                 return source
             name = self._source_name(connection)
             dialect = normalized_dialect(connection.dialect)
-            if dialect == "postgres":
-                source = self.context.data_sources.add_postgres(name, connection_string=postgres_url(connection))
-            elif dialect == "sqlite":
-                if not connection.path:
-                    raise RequestError("FLOE-DQ100", "a sqlite connection needs path (the database file)")
-                source = self.context.data_sources.add_sqlite(name, connection_string=f"sqlite:///{connection.path}")
-            elif dialect == "duckdb":
-                source = self.context.data_sources.add_pandas(name)
-            else:
+            try:
+                if dialect == "postgres":
+                    source = self.context.data_sources.add_postgres(name, connection_string=postgres_url(connection))
+                elif dialect == "sqlite":
+                    if not connection.path:
+                        raise RequestError("FLOE-DQ100", "a sqlite connection needs path (the database file)")
+                    source = self.context.data_sources.add_sqlite(
+                        name, connection_string=f"sqlite:///{connection.path}"
+                    )
+                elif dialect == "duckdb":
+                    source = self.context.data_sources.add_pandas(name)
+                else:
+                    raise RequestError(
+                        "FLOE-DQ100",
+                        f"dialect {connection.dialect!r} is not supported by the great_expectations provider "
+                        "(postgres, sqlite, duckdb)",
+                    )
+            except RequestError:
+                raise
+            except Exception as error:
+                # GX tests the connection when the data source is added; a failed add
+                # must not leave the name taken for the next run.
+                self._delete_source(name)
+                log.warning("cannot connect", exc_info=error, extra={"dialect": dialect})
                 raise RequestError(
                     "FLOE-DQ100",
-                    f"dialect {connection.dialect!r} is not supported by the great_expectations provider "
-                    "(postgres, sqlite, duckdb)",
-                )
+                    f"cannot connect to {describe_connection(connection)}: {_first_line(error.__cause__ or error)}",
+                    "UNAVAILABLE",
+                ) from None
             self._sources[key] = source
             return source
+
+    def _delete_source(self, name: str) -> None:
+        try:
+            self.context.data_sources.delete(name)
+        except Exception:
+            log.debug("no data source to remove", exc_info=True)
 
     def table(self, connection: Connection, relation: str) -> Table:
         """The checked relation: a GX table asset (SQL) or a DuckDB table read into pandas."""
@@ -264,6 +285,13 @@ def normalized_dialect(dialect: str) -> str:
     if d in ("postgres", "postgresql", "pg"):
         return "postgres"
     return d
+
+
+def describe_connection(connection: Connection) -> str:
+    """Where a connection points, without its credentials."""
+    if connection.path:
+        return f"{connection.dialect} {connection.path}"
+    return f"{connection.dialect} {connection.host or 'localhost'}:{connection.port or 5432}/{connection.database}"
 
 
 def postgres_url(connection: Connection) -> str:

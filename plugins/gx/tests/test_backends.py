@@ -167,3 +167,26 @@ def test_raw_gx_expectation_runs_through_the_plugin(plugin, pg_connection):
     raw = Check("amount_is_number", "expect_column_values_to_be_in_type_list", "amount", parameters={"type_list": ["DOUBLE PRECISION", "FLOAT"]})
     result = run(plugin, pg_connection, [raw])["amount_is_number"]
     assert result.status == PASSED
+
+
+def test_unreachable_database_is_a_per_check_floe_dq100_without_credentials(plugin):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    connection = Connection("postgres", host="127.0.0.1", port=port, database="shop", user="etl", password="s3cret-pw")
+    for _ in range(2):  # the failed data source is not cached
+        results = run(plugin, connection, [Check("id_present", "not_null", "id")])
+        result = results["id_present"]
+        assert (result.status, result.error_code) == (ERROR, "FLOE-DQ100")
+        assert result.error_message.startswith(f"cannot connect to postgres 127.0.0.1:{port}/shop: ")
+        assert "Connection refused" in result.error_message
+        assert "s3cret-pw" not in result.error_message
+
+
+def test_unsupported_dialect_names_the_supported_ones(plugin):
+    results = run(plugin, Connection("oracle", host="db"), [Check("id_present", "not_null", "id")])
+    assert results["id_present"].error_message == (
+        "dialect 'oracle' is not supported by the great_expectations provider (postgres, sqlite, duckdb)"
+    )
