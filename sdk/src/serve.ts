@@ -195,7 +195,9 @@ export async function servePlugin(
     runChecks: streamRunChecks(plugin, log, inFlight),
     shutdown: (_call: ServerUnaryCall<ShutdownRequest, ShutdownResponse>, callback) => {
       callback(null, {});
-      setImmediate(() => void stop("Shutdown requested by the host"));
+      // grpc-js writes the status in a later turn than the callback; stopping in
+      // setImmediate closed the session first and the host saw CANCELLED.
+      setTimeout(() => void stop("Shutdown requested by the host"), 0);
     },
   };
   server.addService(QualityPluginServiceService, handlers);
