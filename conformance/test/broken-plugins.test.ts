@@ -1,0 +1,74 @@
+// The suite proves itself: each deliberately broken plugin fails on exactly the
+// test meant to catch its fault, and the correct reference plugin fails nothing.
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PostgresServer, startPostgres } from "../../test/support/postgres.js";
+import type { ConformanceReport } from "../src/report.js";
+import { runConformance } from "../src/run.js";
+
+const FIXTURES = join(import.meta.dirname, "fixtures");
+
+/** Broken fixture → the one test that must fail on it (docs/conformance.md keeps the same table). */
+export const CATCHING_TEST: Readonly<Record<string, string>> = {
+  "wrong-counts": "run-checks › accepted_values",
+  "missing-result": "result-shape › streams exactly one result per enabled check",
+  "wrong-dimension": "result-shape › echoes dimension, severity and custom_weight",
+  "ignores-deadline": "deadline › stops the cancelled work within the deadline + 2 s",
+  "never-serving":
+    "health › reports SERVING for floe.quality.v1.QualityPluginService within 5 s of starting",
+  "lying-dialect": "capabilities-honest › every claimed check type runs on postgres",
+  "hostile-name": "robustness › hostile table, column and check names are quoted, not spliced",
+  "bad-version": "metadata › version is a semantic version",
+  "stdout-noise":
+    "handshake › prints CORE|APP|NETWORK|ADDRESS|grpc once listening, and nothing else on stdout",
+  "ignores-stdin-eof": "lifecycle › exits when its stdin reaches EOF (the host is gone)",
+  "ignores-fail-fast": "fail-fast › stops after the first failed check when fail_fast is set",
+  "no-column-validation": "validate-suite › rejects a column the relation lacks with FLOE-DQ105",
+};
+
+let server: PostgresServer;
+let dsn: string;
+
+beforeAll(async () => {
+  server = await startPostgres();
+  dsn = await server.createDatabase("conformance");
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+function failedTests(report: ConformanceReport): string[] {
+  return report.groups.flatMap((g) =>
+    g.tests.filter((t) => t.status === "failed").map((t) => t.id),
+  );
+}
+
+function conformanceOf(script: string): Promise<ConformanceReport> {
+  return runConformance({
+    target: { kind: "command", command: `${process.execPath} ${join(FIXTURES, script)}` },
+    dialect: "duckdb",
+    pgDsn: dsn,
+    focus: [],
+    skip: [],
+    junit: undefined,
+    json: false,
+  });
+}
+
+describe("the conformance suite on the reference plugin and its broken copies", () => {
+  it("passes the correct reference plugin, on DuckDB and PostgreSQL", async () => {
+    const report = await conformanceOf("reference.mjs");
+    expect(failedTests(report)).toEqual([]);
+    expect(report.passed).toBe(true);
+    expect(report.totals.passed).toBeGreaterThan(40);
+  }, 120_000);
+
+  for (const [fixture, catching] of Object.entries(CATCHING_TEST)) {
+    it(`fails ${fixture} on exactly: ${catching}`, async () => {
+      const report = await conformanceOf(join("broken", `${fixture}.mjs`));
+      expect(failedTests(report)).toEqual([catching]);
+      expect(report.passed).toBe(false);
+    }, 120_000);
+  }
+});
