@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
 import { FIXTURE_PLUGINS, isAlive, waitUntil } from "./plugins-support.js";
 
 describe("when the host dies", () => {
-  it("a plugin started by a host killed with SIGKILL is gone 2 s later (stdin EOF)", async () => {
+  it("a plugin started by a host killed with SIGKILL is gone 2 s later (stdin EOF), with its socket directory", async () => {
     const host = spawn(
       process.execPath,
       [join(import.meta.dirname, "fixtures/plugin-host.mjs"), FIXTURE_PLUGINS],
@@ -19,11 +20,14 @@ describe("when the host dies", () => {
         reject(new Error(`host exited with ${code} before starting the plugin`)),
       );
     });
-    const pluginPid = Number(line);
+    const [pid, socketDir] = line.split(" ");
+    const pluginPid = Number(pid);
     expect(isAlive(pluginPid)).toBe(true);
 
     host.kill("SIGKILL");
     await waitUntil(() => !isAlive(pluginPid), 2_000, `plugin pid ${pluginPid} to exit`);
     expect(isAlive(pluginPid)).toBe(false);
+    // With the host gone, the plugin removed its socket and the empty private directory.
+    expect(existsSync(socketDir!)).toBe(false);
   });
 });

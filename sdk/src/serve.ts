@@ -1,7 +1,7 @@
 // servePlugin(): the whole plugin side of the floe plugin protocol
 // (docs/plugin-protocol.md) around a plugin author's implementation.
-import { chmodSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, readFileSync, rmdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import {
   type handleServerStreamingCall,
   type handleUnaryCall,
@@ -148,6 +148,7 @@ export async function servePlugin(
   const health = addHealthService(server);
   const inFlight = new Set<AbortController>();
   let stopping: Promise<never> | undefined;
+  let hostGone = false;
 
   const stop = (why: string): Promise<never> => {
     stopping ??= (async () => {
@@ -161,6 +162,14 @@ export async function servePlugin(
         await new Promise((r) => setTimeout(r, 10));
       server.forceShutdown();
       if (target.socketPath !== undefined) rmSync(target.socketPath, { force: true });
+      if (hostGone && target.socketPath !== undefined) {
+        // The host cannot remove its private directory any more; it is empty now.
+        try {
+          rmdirSync(dirname(target.socketPath));
+        } catch {
+          // Not empty or already gone: the directory belongs to the host.
+        }
+      }
       try {
         await plugin.shutdown?.();
       } catch (error) {
@@ -222,8 +231,12 @@ export async function servePlugin(
   });
   if (!target.sidecar) {
     // The host keeps our stdin open for its whole life: EOF means it died.
-    process.stdin.on("end", () => void stop("stdin closed: the host is gone"));
-    process.stdin.on("error", () => void stop("stdin failed: the host is gone"));
+    const gone = (why: string) => {
+      hostGone = true;
+      void stop(why);
+    };
+    process.stdin.on("end", () => gone("stdin closed: the host is gone"));
+    process.stdin.on("error", () => gone("stdin failed: the host is gone"));
     process.stdin.resume();
   }
 
