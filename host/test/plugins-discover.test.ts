@@ -1,9 +1,9 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FloeError } from "@floe/quality-sdk";
 import { describe, expect, it } from "vitest";
 import { discoverPlugins, launchCommand, resolveProvider } from "../src/plugins/index.js";
+import { tempDir } from "./plugins-support.js";
 
 function descriptor(fields: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -25,7 +25,7 @@ function pluginDir(
   plugins: Record<string, string | Record<string, unknown>>,
   executable = true,
 ): string {
-  const root = mkdtempSync(join(tmpdir(), "floe-discover-"));
+  const root = tempDir("discover");
   for (const [name, content] of Object.entries(plugins)) {
     mkdirSync(join(root, name));
     writeFileSync(
@@ -40,7 +40,7 @@ function pluginDir(
   return root;
 }
 
-const emptyWorkspace = () => mkdtempSync(join(tmpdir(), "floe-ws-"));
+const emptyWorkspace = () => tempDir("workspace");
 
 describe("plugin discovery", () => {
   it("reads every descriptor on FLOE_PLUGIN_PATH with its fields", () => {

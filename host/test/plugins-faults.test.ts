@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { contract, FloeError } from "@floe/quality-sdk";
@@ -20,6 +20,7 @@ import {
   pidsIn,
   runRequest,
   TS_ECHO_MAIN,
+  tempDir,
   tsEchoDescriptor,
   waitUntil,
 } from "./plugins-support.js";
@@ -160,7 +161,7 @@ describe("plugin faults", () => {
 
 describe("a plugin whose runtime is missing", () => {
   it("fails at once, naming the executable and the descriptor, without retrying", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "floe-test-py-"));
+    const dir = tempDir("py");
     writeFileSync(join(dir, "main.py"), "");
     writeFileSync(
       join(dir, "floe-plugin.json"),
@@ -220,7 +221,7 @@ describe("a plugin run by hand", () => {
     const run = spawnSync(process.execPath, [TS_ECHO_MAIN], {
       env: {
         PATH: process.env.PATH,
-        FLOE_PLUGIN_SOCKET_DIR: mkdtempSync(join(tmpdir(), "floe-test-")),
+        FLOE_PLUGIN_SOCKET_DIR: tempDir("socket"),
       },
       encoding: "utf8",
       timeout: 10_000,
@@ -248,7 +249,7 @@ describe("a plugin run by hand", () => {
         PATH: process.env.PATH,
         FLOE_PLUGIN_MAGIC_COOKIE: "floe-quality-plugin-6d1a9f3c",
         FLOE_PLUGIN_PROTOCOL_VERSIONS: "2,3",
-        FLOE_PLUGIN_SOCKET_DIR: mkdtempSync(join(tmpdir(), "floe-test-")),
+        FLOE_PLUGIN_SOCKET_DIR: tempDir("socket"),
       },
       encoding: "utf8",
       timeout: 10_000,

@@ -1,12 +1,11 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { contract, FloeError } from "@floe/quality-sdk";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { connectPlugin, type RunningPlugin } from "../src/plugins/index.js";
-import { check, runRequest, TS_ECHO_MAIN } from "./plugins-support.js";
+import { check, runRequest, TS_ECHO_MAIN, tempDir } from "./plugins-support.js";
 
 const sidecars: ChildProcess[] = [];
 const connections: RunningPlugin[] = [];
@@ -34,7 +33,7 @@ afterEach(async () => {
 
 describe("sidecar mode", () => {
   it("serves on a Unix socket without the cookie, is dialed by the host, and exits 0 on SIGTERM removing the socket", async () => {
-    const socket = join(mkdtempSync(join(tmpdir(), "floe-sidecar-")), "p.sock");
+    const socket = join(tempDir("sidecar"), "p.sock");
     const { child, handshake } = await startSidecar({ FLOE_PLUGIN_LISTEN: `unix://${socket}` });
     expect(handshake).toBe(`1|1|unix|${socket}|grpc`);
 
@@ -82,7 +81,7 @@ describe("sidecar mode", () => {
   });
 
   describe("over TCP with mutual TLS", () => {
-    const pki = mkdtempSync(join(tmpdir(), "floe-pki-"));
+    const pki = tempDir("pki");
     const file = (name: string) => join(pki, name);
 
     beforeAll(() => {

@@ -1,8 +1,9 @@
 // Shared by the plugins-*.test.ts files: the fixture plugins and process checks.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { contract } from "@floe/quality-sdk";
+import { afterAll } from "vitest";
 import { discoverPlugins, type PluginDescriptor, resolveProvider } from "../src/plugins/index.js";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
@@ -17,9 +18,21 @@ export function tsEchoDescriptor(): PluginDescriptor {
   );
 }
 
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh directory under the system temp dir, removed after the test file. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `floe-test-${prefix}-`));
+  tempDirs.push(dir);
+  return dir;
+}
+
 /** A file the ts_echo plugin appends its pid to on every start. */
 export function pidFile(): string {
-  return join(mkdtempSync(join(tmpdir(), "floe-test-pids-")), "pids");
+  return join(tempDir("pids"), "pids");
 }
 
 export function pidsIn(file: string): number[] {
