@@ -189,20 +189,24 @@ def _split_relation(relation: str, quote: Callable[[str], str]) -> str:
     return ".".join(quote(part) for part in relation.split("."))
 
 
-def _sql_for_kind(kind: CheckKind, check: Check, params: Mapping[str, Any], backend: Backend) -> str:
+def _sql_for_kind(
+    kind: CheckKind, check: Check, params: Mapping[str, Any], backend: Backend, condition: str | None
+) -> str:
     """The unexpected-rows query for checks GX has no expectation for.
 
     Every name is quoted for the dialect; the only literals are numbers computed
-    here. `{batch}` is GX's placeholder for the checked table (with the row
-    condition applied); braces in user SQL are escaped because GX formats the query.
+    here and the row condition's values, rendered by SQLAlchemy. `{batch}` is GX's
+    placeholder for the checked table; braces in user SQL are escaped because GX
+    formats the query.
     """
     q = backend.quote
+    where = f"({_escape_braces(condition)}) AND " if condition else ""
     if kind.type == "relationships":
         column = q(_required_column(check))
         parent = _split_relation(str(params["to"]), q)
         parent_field = q(str(params["field"]))
         return (
-            f"SELECT * FROM {{batch}} WHERE {column} IS NOT NULL AND {column} NOT IN "
+            f"SELECT * FROM {{batch}} WHERE {where}{column} IS NOT NULL AND {column} NOT IN "
             f"(SELECT {parent_field} FROM {parent} WHERE {parent_field} IS NOT NULL)"
         )
     if kind.type == "recency":
@@ -212,12 +216,34 @@ def _sql_for_kind(kind: CheckKind, check: Check, params: Mapping[str, Any], back
             cutoff = f"datetime('now', '-{seconds} seconds')"
         else:
             cutoff = f"CURRENT_TIMESTAMP - INTERVAL '{seconds} seconds'"
+        filtered = f" WHERE {where[: -len(' AND ')]}" if condition else ""
         return (
-            f"SELECT MAX({column}) AS latest FROM {{batch}} "
+            f"SELECT MAX({column}) AS latest FROM {{batch}}{filtered} "
             f"HAVING MAX({column}) IS NULL OR MAX({column}) < {cutoff}"
         )
-    expression = str(params["expression"]).replace("{", "{{").replace("}", "}}")
-    return f"SELECT * FROM {{batch}} WHERE NOT ({expression})"
+    expression = _escape_braces(str(params["expression"]))
+    return f"SELECT * FROM {{batch}} WHERE {where}NOT ({expression})"
+
+
+def _escape_braces(sql: str) -> str:
+    return sql.replace("{", "{{").replace("}", "}}")
+
+
+def sql_condition(condition: str, dialect: str) -> str:
+    """A GX-syntax row condition as a SQL predicate for the dialect (UnexpectedRowsExpectation
+    takes no row_condition, so the SQL-run checks filter in their own query)."""
+    from great_expectations.expectations.legacy_row_conditions import (
+        ConditionParserError,
+        parse_condition_to_sqlalchemy,
+    )
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    try:
+        expression = parse_condition_to_sqlalchemy(condition)
+    except ConditionParserError as error:
+        raise CheckError("FLOE-DQ101", f"{error}. {_ROW_CONDITION_HINT}") from None
+    sa_dialect = sqlite.dialect() if dialect == "sqlite" else postgresql.dialect()
+    return str(expression.compile(dialect=sa_dialect, compile_kwargs={"literal_binds": True}))
 
 
 def _required_column(check: Check) -> str:
@@ -256,10 +282,10 @@ def _pydantic_message(error: Exception) -> str:
     return "; ".join(dict.fromkeys(parts))
 
 
-def _meta(check: Check, kind: CheckKind | None, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def _meta(check: Check, kind: CheckKind | None, extra: Mapping[str, Any] | None) -> dict[str, Any]:
     meta = dict(extra or {})
     meta[META_CHECK] = check.name
-    meta[META_DIMENSION] = check.dimension.label if check.dimension else (kind.dimension.label if kind else "")
+    meta[META_DIMENSION] = check.dimension.label
     meta[META_TYPE] = kind.type if kind else check.type
     return meta
 
@@ -275,7 +301,9 @@ def map_check(check: Check, backend: Backend) -> MappedCheck:
 
     kind = find_check_kind(check.type)
     params = dict(check.parameters)
-    row_condition = params.pop("row_condition", None) or params.pop("where", None)
+    row_condition = params.pop("row_condition", None)
+    where = params.pop("where", None)  # the dbt spelling
+    row_condition = row_condition if row_condition is not None else where
     explicit_parser = params.pop("condition_parser", None)
     dimension = check.dimension or (kind.dimension if kind else Dimension.VALIDITY)
     check = check.with_dimension(dimension)
@@ -284,10 +312,11 @@ def map_check(check: Check, backend: Backend) -> MappedCheck:
     severity = gx_severity(check.severity)
     if severity:
         common["severity"] = severity
-    if row_condition is not None:
+    sql_run = kind is not None and kind.gx is None
+    if row_condition is not None and not sql_run:
         common.update(_row_condition_kwargs(str(row_condition), explicit_parser, backend))
 
-    if kind is not None and kind.gx is None:
+    if kind is not None and sql_run:
         if backend.engine != "sql":
             raise CheckError(
                 "FLOE-DQ101",
@@ -301,7 +330,8 @@ def map_check(check: Check, backend: Backend) -> MappedCheck:
             problems = [f"missing parameter {m}" for m in missing] + [f"unknown parameter {u}" for u in unknown]
             raise CheckError("FLOE-DQ101", f"{kind.type}: " + "; ".join(problems))
         params.pop("mostly", None)
-        query = _sql_for_kind(kind, check, params, backend)
+        condition = sql_condition(str(row_condition), backend.dialect) if row_condition is not None else None
+        query = _sql_for_kind(kind, check, params, backend, condition)
         expectation = _build(gxe.UnexpectedRowsExpectation, {"unexpected_rows_query": query, **common}, kind.type)
         columns = (check.column,) if check.column else ()
         return MappedCheck(check, kind, expectation, columns)

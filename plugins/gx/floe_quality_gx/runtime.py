@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .mapping import Backend
 from .model import CheckError, Connection, RequestError
 
 log = logging.getLogger("floe_quality_gx")
@@ -92,7 +91,6 @@ class Table:
     """A checked relation as GX sees it."""
 
     batch_definition: Any
-    backend: Backend
     columns: set[str]
     batch_parameters: dict[str, Any] | None = None
 
@@ -231,8 +229,7 @@ class GxRuntime:
                 asset = source.add_table_asset(asset_name, table_name=table_name, schema_name=schema or None)
             except Exception as error:
                 raise RequestError("FLOE-DQ100", f"relation {relation!r} cannot be read: {_first_line(error)}") from None
-            backend = Backend("sql", engine.dialect.name, _quoter(engine.dialect))
-            table = Table(asset.add_batch_definition_whole_table("whole"), backend, columns)
+            table = Table(asset.add_batch_definition_whole_table("whole"), columns)
             self._tables[key] = table
             return table
 
@@ -277,7 +274,7 @@ class GxRuntime:
             except LookupError:
                 asset = source.add_dataframe_asset(asset_name)
                 batch_definition = asset.add_batch_definition_whole_dataframe("whole")
-        return Table(batch_definition, Backend("pandas", "duckdb"), set(frame.columns), {"dataframe": frame})
+        return Table(batch_definition, set(frame.columns), {"dataframe": frame})
 
 
 def normalized_dialect(dialect: str) -> str:
@@ -323,15 +320,6 @@ def _sql_columns(engine: Any, schema: str | None, table_name: str, relation: str
         raise
     except Exception as error:
         raise RequestError("FLOE-DQ100", f"relation {relation!r} cannot be inspected: {_first_line(error)}", "UNAVAILABLE") from None
-
-
-def _quoter(dialect: Any) -> Callable[[str], str]:
-    preparer = dialect.identifier_preparer
-
-    def quote(name: str) -> str:
-        return preparer.quote_identifier(name)
-
-    return quote
 
 
 def _duckdb_quote(name: str) -> str:

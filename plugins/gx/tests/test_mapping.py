@@ -185,3 +185,13 @@ def test_gx_kwargs_translates_floe_names_and_keeps_gx_names():
 def test_column_exists_reads_no_column_up_front():
     assert mapped("column_exists", "maybe").columns == ()
     assert mapped("pair_greater_than", column_a="a", column_b="b").columns == ("a", "b")
+
+
+def test_sql_run_checks_filter_by_the_row_condition_in_their_own_query():
+    query = mapped("expression_is_true", expression="a >= b", row_condition='col("Status") == "paid"')
+    assert query.expectation.unexpected_rows_query == "SELECT * FROM {batch} WHERE (\"Status\" = 'paid') AND NOT (a >= b)"
+    recency = mapped("recency", "ts", max_age="PT1H", row_condition='col("region").notnull()')
+    assert recency.expectation.unexpected_rows_query == (
+        'SELECT MAX("ts") AS latest FROM {batch} WHERE (region IS NOT NULL) '
+        "HAVING MAX(\"ts\") IS NULL OR MAX(\"ts\") < CURRENT_TIMESTAMP - INTERVAL '3600 seconds'"
+    )
