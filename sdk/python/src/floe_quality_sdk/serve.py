@@ -16,6 +16,9 @@ from typing import Any, NoReturn, TextIO, TypeVar
 import grpc
 from google.protobuf import json_format
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.util.types import AttributeValue
 
 from .context import CallContext
 from .contract import plugin_pb2, plugin_pb2_grpc, types_pb2
@@ -44,7 +47,7 @@ from .protocol import (
     STARTED_BY_HAND_MESSAGE,
 )
 from .status import INTERNAL_MESSAGE, grpc_status_from_floe_error
-from .trace import host_trace_context
+from .trace import PluginTracing, host_trace_context, record_failure, start_tracing
 
 T = TypeVar("T")
 
@@ -152,6 +155,16 @@ def timed_out_result(check: types_pb2.QualityCheck, timeout_seconds: int) -> typ
     return result
 
 
+def suite_span_attributes(
+    suite: types_pb2.QualitySuite, connection: types_pb2.Connection | None = None
+) -> dict[str, AttributeValue]:
+    """What a call span says about a suite: never the connection's secrets, only its dialect."""
+    attributes: dict[str, AttributeValue] = {"floe.model": suite.model_name, "floe.checks.count": len(suite.checks)}
+    if connection is not None and connection.dialect:
+        attributes["floe.dialect"] = connection.dialect
+    return attributes
+
+
 _FAILING = {types_pb2.CHECK_STATUS_FAILED, types_pb2.CHECK_STATUS_ERROR, types_pb2.CHECK_STATUS_TIMED_OUT}
 
 
@@ -223,16 +236,25 @@ def _as_message(value: Any, message_type: type[T]) -> T:
 
 class _Tracked:
     """A CallContext tied to one gRPC call: its deadline timer, the host's
-    cancellation, and the set of calls the plugin cancels when it stops."""
+    cancellation, the set of calls the plugin cancels when it stops, and the
+    call's span when traces are exported."""
 
-    def __init__(self, server: "_PluginServer", context: grpc.ServicerContext, **fields: Any) -> None:
+    def __init__(
+        self,
+        server: "_PluginServer",
+        context: grpc.ServicerContext,
+        method: str,
+        span_attributes: Mapping[str, AttributeValue] | None = None,
+        **fields: Any,
+    ) -> None:
         remaining = context.time_remaining()
         deadline = None if remaining is None else time.time() + remaining
-        self.ctx = CallContext(
-            logger_with_fields(server.log, **fields),
-            deadline,
-            host_trace_context(server.env, tuple(context.invocation_metadata() or ())),
-        )
+        trace_context = host_trace_context(server.env, tuple(context.invocation_metadata() or ()))
+        self.span: trace.Span | None = None
+        if server.tracing is not None:
+            self.span = server.tracing.start_call_span(method, trace_context, span_attributes or {})
+            trace_context = trace.set_span_in_context(self.span, trace_context)
+        self.ctx = CallContext(logger_with_fields(server.log, method=method, **fields), deadline, trace_context)
         self._server = server
         self._done = False
         self._timer: threading.Timer | None = None
@@ -251,11 +273,17 @@ class _Tracked:
         if not self._done:
             self.ctx.cancel(None)
 
+    def fail(self, error: BaseException) -> None:
+        if self.span is not None:
+            record_failure(self.span, error)
+
     def dispose(self) -> None:
         self._done = True
         if self._timer is not None:
             self._timer.cancel()
         self._server.untrack(self.ctx)
+        if self.span is not None:
+            self.span.end()
 
 
 class _Servicer(plugin_pb2_grpc.QualityPluginServiceServicer):
@@ -265,14 +293,23 @@ class _Servicer(plugin_pb2_grpc.QualityPluginServiceServicer):
         self._log = server.log
 
     def _unary(
-        self, context: grpc.ServicerContext, method: str, handle: Callable[[CallContext], Any], response_type: type[T]
+        self,
+        context: grpc.ServicerContext,
+        method: str,
+        handle: Callable[[CallContext], Any],
+        response_type: type[T],
+        span_attributes: Mapping[str, AttributeValue] | None = None,
     ) -> T:
-        tracked = _Tracked(self._server, context, method=method)
+        tracked = _Tracked(self._server, context, method, span_attributes)
+        # The plugin's own spans nest under the call's.
+        token = otel_context.attach(tracked.ctx.trace_context)
         try:
             return _as_message(handle(tracked.ctx), response_type)
         except Exception as error:
+            tracked.fail(error)
             self._abort(context, method, error)
         finally:
+            otel_context.detach(token)
             tracked.dispose()
 
     def _abort(self, context: grpc.ServicerContext, method: str, error: BaseException) -> NoReturn:
@@ -300,6 +337,7 @@ class _Servicer(plugin_pb2_grpc.QualityPluginServiceServicer):
             "ValidateSuite",
             lambda ctx: self._plugin.validate_suite(request, ctx),
             plugin_pb2.ValidateSuiteResponse,
+            suite_span_attributes(request.suite, request.connection),
         )
 
     def ListSuites(self, request, context):  # noqa: N802
@@ -308,13 +346,23 @@ class _Servicer(plugin_pb2_grpc.QualityPluginServiceServicer):
         )
 
     def Shutdown(self, request, context):  # noqa: N802
-        # Answer first: the stop waits for in-flight calls, this one included.
-        context.add_callback(lambda: self._server.request_stop("Shutdown requested by the host", 0))
-        return plugin_pb2.ShutdownResponse()
+        tracked = _Tracked(self._server, context, "Shutdown")
+        try:
+            # Answer first: the stop waits for in-flight calls, this one included.
+            context.add_callback(lambda: self._server.request_stop("Shutdown requested by the host", 0))
+            return plugin_pb2.ShutdownResponse()
+        finally:
+            tracked.dispose()
 
     def RunChecks(self, request, context) -> Iterator[plugin_pb2.RunChecksResponse]:  # noqa: N802
         started = time.monotonic()
-        tracked = _Tracked(self._server, context, method="RunChecks", run_id=request.run_id)
+        tracked = _Tracked(
+            self._server,
+            context,
+            "RunChecks",
+            {**suite_span_attributes(request.suite, request.connection), "floe.run_id": request.run_id},
+            run_id=request.run_id,
+        )
         ctx = tracked.ctx
         events: queue.Queue[tuple[str, Any]] = queue.Queue()
         ctx.on_cancel(lambda reason: events.put(("cancelled", reason)))
@@ -322,6 +370,7 @@ class _Servicer(plugin_pb2_grpc.QualityPluginServiceServicer):
         def produce() -> None:
             # The plugin's generator runs here so a blocked check cannot hold the
             # stream past its deadline.
+            otel_context.attach(ctx.trace_context)
             try:
                 stream = self._plugin.run_checks(request, ctx)
                 for result in stream:
@@ -346,12 +395,14 @@ class _Servicer(plugin_pb2_grpc.QualityPluginServiceServicer):
                 elif kind == "done":
                     break
                 elif kind == "error":
+                    tracked.fail(value)
                     self._abort(context, "RunChecks", value)
                 else:
                     reason: FloeError | None = value
                     if reason is None:
                         return
                     if reason.code != "FLOE-DQ106":
+                        tracked.fail(reason)
                         context.abort_with_status(grpc_status_from_floe_error(reason, grpc.StatusCode.UNAVAILABLE))
                     reported = {r.check_name for r in results}
                     for check in request.suite.checks:
@@ -364,17 +415,28 @@ class _Servicer(plugin_pb2_grpc.QualityPluginServiceServicer):
                     )
                     break
             elapsed_ms = (time.monotonic() - started) * 1000
-            yield plugin_pb2.RunChecksResponse(summary=suite_summary(request.suite, results, elapsed_ms))
+            summary = suite_summary(request.suite, results, elapsed_ms)
+            if tracked.span is not None:
+                tracked.span.set_attributes(
+                    {
+                        "floe.suite.passed": summary.passed,
+                        "floe.checks.failed": sum(1 for r in results if r.status in _FAILING),
+                    }
+                )
+            yield plugin_pb2.RunChecksResponse(summary=summary)
         finally:
             tracked.dispose()
             ctx.cancel(FloeError("FLOE-DQ001", "the call ended"))
 
 
 class _PluginServer:
-    def __init__(self, plugin: QualityPlugin, env: Mapping[str, str], log: logging.Logger) -> None:
+    def __init__(
+        self, plugin: QualityPlugin, env: Mapping[str, str], log: logging.Logger, tracing: PluginTracing | None
+    ) -> None:
         self.plugin = plugin
         self.env = env
         self.log = log
+        self.tracing = tracing
         self._in_flight: set[CallContext] = set()
         self._in_flight_lock = threading.Lock()
         self._stop_lock = threading.Lock()
@@ -489,6 +551,8 @@ class _PluginServer:
             self.plugin.shutdown()
         except Exception as error:
             self.log.error("plugin shutdown hook failed", exc_info=error)
+        if self.tracing is not None and not self.tracing.shutdown():
+            self.log.warning("spans still unexported at exit were dropped")
         logging.shutdown()
         sys.stderr.flush()
         # Plugin threads stuck in a check must not hold the process open.
@@ -533,4 +597,5 @@ def serve_plugin(plugin: QualityPlugin, env: Mapping[str, str] | None = None) ->
 
     sys.excepthook = crash
     threading.excepthook = lambda args: crash(args.exc_type, args.exc_value or Exception(), args.exc_traceback)
-    _PluginServer(plugin, environment, log).run(app, target, _take_stdout())
+    tracing = start_tracing(environment, lambda: metadata_of(plugin).name, log)
+    _PluginServer(plugin, environment, log, tracing).run(app, target, _take_stdout())
