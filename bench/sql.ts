@@ -2,7 +2,7 @@
 // aggregate checks) run by the floe_sql engine, versus ONE hand-written fused
 // aggregate query doing the same work, on generated tables: DuckDB 1 M and
 // 10 M rows, PostgreSQL 1 M rows (a throwaway server).
-// Run: npx tsx bench/sql.ts [--quick]   (--quick: 1 M DuckDB only)
+// Run: npx tsx bench/sql.ts [--quick] [--only=duckdb|postgres]   (--quick: 1 M rows DuckDB only)
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +17,7 @@ import { runSuite } from "../plugins/sql/src/run.js";
 import { startPostgres } from "../test/support/postgres.js";
 
 const quick = process.argv.includes("--quick");
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 
 /** Deterministic data with defects in every column; `source` yields i = 0 .. n-1. */
 function tableSql(source: string): string {
@@ -423,7 +424,7 @@ async function postgresRow(n: number, label: string, repeats: number): Promise<R
     const client = new pg.Client({ connectionString: dsn });
     await client.connect();
     try {
-      await client.query(tableSql(`generate_series(0, ${n - 1}) AS r(i)`));
+      await client.query(tableSql(`generate_series(CAST(0 AS BIGINT), ${n - 1}) AS r(i)`));
       await client.query("VACUUM ANALYZE orders");
       const checks = suite("postgres");
       return await measure(
@@ -455,11 +456,16 @@ try {
   const checks = suite("duckdb");
   if (checks.length !== 100)
     throw new Error(`the bench suite has ${checks.length} checks, not 100`);
-  rows.push(await duckdbRow(dir, 1_000_000, "1 M", 3));
-  if (!quick) {
-    rows.push(await duckdbRow(dir, 10_000_000, "10 M", 2));
-    rows.push(await postgresRow(1_000_000, "1 M", 3));
-  }
+  const wanted = (name: string) => only === undefined || only === name;
+  const progress = (row: Row) => {
+    process.stderr.write(
+      `${row.target} ${row.rows}: floor ${row.floor.toFixed(0)} ms, floe_sql ${row.engine.toFixed(0)} ms\n`,
+    );
+    rows.push(row);
+  };
+  if (wanted("duckdb")) progress(await duckdbRow(dir, 1_000_000, "1 M", 3));
+  if (!quick && wanted("duckdb")) progress(await duckdbRow(dir, 10_000_000, "10 M", 2));
+  if (!quick && wanted("postgres")) progress(await postgresRow(1_000_000, "1 M", 3));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -137,11 +137,11 @@ describe("statements", () => {
     expect(planned?.statement.sql).toContain('"c" IN ($1, $2, $3)');
   });
 
-  it("samples distinct failing values with a bound limit, never from sensitive columns", () => {
+  it("samples distinct values among the first 10 000 failing rows, with a bound limit, never from sensitive columns", () => {
     const c = resolved("between", "amount", { min_value: 0, max_value: 10 });
     const sample = sampleStatement(c, 5, new Set(), ctx);
     expect(sample?.statement.sql).toBe(
-      'SELECT DISTINCT CAST("amount" AS TEXT) AS v0 FROM "public"."orders" WHERE TRUE AND ("amount" IS NOT NULL) AND (NOT ("amount" >= CAST($1 AS BIGINT) AND "amount" <= CAST($2 AS BIGINT))) ORDER BY 1 LIMIT CAST($3 AS BIGINT)',
+      'SELECT v0 FROM (SELECT CAST("amount" AS TEXT) AS v0 FROM "public"."orders" WHERE TRUE AND ("amount" IS NOT NULL) AND (NOT ("amount" >= CAST($1 AS BIGINT) AND "amount" <= CAST($2 AS BIGINT))) LIMIT 10000) AS s GROUP BY v0 ORDER BY 1 LIMIT CAST($3 AS BIGINT)',
     );
     expect(sample?.statement.params).toEqual([0, 10, 5]);
     expect(sampleStatement(c, 5, new Set(["amount"]), ctx)).toBeNull();

@@ -76,6 +76,13 @@ export interface CompileInput {
 
 type CheckCompiler = (input: CompileInput) => CompiledCheck;
 
+/**
+ * Failing values are sampled from the first this-many failing rows the scan
+ * meets, so a sample query stops early when failures are common instead of
+ * sorting every failing value of a large table.
+ */
+export const SAMPLE_SCAN_ROWS = 10_000;
+
 /** Above this many values, accepted_values/not_accepted_values are refused (use relationships). */
 export const MAX_VALUE_SET = 10_000;
 
@@ -282,7 +289,7 @@ const COMPILERS: Readonly<Record<string, CheckCompiler>> = {
       kind: "set",
       query: `SELECT COUNT(*) AS checked, ${countWhere(orphan)} AS failed ${from}`,
       sampleQuery: (limit) =>
-        `SELECT DISTINCT CAST(${column} AS ${sql.dialect.textType}) AS v ${from} AND ${orphan} ORDER BY 1 LIMIT ${limit}`,
+        `SELECT v FROM (SELECT CAST(${column} AS ${sql.dialect.textType}) AS v ${from} AND ${orphan} LIMIT ${SAMPLE_SCAN_ROWS}) AS s GROUP BY v ORDER BY v LIMIT ${limit}`,
       sampleColumns: [check.column],
     };
   },

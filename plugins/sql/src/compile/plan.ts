@@ -13,6 +13,7 @@ import {
   compileCheck,
   countWhere,
   type ResolvedCheck,
+  SAMPLE_SCAN_ROWS,
 } from "./checks.js";
 import type { Dialect } from "./dialect.js";
 import { quoteRelation, type RelationName } from "./relation.js";
@@ -205,7 +206,9 @@ export function sampleStatement(
     .map((c, i) => `CAST(${sql.ident(c)} AS ${ctx.dialect.textType}) AS v${i}`)
     .join(", ");
   const order = columns.map((_, i) => i + 1).join(", ");
-  const text = `SELECT DISTINCT ${selected} FROM ${input.relation} WHERE ${input.condition} AND (${compiled.evaluated}) AND (${compiled.failing}) ORDER BY ${order} LIMIT __limit__`;
+  const names = columns.map((_, i) => `v${i}`).join(", ");
+  const failingRows = `SELECT ${selected} FROM ${input.relation} WHERE ${input.condition} AND (${compiled.evaluated}) AND (${compiled.failing}) LIMIT ${SAMPLE_SCAN_ROWS}`;
+  const text = `SELECT ${names} FROM (${failingRows}) AS s GROUP BY ${names} ORDER BY ${order} LIMIT __limit__`;
   return { statement: withLimit(sql, text, limit), columns };
 }
 
