@@ -1,22 +1,192 @@
-// floe-quality demo: compiles the bundled example (enterprise + sales domain + shop
-// product) into .floe/demo/compiled_artifacts.json and shows what each model will check.
+// floe-quality demo: the main job on the embedded default. Compiles the bundled
+// example (enterprise + sales domain + shop product), creates a DuckDB warehouse
+// with planted defects for its three models, runs every model's checks with
+// floe_sql through the real plugin process, and prints results, scores and
+// verdicts. Failing verdicts are the point of the demo, so it exits 0.
 import { existsSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { CompiledArtifacts } from "../../compile/artifacts.js";
 import { formatPercent } from "../../gates/evaluate.js";
+import { openHostServices, runModelQuality } from "../../runtime/index.js";
 import { UsageError } from "../output.js";
 import { compileFiles, printDiagnostics, renderSummary, writeArtifactsTo } from "./compile.js";
+import { renderRunOutcome } from "./run.js";
 
 const USAGE = `usage: floe-quality demo [--examples DIR] [--out FILE]
 
   --examples  the example project (default: the bundled examples/)
-  --out       artifacts file (default: .floe/demo/compiled_artifacts.json)`;
+  --out       artifacts file (default: .floe/demo/compiled_artifacts.json)
+
+Creates the DuckDB file the example's floe.yaml names (.floe/demo/warehouse.duckdb)
+with planted defects, then checks every model. Exits 0: failing verdicts are expected.
+FLOE_LINEAGE_TRANSPORT=file writes the lineage events to .floe/demo/lineage.jsonl
+(or FLOE_LINEAGE_FILE).`;
 
 /** The repository's examples/ seen from host/dist/cli/commands (or host/src/cli/commands). */
 function bundledExamples(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), "../../../../examples");
+}
+
+type Cell = string | number | null;
+
+/** A table of the demo warehouse: SQL column types valid on DuckDB and PostgreSQL. */
+export interface DemoTable {
+  schema: string | undefined;
+  name: string;
+  columns: ReadonlyArray<readonly [name: string, type: string]>;
+  rows: Cell[][];
+}
+
+const DAY_MS = 86_400_000;
+
+/** `now` minus some days and hours, as a timestamp literal (UTC). */
+function ago(now: Date, days: number, hours = 0): string {
+  return new Date(now.getTime() - days * DAY_MS - hours * 3_600_000)
+    .toISOString()
+    .replace("T", " ")
+    .slice(0, 19);
+}
+
+/**
+ * The shop's three models with planted defects. customers: a duplicate and a
+ * malformed email, an unknown country, a referrer that does not exist, a negative
+ * lifetime value. orders: an unknown currency and an order of a customer that
+ * does not exist. order_events: clean except one unknown event type,
+ * within its `mostly` tolerance. Order times are relative to `now`, so the
+ * recency check passes on any day.
+ */
+export function demoTables(now: Date = new Date()): DemoTable[] {
+  return [
+    {
+      schema: undefined,
+      name: "customers",
+      columns: [
+        ["customer_id", "INTEGER"],
+        ["email", "VARCHAR(200)"],
+        ["full_name", "VARCHAR(200)"],
+        ["country_code", "VARCHAR(2)"],
+        ["segment", "VARCHAR(20)"],
+        ["referred_by", "INTEGER"],
+        ["signup_date", "DATE"],
+        ["lifetime_value", "DOUBLE PRECISION"],
+      ],
+      rows: [
+        [1, "ada@example.com", "Ada Lovelace", "GB", "consumer", null, "2024-01-05", 120.5],
+        [2, "alan@example.com", "Alan Turing", "GB", "business", 1, "2024-02-11", 980],
+        [3, "grace@example.com", "Grace Hopper", "US", "enterprise", null, "2024-03-02", 4200],
+        [4, "edsger@example.com", "Edsger Dijkstra", "NL", "consumer", 3, "2024-03-20", 64],
+        [5, "barbara@example.com", "Barbara Liskov", "US", "business", null, "2024-04-14", 310],
+        [6, "ken@example.com", "Ken Thompson", "US", "consumer", 2, "2024-05-01", 45.25],
+        [7, "margaret@example", "Margaret Hamilton", "US", "enterprise", null, "2024-05-19", 2100],
+        [8, "ada@example.com", "Ada King", "GB", "consumer", 1, "2024-06-07", 18],
+        [9, "linus@example.com", "Linus Torvalds", "FI", "consumer", 42, "2024-06-30", 75],
+        [10, "radia@example.com", "Radia Perlman", "US", "business", null, "2024-07-12", -15],
+      ],
+    },
+    {
+      schema: "main",
+      name: "orders",
+      columns: [
+        ["order_id", "INTEGER"],
+        ["customer_id", "INTEGER"],
+        ["status", "VARCHAR(20)"],
+        ["amount", "DOUBLE PRECISION"],
+        ["currency", "VARCHAR(3)"],
+        ["ordered_at", "TIMESTAMP"],
+        ["shipped_at", "TIMESTAMP"],
+      ],
+      rows: [
+        [101, 1, "delivered", 25, "USD", ago(now, 6), ago(now, 5)],
+        [102, 2, "shipped", 140, "EUR", ago(now, 5), ago(now, 4)],
+        [103, 3, "delivered", 99.9, "USD", ago(now, 5, 3), ago(now, 3)],
+        [104, 3, "placed", 12.5, "GBP", ago(now, 4), null],
+        [105, 4, "cancelled", 8, "EUR", ago(now, 4, 2), null],
+        [106, 5, "delivered", 310, "USD", ago(now, 3), ago(now, 2)],
+        [107, 6, "returned", 45, "USD", ago(now, 3, 5), ago(now, 2, 5)],
+        [108, 99, "placed", 60, "USD", ago(now, 2), null],
+        [109, 7, "shipped", 75, "JPY", ago(now, 2, 4), ago(now, 1)],
+        [110, 8, "delivered", 18, "GBP", ago(now, 1), ago(now, 0, 6)],
+        [111, 9, "placed", 33, "EUR", ago(now, 0, 20), null],
+        [112, 10, "shipped", 220, "USD", ago(now, 0, 10), ago(now, 0, 2)],
+      ],
+    },
+    {
+      schema: undefined,
+      name: "order_events",
+      columns: [
+        ["event_id", "INTEGER"],
+        ["order_id", "INTEGER"],
+        ["event_type", "VARCHAR(20)"],
+        ["occurred_at", "TIMESTAMP"],
+        ["payload", "VARCHAR(200)"],
+      ],
+      rows: Array.from({ length: 20 }, (_, i): Cell[] => {
+        const types = ["created", "paid", "shipped", "delivered"];
+        const type = i === 13 ? "refunded" : types[i % 4]!;
+        return [1000 + i, 101 + Math.floor(i / 4), type, ago(now, 6 - i / 4), `{"seq":${i}}`];
+      }),
+    },
+  ];
+}
+
+/** `"a"."b"`: identifiers quoted for both dialects. */
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+export interface Statement {
+  sql: string;
+  params: Cell[];
+}
+
+/** CREATE and INSERT statements (values bound as $n parameters) for DuckDB or PostgreSQL. */
+export function demoWarehouseStatements(
+  dialect: "duckdb" | "postgres",
+  now: Date = new Date(),
+): Statement[] {
+  const out: Statement[] = [];
+  for (const table of demoTables(now)) {
+    const relation =
+      table.schema === undefined
+        ? quoteIdentifier(table.name)
+        : `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.name)}`;
+    if (table.schema !== undefined && dialect === "postgres") {
+      out.push({ sql: `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(table.schema)}`, params: [] });
+    }
+    out.push({
+      sql: `CREATE TABLE ${relation} (${table.columns.map(([n, t]) => `${quoteIdentifier(n)} ${t}`).join(", ")})`,
+      params: [],
+    });
+    const values = table.columns.map(([, type], i) => `CAST($${i + 1} AS ${type})`).join(", ");
+    for (const row of table.rows) {
+      out.push({ sql: `INSERT INTO ${relation} VALUES (${values})`, params: row });
+    }
+  }
+  return out;
+}
+
+/** A fresh DuckDB file with the demo tables (an existing file is replaced). */
+export async function createDemoWarehouse(path: string, now: Date = new Date()): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await rm(path, { force: true });
+  await rm(`${path}.wal`, { force: true });
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  try {
+    for (const s of demoWarehouseStatements("duckdb", now)) {
+      await connection.run(
+        s.sql,
+        s.params.map((p) => (typeof p === "number" ? String(p) : p)),
+      );
+    }
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -55,8 +225,33 @@ export async function run(argv: string[]): Promise<number> {
   printDiagnostics(outcome.diagnostics);
   if (!outcome.ok) return 1;
   await writeArtifactsTo(out, outcome.artifacts);
+  const artifacts = outcome.artifacts;
+  process.stdout.write(`${renderSummary(artifacts, out)}\n\n${renderModels(artifacts)}\n`);
+
+  const compute = artifacts.product.compute;
+  if (compute.dialect !== "duckdb") {
+    throw new UsageError("the demo product must use the embedded DuckDB (compute.dialect: duckdb)");
+  }
+  await createDemoWarehouse(resolve(compute.path));
   process.stdout.write(
-    `${renderSummary(outcome.artifacts, out)}\n\n${renderModels(outcome.artifacts)}\n`,
+    `\nwarehouse ${compute.path}: ${demoTables()
+      .map((t) => `${t.name} (${t.rows.length} rows)`)
+      .join(", ")}\n`,
+  );
+
+  const services = await openHostServices({ stateDir: join(".floe", "demo") });
+  try {
+    for (const model of artifacts.models) {
+      const result = await runModelQuality({ artifacts, model: model.name }, services);
+      process.stdout.write(`\n${renderRunOutcome(result)}\n`);
+    }
+  } finally {
+    await services.close();
+  }
+  process.stdout.write(
+    "\nThe planted defects make some verdicts fail: that is the demo working. " +
+      "`floe-quality run --artifacts .floe/demo/compiled_artifacts.json --model orders` " +
+      "exits 1 on a failing verdict.\n",
   );
   return 0;
 }

@@ -1,0 +1,111 @@
+// The product's `compute` as a plugin Connection, with `${env:NAME}` references
+// resolved from the environment at run time (and nowhere else), and the checked
+// dataset named for lineage without any credential.
+import { isAbsolute, resolve } from "node:path";
+import { type contract, FloeError } from "@floe/quality-sdk";
+import type { Compute } from "../config/files.js";
+
+const REFERENCE = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+/** The value of a setting: a literal as written, or the environment variable it names. */
+function resolveSetting(value: string, field: string, env: NodeJS.ProcessEnv): string {
+  const match = REFERENCE.exec(value);
+  if (match === null) return value;
+  const name = match[1] as string;
+  const resolved = env[name];
+  if (resolved === undefined || resolved === "") {
+    throw new FloeError(
+      "FLOE-DQ100",
+      `environment variable ${name} is not set; product.compute.${field} refers to it`,
+      {
+        path: `product.compute.${field}`,
+        fix: `Set ${name} in the environment of the floe-quality host (the value is read at run time and never written anywhere).`,
+      },
+    );
+  }
+  return resolved;
+}
+
+/**
+ * The Connection a plugin receives. A relative DuckDB path is taken from the
+ * host's working directory, so the plugin (another process) opens the same file.
+ */
+export function resolveConnection(
+  compute: Compute,
+  env: NodeJS.ProcessEnv,
+  cwd: string = process.cwd(),
+): contract.Connection {
+  const options = Object.fromEntries(
+    Object.entries(compute.options ?? {}).map(([key, value]) => [
+      key,
+      resolveSetting(value, `options.${key}`, env),
+    ]),
+  );
+  if (compute.dialect === "duckdb") {
+    const path = resolveSetting(compute.path, "path", env);
+    return {
+      dialect: "duckdb",
+      host: "",
+      port: 0,
+      database: "",
+      user: "",
+      password: "",
+      path: isAbsolute(path) ? path : resolve(cwd, path),
+      schema: "",
+      options,
+    };
+  }
+  const port =
+    compute.port === undefined
+      ? 0
+      : typeof compute.port === "number"
+        ? compute.port
+        : Number(resolveSetting(compute.port, "port", env));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new FloeError("FLOE-DQ100", "product.compute.port is not a port number", {
+      path: "product.compute.port",
+      fix: "Give a port between 1 and 65535 (or a variable holding one).",
+    });
+  }
+  return {
+    dialect: "postgres",
+    host: resolveSetting(compute.host, "host", env),
+    port,
+    database: resolveSetting(compute.database, "database", env),
+    user: resolveSetting(compute.user, "user", env),
+    password:
+      compute.password === undefined ? "" : resolveSetting(compute.password, "password", env),
+    path: "",
+    schema: compute.schema === undefined ? "" : resolveSetting(compute.schema, "schema", env),
+    options,
+  };
+}
+
+/** `schema.table` → parts; an unqualified name takes the default schema. */
+function splitRelation(relation: string, defaultSchema: string): { schema: string; table: string } {
+  const dot = relation.indexOf(".");
+  return dot < 0
+    ? { schema: defaultSchema, table: relation }
+    : { schema: relation.slice(0, dot), table: relation.slice(dot + 1) };
+}
+
+/**
+ * The dataset a quality run reads, named per the OpenLineage naming conventions:
+ * PostgreSQL `postgres://{host}:{port}` + `{database}.{schema}.{table}`; DuckDB,
+ * which the conventions do not list, `duckdb://{absolute file path}` +
+ * `{schema}.{table}`. Built from the resolved connection minus user and password.
+ */
+export function datasetName(
+  connection: contract.Connection,
+  relation: string,
+): { namespace: string; name: string } {
+  if (connection.dialect === "postgres") {
+    const { schema, table } = splitRelation(relation, connection.schema || "public");
+    return {
+      namespace: `postgres://${connection.host}:${connection.port || 5432}`,
+      name: `${connection.database}.${schema}.${table}`,
+    };
+  }
+  const { schema, table } = splitRelation(relation, connection.schema || "main");
+  return { namespace: `duckdb://${connection.path}`, name: `${schema}.${table}` };
+}

@@ -1,0 +1,59 @@
+// What a host process holds while it runs models: the plugin pool, the lineage
+// emitter (its spool drained on start) and tracing. One per process; closed once.
+import { join } from "node:path";
+import { LineageEmitter, lineageEmitterFromEnv } from "../lineage/emitter.js";
+import { noTransport } from "../lineage/transports.js";
+import { initTelemetry, type Telemetry } from "../telemetry/index.js";
+import { PluginPool, type PluginPoolOptions } from "./plugin-pool.js";
+
+export interface HostServicesOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Lineage spool and default lineage file live here; FLOE_STATE_DIR, else `.floe`. */
+  stateDir?: string;
+  /** Warnings (lineage delivery, plugin start) for people; stderr by default. */
+  warn?: (message: string) => void;
+  plugins?: PluginPoolOptions;
+  /** Lineage off unless the environment asks for it (tests, `score`). */
+  lineage?: boolean;
+}
+
+export interface HostServices {
+  plugins: PluginPool;
+  lineage: LineageEmitter;
+  telemetry: Telemetry;
+  /** Stops plugins, waits up to `flushMs` for spooled lineage, flushes spans. */
+  close(flushMs?: number): Promise<void>;
+}
+
+export async function openHostServices(options: HostServicesOptions = {}): Promise<HostServices> {
+  const env = options.env ?? process.env;
+  const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+  const stateDir = options.stateDir ?? env.FLOE_STATE_DIR ?? ".floe";
+  const telemetry = initTelemetry({ env, serviceName: "floe-quality" });
+  const lineage =
+    options.lineage === false
+      ? new LineageEmitter({ transport: noTransport })
+      : lineageEmitterFromEnv(env, stateDir, (m) => warn(`lineage: ${m}`));
+  await lineage.start();
+  const plugins = new PluginPool({ env, ...options.plugins });
+  let closing: Promise<void> | undefined;
+  return {
+    plugins,
+    lineage,
+    telemetry,
+    close(flushMs = 2_000) {
+      closing ??= (async () => {
+        await plugins.close();
+        const delivered = await lineage.flush(flushMs);
+        if (!delivered) {
+          warn(
+            `lineage: ${await lineage.pending()} event(s) not delivered yet, kept in ${env.FLOE_LINEAGE_SPOOL_DIR ?? join(stateDir, "lineage-spool")} for the next start`,
+          );
+        }
+        lineage.close();
+        await telemetry.shutdown();
+      })();
+      return closing;
+    },
+  };
+}
