@@ -313,7 +313,10 @@ def map_check(check: Check, backend: Backend) -> MappedCheck:
     if severity:
         common["severity"] = severity
     sql_run = kind is not None and kind.gx is None
-    if row_condition is not None and not sql_run:
+    if isinstance(row_condition, Mapping) and not sql_run:
+        # GX 1.9+ suite files store conditions as serialized Condition objects.
+        common["row_condition"] = dict(row_condition)
+    elif row_condition is not None and not sql_run:
         common.update(_row_condition_kwargs(str(row_condition), explicit_parser, backend))
 
     if kind is not None and sql_run:

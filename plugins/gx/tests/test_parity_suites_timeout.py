@@ -92,6 +92,14 @@ NATIVE_SUITE = {
         },
         {"type": "expect_column_values_to_be_of_type", "kwargs": {"column": "id", "type_": "INTEGER"}, "severity": "info"},
         {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "email", "mostly": 0.5}},
+        {
+            "type": "expect_column_values_to_not_be_null",
+            "kwargs": {
+                "column": "email",
+                "row_condition": {"type": "comparison", "column": {"name": "status"}, "operator": "==", "parameter": "paid"},
+            },
+            "meta": {"floe_check": "paid_have_email"},
+        },
     ],
     "meta": {"great_expectations_version": "1.24.1"},
 }
@@ -112,7 +120,7 @@ def test_list_suites_returns_the_suite_files_and_skips_broken_ones(suites_plugin
         {
             "name": "orders_native",
             "description": "orders as the data team wrote them in GX",
-            "check_count": 4,
+            "check_count": 5,
             "source": str(tmp_path / "orders_native.json"),
         }
     ]
@@ -126,6 +134,7 @@ def test_native_suite_runs_with_dimension_and_severity_from_meta_and_defaults(su
         "amount_in_range",
         "expect_column_values_to_be_of_type.id",
         "expect_column_values_to_not_be_null.email#2",
+        "paid_have_email",
     ]
     first = results["expect_column_values_to_not_be_null.email"]
     assert (first.status, first.records_checked, first.records_failed) == (CheckStatus.FAILED, 8, 2)
@@ -140,6 +149,8 @@ def test_native_suite_runs_with_dimension_and_severity_from_meta_and_defaults(su
     typed = results["expect_column_values_to_be_of_type.id"]
     assert (typed.status, typed.dimension, typed.severity) == (CheckStatus.PASSED, Dimension.VALIDITY, Severity.INFO)
     assert results["expect_column_values_to_not_be_null.email#2"].status == CheckStatus.PASSED
+    paid = results["paid_have_email"]
+    assert (paid.status, paid.records_checked, paid.records_failed) == (CheckStatus.FAILED, 5, 1)
 
 
 def test_broken_suite_json_is_a_request_error_naming_the_file_and_position(suites_plugin, pg_connection, tmp_path):
