@@ -7,7 +7,7 @@ import { contract } from "@floe/quality-sdk";
 import { ScoringPool, scoreEncodedRequest } from "../host/src/scoring/index.js";
 
 const SIZES = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
-const { Dimension, Severity, CheckStatus } = contract;
+const { CheckStatus } = contract;
 
 function encode(n: number): Uint8Array {
   const checks = Array.from({ length: n }, (_, i) =>
@@ -21,10 +21,9 @@ function encode(n: number): Uint8Array {
       recordsFailed: i % 4 === 0 ? 3 : 0,
     }),
   );
-  void Dimension;
-  void Severity;
   return contract.CalculateQualityScoreRequest.encode({
     results: contract.QualitySuiteResult.fromPartial({ modelName: "bench", checks }),
+    config: undefined,
     dbtResults: [],
   }).finish();
 }

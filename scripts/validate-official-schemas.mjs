@@ -133,7 +133,7 @@ for (const file of process.argv.slice(2)) {
     failures++;
     console.error(`${file}: no events`);
   }
-  lines.forEach((line, i) => validateEvent(JSON.parse(line), `${file}:${i + 1}`));
+  for (const [i, line] of lines.entries()) validateEvent(JSON.parse(line), `${file}:${i + 1}`);
 }
 
 console.log(`official schemas: ${checked} validations, ${failures} failures`);
