@@ -75,6 +75,13 @@ def validation_to_proto(validation: Validation) -> types_pb2.ValidationResult:
     )
 
 
+def _run_timeout(call_remaining: float | None, suite_timeout_s: int) -> float | None:
+    """The call deadline (the host sets it from the suite timeout), or the suite
+    timeout itself when a caller sent none; whichever comes first."""
+    limits = [t for t in (call_remaining, float(suite_timeout_s) if suite_timeout_s > 0 else None) if t is not None]
+    return min(limits) if limits else None
+
+
 def _floe_error(error: RequestError) -> FloeError:
     return FloeError(error.code, error.message)
 
@@ -123,7 +130,7 @@ class GxQualityPlugin(QualityPlugin):
             connection=connection_from_proto(request.connection),
             relation=request.relation,
             options=options,
-            timeout_s=ctx.time_remaining(),
+            timeout_s=_run_timeout(ctx.time_remaining(), suite.timeout_seconds),
             native_suite=suite.native_suite,
             on_cancel=lambda cancel: ctx.on_cancel(lambda _reason: cancel()),
         )
