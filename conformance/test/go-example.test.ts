@@ -1,0 +1,69 @@
+// The Go example plugin (plugins/examples/go, written from the protocol document
+// without an SDK) passes the suite for everything it declares, on a real
+// PostgreSQL, found through plugin discovery like any installed plugin.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PostgresServer, startPostgres } from "../../test/support/postgres.js";
+import { runConformance } from "../src/run.js";
+
+const BINARY = join(import.meta.dirname, "../../plugins/examples/go/bin/floe-go-example");
+
+let server: PostgresServer;
+let dsn: string;
+
+beforeAll(async () => {
+  server = await startPostgres();
+  dsn = await server.createDatabase("go_example");
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("the Go example plugin", () => {
+  it("is built by the set-up (scripts/setup.sh runs go build)", () => {
+    expect(existsSync(BINARY)).toBe(true);
+  });
+
+  it("passes every applicable conformance test on PostgreSQL", async () => {
+    const report = await runConformance({
+      target: { kind: "provider", provider: "go_example" },
+      dialect: "postgres",
+      pgDsn: dsn,
+      focus: [],
+      skip: [],
+      junit: undefined,
+      json: false,
+    });
+    const failed = report.groups.flatMap((g) =>
+      g.tests.filter((t) => t.status === "failed").map((t) => ({ id: t.id, failure: t.failure })),
+    );
+    expect(failed).toEqual([]);
+    expect(report.plugin?.name).toBe("go_example");
+    expect(report.dialect).toBe("postgres");
+    const passed = report.groups.flatMap((g) =>
+      g.tests.filter((t) => t.status === "passed").map((t) => t.id),
+    );
+    expect(passed).toContain("run-checks › accepted_values");
+    expect(passed).toContain("deadline › stops the cancelled work within the deadline + 2 s");
+    expect(passed).toContain("lifecycle › exits when its stdin reaches EOF (the host is gone)");
+    expect(report.passed).toBe(true);
+  }, 120_000);
+});
+
+describe("the Go example's generated stubs", () => {
+  it("match proto/ (plugins/examples/go/generate.sh --check)", () => {
+    const check = spawnSync(
+      "bash",
+      [join(import.meta.dirname, "../../plugins/examples/go/generate.sh"), "--check"],
+      {
+        encoding: "utf8",
+        timeout: 60_000,
+      },
+    );
+    expect(check.stderr).toBe("");
+    expect(check.status).toBe(0);
+  }, 70_000);
+});
