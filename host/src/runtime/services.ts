@@ -34,7 +34,8 @@ export async function openHostServices(options: HostServicesOptions = {}): Promi
     options.lineage === false
       ? new LineageEmitter({ transport: noTransport })
       : lineageEmitterFromEnv(env, stateDir, (m) => warn(`lineage: ${m}`));
-  await lineage.start();
+  // Spooled events of an earlier process go first; new ones queue behind them.
+  void lineage.start();
   const plugins = new PluginPool({ env, ...options.plugins });
   let closing: Promise<void> | undefined;
   return {
