@@ -17,6 +17,7 @@ console.log(JSON.stringify(CHECK_TYPES.map((s) => ({ type: s.type, dimension: s.
 
 def vocabulary():
     tsx = os.path.join(REPO, "node_modules", ".bin", "tsx")
+    assert os.path.exists(tsx), "the Node packages are missing: run 'npm ci' (npm run setup) first"
     out = subprocess.run([tsx, "-e", DUMP], cwd=REPO, check=True, capture_output=True, text=True, timeout=120)
     return json.loads(out.stdout)
 
