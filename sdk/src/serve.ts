@@ -51,6 +51,7 @@ import {
   STARTED_BY_HAND_MESSAGE,
 } from "./protocol.js";
 import { type StatusObject, statusFromFloeError, statusFromThrown } from "./status.js";
+import { endCallSpan, initPluginTracing, shutdownPluginTracing, startCallSpan } from "./tracing.js";
 
 /** What every handler receives besides its request. */
 export interface CallContext {
@@ -144,6 +145,7 @@ export async function servePlugin(
     process.exit(1);
   }
 
+  await initPluginTracing(env, "floe-quality-plugin");
   const server = new Server();
   const health = addHealthService(server);
   const inFlight = new Set<AbortController>();
@@ -156,11 +158,22 @@ export async function servePlugin(
       health.set("NOT_SERVING");
       for (const controller of inFlight)
         controller.abort(new FloeError("FLOE-DQ001", "the plugin is shutting down"));
-      // Cancelled calls answer within a moment; health Watch streams never end on their own.
+      // Cancelled calls answer within a moment.
       const settleBy = Date.now() + 1_000;
       while (inFlight.size > 0 && Date.now() < settleBy)
         await new Promise((r) => setTimeout(r, 10));
-      server.forceShutdown();
+      // A graceful close lets answers already given (Shutdown's own) reach the host;
+      // health Watch streams never end on their own, hence the forced close after a moment.
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 250);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
       if (target.socketPath !== undefined) rmSync(target.socketPath, { force: true });
       if (hostGone && target.socketPath !== undefined) {
         // The host cannot remove its private directory any more; it is empty now.
@@ -175,6 +188,7 @@ export async function servePlugin(
       } catch (error) {
         log.error("plugin shutdown hook failed", { error });
       }
+      await shutdownPluginTracing();
       process.exit(0);
     })();
     return stopping;
@@ -223,6 +237,10 @@ export async function servePlugin(
   });
   if (target.socketPath !== undefined) chmodSync(target.socketPath, 0o600);
 
+  // Once the host is gone its end of our stdout/stderr pipes is closed: a write
+  // there must not crash the orderly exit.
+  process.stdout.on("error", () => undefined);
+  process.stderr.on("error", () => undefined);
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("uncaughtException", (error) => {
@@ -449,6 +467,11 @@ function streamRunChecks(
     const ctx = { ...tracked.ctx, log: log.child({ run_id: request.runId }) };
     const suite = request.suite;
     const results: QualityCheckResult[] = [];
+    const span = startCallSpan("floe.plugin.serve.RunChecks", ctx.traceparent, {
+      "floe.model": suite?.modelName ?? "",
+      "floe.checks.total": suite?.checks.length ?? 0,
+    });
+    let failure: unknown;
     const aborted = new Promise<"aborted">((resolve) => {
       if (ctx.signal.aborted) resolve("aborted");
       ctx.signal.addEventListener("abort", () => resolve("aborted"), { once: true });
@@ -489,9 +512,12 @@ function streamRunChecks(
         }
         finish();
       } catch (error) {
+        failure = error;
         if (!call.cancelled) call.emit("error", statusFor(error, log, call.getPath()));
       } finally {
         tracked.dispose();
+        span.setAttribute("floe.checks.reported", results.length);
+        endCallSpan(span, failure);
       }
     })();
   };

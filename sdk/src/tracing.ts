@@ -1,0 +1,81 @@
+// Plugin-side spans. A call's span continues the host's trace from its
+// `traceparent`; spans are exported over OTLP/HTTP only when the standard OTEL_*
+// variables name an endpoint, and the OpenTelemetry SDK is loaded only then, so
+// a plugin without tracing starts as fast as before.
+import {
+  type Attributes,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from "@opentelemetry/api";
+
+let provider: { forceFlush(): Promise<void>; shutdown(): Promise<void> } | undefined;
+
+function tracesUrl(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.OTEL_SDK_DISABLED === "true" || env.OTEL_TRACES_EXPORTER === "none") return undefined;
+  if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    return `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, "")}/v1/traces`;
+  }
+  return undefined;
+}
+
+/** Installs OTLP export when the environment asks for it; a no-op otherwise. */
+export async function initPluginTracing(
+  env: NodeJS.ProcessEnv,
+  serviceName: string,
+): Promise<void> {
+  const url = tracesUrl(env);
+  if (url === undefined || provider !== undefined) return;
+  const [core, sdk, otlp, resources] = await Promise.all([
+    import("@opentelemetry/core"),
+    import("@opentelemetry/sdk-trace"),
+    import("@opentelemetry/exporter-trace-otlp-http"),
+    import("@opentelemetry/resources"),
+  ]);
+  const tracerProvider = new sdk.TracerProvider({
+    resource: resources.resourceFromAttributes({
+      "service.name": env.OTEL_SERVICE_NAME ?? serviceName,
+    }),
+    // One export per finished call: a plugin may exit right after (stdin EOF, SIGTERM).
+    spanProcessors: [
+      new sdk.SimpleSpanProcessor({ exporter: new otlp.OTLPTraceExporter({ url }) }),
+    ],
+  });
+  propagation.setGlobalPropagator(new core.W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(tracerProvider);
+  provider = tracerProvider;
+}
+
+/** Exports what is pending; called before the plugin exits. */
+export async function shutdownPluginTracing(): Promise<void> {
+  await provider?.shutdown().catch(() => undefined);
+  provider = undefined;
+}
+
+/** A server span for one call, child of the host's span when `traceparent` is given. */
+export function startCallSpan(
+  name: string,
+  traceparent: string | undefined,
+  attributes: Attributes = {},
+): Span {
+  const parent =
+    traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, { traceparent });
+  return trace
+    .getTracer("floe-quality-plugin")
+    .startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+}
+
+/** Ends a call span, marking it failed when `error` is given. */
+export function endCallSpan(span: Span, error?: unknown): void {
+  if (error !== undefined) {
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: error instanceof Error ? error.message : String(error),
+    });
+  }
+  span.end();
+}
