@@ -2,7 +2,7 @@
 // line, or dialled at an address. Spawned and dialled plugins go through the
 // host's own supervisor, so the suite starts them exactly as the host does.
 import { accessSync, constants, existsSync, statSync } from "node:fs";
-import { delimiter, isAbsolute, join, resolve } from "node:path";
+import { basename, delimiter, isAbsolute, join, resolve } from "node:path";
 import {
   connectPlugin,
   discoverPlugins,
@@ -60,8 +60,8 @@ export function resolveTarget(options: TargetOptions, logs: string[]): PluginTar
       }
       const file = findExecutable(command);
       const descriptor: PluginDescriptor = {
-        name: "plugin-under-test",
-        provider: "plugin-under-test",
+        name: basename(command),
+        provider: basename(command),
         version: "0.0.0",
         description: options.command,
         runtime: "binary",
