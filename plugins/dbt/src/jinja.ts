@@ -26,6 +26,9 @@ export function jinjaLiteral(text: string): string {
 export function renderedArgument(value: unknown): unknown {
   if (typeof value === "string") return jinjaLiteral(value);
   if (Array.isArray(value)) return value.map(renderedArgument);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderedArgument(v)]));
+  }
   return value;
 }
 

@@ -43,7 +43,7 @@ export function createDbtPlugin(options: RunnerOptions = {}): QualityPlugin {
       request: contract.RunChecksRequest,
       ctx: CallContext,
     ): AsyncIterable<contract.QualityCheckResult> {
-      return streamed((emit) => runner.run(request, ctx.signal, emit));
+      return streamed((emit) => runner.run(request, ctx.signal, emit, ctx.deadline));
     },
   };
 }

@@ -12,8 +12,8 @@ export const PROJECT_NAME = "floe_checks";
 export const PROFILE_NAME = "floe";
 /** Environment variable carrying the connection's password to dbt (never written to disk). */
 export const PASSWORD_ENV = "FLOE_DBT_PASSWORD";
-/** meta.floe_role of the test that counts the table's rows (records_checked). */
-export const ROW_COUNT_ROLE = "row_count";
+/** meta.floe_role of the test that counts evaluated and failing rows (floe_counts). */
+export const COUNTS_ROLE = "counts";
 
 export type SupportedDialect = "duckdb" | "postgres";
 
@@ -258,6 +258,7 @@ export function planSuite(
   const checkedTests = tableFor(relationOf(relation || modelName, "relation")).tests;
 
   const checks: PlannedCheck[] = [];
+  const counted: { test: string; kwargs: Record<string, unknown>; row_condition: unknown }[] = [];
   suite.checks.forEach((check, index) => {
     if (!check.enabled) return;
     const where = `models.${modelName}.quality_checks[${index}]`;
@@ -337,11 +338,20 @@ export function planSuite(
       },
     });
     checks.push({ check, type: spec.type, dimension, testName, test: shape.test });
+    const { to: _to, row_condition: rowCondition, column_name: column, ...kwargs } = args;
+    counted.push({
+      test: shape.test,
+      // Nested values are rendered by dbt, column_name included.
+      kwargs:
+        column === undefined ? kwargs : { ...kwargs, column_name: jinjaLiteral(String(column)) },
+      row_condition: rowCondition ?? null,
+    });
   });
   checkedTests.push({
-    [`${PACKAGE_NAME}.floe_row_count`]: {
-      name: `${tag}_rows`,
-      config: { tags: [tag], meta: { floe_role: ROW_COUNT_ROLE } },
+    [`${PACKAGE_NAME}.floe_counts`]: {
+      name: `${tag}_counts`,
+      arguments: { checks: counted },
+      config: { tags: [tag], meta: { floe_role: COUNTS_ROLE } },
     },
   });
 

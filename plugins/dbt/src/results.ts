@@ -1,6 +1,8 @@
 // dbt test outcomes → the suite's QualityCheckResults. Each check is found by
 // meta.floe_check; the check's own definition supplies type, column, dimension,
-// severity and weight; the row-count test supplies records_checked.
+// severity and weight; the floe_counts test supplies records_checked (rows the
+// check evaluates) and, for row-level checks, records_failed (dbt reports 0
+// failures for any passing test, a passing `mostly` check included).
 //
 // Two sources, one meaning: while dbt runs, its structured log reports each
 // test as it finishes (LogTestResult, with the node's meta), so results stream
@@ -9,9 +11,10 @@
 // SDK's parser that the host's ingest uses too.
 import type { contract, DbtTestResult } from "@floe/quality-sdk";
 import { FloeError } from "@floe/quality-sdk";
-import { type PlannedCheck, ROW_COUNT_ROLE } from "./project.js";
+import { COUNTS_ROLE, type PlannedCheck } from "./project.js";
 
-const ROW_COUNT_TEST = "floe_row_count";
+const COUNTS_TEST = "floe_counts";
+const COUNTS_PREFIX = "floe_counts:";
 
 const DIMENSIONS: Readonly<Record<string, contract.Dimension>> = {
   completeness: 1,
@@ -39,20 +42,34 @@ interface TestOutcome {
   readonly uniqueId: string;
 }
 
+/**
+ * The counts of floe_counts' log line: [rows, evaluated_1, failed_1, ...] in the
+ * order of the suite's planned checks.
+ */
+export type SuiteCounts = readonly (number | null)[];
+
 function checkResult(
   planned: PlannedCheck,
+  index: number,
   outcome: TestOutcome,
-  recordsChecked: number,
+  counts: SuiteCounts | undefined,
 ): contract.QualityCheckResult {
   const { check, type, dimension } = planned;
   const status = STATUSES[outcome.status];
+  const evaluated = counts?.[1 + 2 * index];
+  const failed = counts?.[2 + 2 * index];
+  const recordsChecked = typeof evaluated === "number" ? evaluated : 0;
+  const recordsFailed =
+    typeof failed === "number" && (outcome.status === "passed" || outcome.status === "failed")
+      ? failed
+      : outcome.failures;
   return {
     checkName: check.name,
     passed: outcome.status === "passed",
     dimension: DIMENSIONS[dimension] ?? 0,
     severity: check.severity,
     recordsChecked,
-    recordsFailed: outcome.failures,
+    recordsFailed,
     executionTimeMs: outcome.executionMs,
     details: {
       dbt_status: outcome.dbtStatus,
@@ -69,36 +86,37 @@ function checkResult(
 }
 
 /**
- * Results of the checks not in `reported`, from the parsed artifacts of the run.
- * A check dbt did not report at all is an error of the plugin's project.
+ * Results of the checks not in `reported`, from the parsed artifacts of the run
+ * and the counts logged during it. A check dbt did not report at all is an
+ * error of the plugin's project.
  */
 export function checkResultsOf(
   checks: readonly PlannedCheck[],
   results: readonly DbtTestResult[],
+  counts: SuiteCounts | undefined,
   reported: ReadonlySet<string> = new Set(),
 ): contract.QualityCheckResult[] {
-  const rowCount = results.find((r) => r.test_name === ROW_COUNT_TEST);
-  // The row-count test always ends as a dbt warning carrying the count (see floe_row_count).
-  const recordsChecked = rowCount?.dbt_status === "warn" ? rowCount.records_failed : 0;
   const byCheck = new Map<string, DbtTestResult>();
   for (const result of results) {
-    if (result.test_name !== ROW_COUNT_TEST) byCheck.set(result.check_name, result);
+    if (result.test_name !== COUNTS_TEST) byCheck.set(result.check_name, result);
   }
-  return checks
-    .filter((planned) => !reported.has(planned.check.name))
-    .map((planned) => {
-      const result = byCheck.get(planned.check.name);
-      if (!result) {
-        throw new FloeError(
-          "FLOE-DQ100",
-          `dbt reported no result for check ${JSON.stringify(planned.check.name)}`,
-          {
-            fix: "Run the suite again; if it persists, remove the plugin's work directory (FLOE_DBT_WORKDIR).",
-          },
-        );
-      }
-      return checkResult(
+  const out: contract.QualityCheckResult[] = [];
+  checks.forEach((planned, index) => {
+    if (reported.has(planned.check.name)) return;
+    const result = byCheck.get(planned.check.name);
+    if (!result) {
+      throw new FloeError(
+        "FLOE-DQ100",
+        `dbt reported no result for check ${JSON.stringify(planned.check.name)}`,
+        {
+          fix: "Run the suite again; if it persists, remove the plugin's work directory (FLOE_DBT_WORKDIR).",
+        },
+      );
+    }
+    out.push(
+      checkResult(
         planned,
+        index,
         {
           status: result.status,
           dbtStatus: result.dbt_status,
@@ -108,9 +126,11 @@ export function checkResultsOf(
           testName: result.test_name,
           uniqueId: result.unique_id,
         },
-        recordsChecked,
-      );
-    });
+        counts,
+      ),
+    );
+  });
+  return out;
 }
 
 /** dbt log statuses a finished test can be reported with before the run ends. */
@@ -121,55 +141,83 @@ const LIVE_STATUSES: Readonly<Record<string, DbtTestResult["status"]>> = {
 };
 
 /**
- * Turns dbt's LogTestResult events into check results as tests finish. Results
- * wait for the row count (records_checked), which is the cheapest test and
- * normally among the first to finish.
+ * Turns dbt's log events into check results as tests finish: LogTestResult
+ * for each test, and floe_counts' JinjaLogInfo line for the counts. Results
+ * wait for the counts, which come from one cheap scan that normally finishes
+ * among the first.
  */
 export class LiveResults {
-  private readonly byName: ReadonlyMap<string, PlannedCheck>;
-  private readonly held: { planned: PlannedCheck; outcome: TestOutcome }[] = [];
-  private rowCount: number | undefined;
+  private readonly index: ReadonlyMap<string, number>;
+  private readonly held: { index: number; outcome: TestOutcome }[] = [];
+  /** The suite's counts, once floe_counts has logged them. */
+  counts: SuiteCounts | undefined;
   /** Names of the checks already emitted. */
   readonly reported = new Set<string>();
 
   constructor(
-    checks: readonly PlannedCheck[],
+    private readonly checks: readonly PlannedCheck[],
     private readonly emit: (result: contract.QualityCheckResult) => void,
   ) {
-    this.byName = new Map(checks.map((c) => [c.check.name, c]));
+    this.index = new Map(checks.map((c, i) => [c.check.name, i]));
   }
 
-  /** `data` of a LogTestResult event. */
-  take(data: Record<string, unknown>): void {
+  /** One dbt log event (`name` and `data` of a `--log-format json` line). */
+  take(name: string, msg: string, data: Record<string, unknown>): void {
     const info = (data.node_info ?? {}) as { meta?: Record<string, unknown>; unique_id?: string };
     const meta = info.meta ?? {};
-    const dbtStatus = String(data.status ?? "");
-    const failures = typeof data.num_failures === "number" ? data.num_failures : 0;
-    if (meta.floe_role === ROW_COUNT_ROLE) {
-      if (dbtStatus !== "warn") return;
-      this.rowCount = failures;
-      for (const { planned, outcome } of this.held.splice(0)) this.send(planned, outcome);
+    if (
+      name === "JinjaLogInfo" &&
+      meta.floe_role === COUNTS_ROLE &&
+      msg.startsWith(COUNTS_PREFIX)
+    ) {
+      this.counts = parseCounts(msg.slice(COUNTS_PREFIX.length));
+      for (const { index, outcome } of this.held.splice(0)) this.send(index, outcome);
       return;
     }
-    const planned =
-      typeof meta.floe_check === "string" ? this.byName.get(meta.floe_check) : undefined;
+    if (name !== "LogTestResult") return;
+    const dbtStatus = String(data.status ?? "");
+    const index = typeof meta.floe_check === "string" ? this.index.get(meta.floe_check) : undefined;
     const status = LIVE_STATUSES[dbtStatus];
-    if (!planned || !status || this.reported.has(planned.check.name)) return;
+    if (index === undefined || !status) return;
+    const planned = this.checks[index] as PlannedCheck;
+    if (this.reported.has(planned.check.name)) return;
     const outcome: TestOutcome = {
       status,
       dbtStatus,
-      failures,
+      failures: typeof data.num_failures === "number" ? data.num_failures : 0,
       executionMs: typeof data.execution_time === "number" ? data.execution_time * 1000 : 0,
       errorMessage: null,
       testName: planned.test,
       uniqueId: info.unique_id ?? "",
     };
-    if (this.rowCount === undefined) this.held.push({ planned, outcome });
-    else this.send(planned, outcome);
+    if (this.counts === undefined) this.held.push({ index, outcome });
+    else this.send(index, outcome);
   }
 
-  private send(planned: PlannedCheck, outcome: TestOutcome): void {
-    this.reported.add(planned.check.name);
-    this.emit(checkResult(planned, outcome, this.rowCount ?? 0));
+  /**
+   * Emits the results still waiting for the counts, without them
+   * (records_checked 0, records_failed = dbt's failures): used just before a
+   * deadline, when a slow check also slows the counting scan, so that checks
+   * dbt has finished are reported rather than timed out.
+   */
+  flush(): void {
+    for (const { index, outcome } of this.held.splice(0)) this.send(index, outcome);
   }
+
+  private send(index: number, outcome: TestOutcome): void {
+    const planned = this.checks[index] as PlannedCheck;
+    this.reported.add(planned.check.name);
+    this.emit(checkResult(planned, index, outcome, this.counts));
+  }
+}
+
+function parseCounts(text: string): SuiteCounts | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (Array.isArray(parsed) && parsed.every((v) => v === null || typeof v === "number"))
+      return parsed;
+  } catch {
+    // Not ours: counts stay unknown and results fall back to dbt's failures.
+  }
+  return undefined;
 }

@@ -81,6 +81,7 @@ export class DbtSuiteRunner {
     request: contract.RunChecksRequest,
     signal: AbortSignal,
     emit: (result: contract.QualityCheckResult) => void = () => undefined,
+    deadline?: Date,
   ): Promise<contract.QualityCheckResult[]> {
     const { suite, connection } = request;
     if (!suite || !connection) {
@@ -93,7 +94,7 @@ export class DbtSuiteRunner {
     const previous = this.queues.get(dir) ?? Promise.resolve();
     const current = previous
       .catch(() => undefined)
-      .then(() => this.runInProject(dir, plan, connection, signal, emit));
+      .then(() => this.runInProject(dir, plan, connection, signal, emit, deadline));
     this.queues.set(dir, current);
     try {
       return await current;
@@ -108,6 +109,7 @@ export class DbtSuiteRunner {
     connection: contract.Connection,
     signal: AbortSignal,
     emit: (result: contract.QualityCheckResult) => void,
+    deadline: Date | undefined,
   ): Promise<contract.QualityCheckResult[]> {
     if (signal.aborted) throw signal.reason;
     const dialect = dialectOf(connection);
@@ -132,6 +134,7 @@ export class DbtSuiteRunner {
       return await this.testInProject(project, plan, connection, signal, emit, {
         applicationName,
         threads,
+        deadline,
       });
     } finally {
       release();
@@ -145,9 +148,9 @@ export class DbtSuiteRunner {
     connection: contract.Connection,
     signal: AbortSignal,
     emit: (result: contract.QualityCheckResult) => void,
-    settings: { applicationName: string; threads: number },
+    settings: { applicationName: string; threads: number; deadline: Date | undefined },
   ): Promise<contract.QualityCheckResult[]> {
-    const { applicationName, threads } = settings;
+    const { applicationName, threads, deadline } = settings;
     const dialect = dialectOf(connection);
     const target = join(project, "target");
     const runResultsPath = join(target, "run_results.json");
@@ -156,6 +159,7 @@ export class DbtSuiteRunner {
 
     const password = connectionPassword(connection, this.env);
     const live = new LiveResults(plan.checks, emit);
+    const flushTimer = flushBefore(deadline, () => live.flush());
     const started = performance.now();
     let outcome: Awaited<ReturnType<typeof runDbt>>;
     try {
@@ -188,11 +192,12 @@ export class DbtSuiteRunner {
           signal,
         },
         (event) => {
-          if (event.name === "LogTestResult") live.take(event.data);
+          live.take(event.name, event.msg, event.data);
           this.options.log?.debug("dbt", { event: event.name, msg: event.msg });
         },
       );
     } catch (error) {
+      clearTimeout(flushTimer);
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "ENOENT" || code === "EACCES") {
         throw new FloeError("FLOE-DQ001", `cannot run dbt: ${this.executable} (${code})`, {
@@ -201,6 +206,7 @@ export class DbtSuiteRunner {
       }
       throw error;
     }
+    clearTimeout(flushTimer);
     if (outcome.aborted) {
       if (dialect === "postgres") {
         await cancelPostgresQueries(connection, password, applicationName).catch((error: Error) =>
@@ -225,8 +231,19 @@ export class DbtSuiteRunner {
       elapsed_ms: Math.round(performance.now() - started),
       exit_code: outcome.exitCode,
     });
-    return checkResultsOf(plan.checks, parsed, live.reported);
+    return checkResultsOf(plan.checks, parsed, live.counts, live.reported);
   }
+}
+
+/**
+ * A timer that runs `flush` shortly before `deadline` (ahead of the SDK, which
+ * stops taking results a little before it).
+ */
+function flushBefore(deadline: Date | undefined, flush: () => void): NodeJS.Timeout | undefined {
+  if (deadline === undefined) return undefined;
+  const remaining = deadline.getTime() - Date.now();
+  const lead = Math.max(500, remaining * 0.1);
+  return setTimeout(flush, Math.max(0, remaining - lead));
 }
 
 /** dbt stopped before running the tests (no connection, a compilation or project error): say where and why. */

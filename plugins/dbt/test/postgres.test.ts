@@ -74,9 +74,15 @@ describe("dbt_expectations on PostgreSQL", () => {
       timeoutMs: 120_000,
     });
     expect(
-      inSuiteOrder(summary.checks, suite).map((c) => [c.checkName, c.status, c.recordsFailed]),
-    ).toEqual(ORDERS_CASES.map(([c, status, failed]) => [c.name, status, failed]));
-    expect(new Set(summary.checks.map((c) => c.recordsChecked))).toEqual(new Set([6]));
+      inSuiteOrder(summary.checks, suite).map((c) => [
+        c.checkName,
+        c.status,
+        c.recordsChecked,
+        c.recordsFailed,
+      ]),
+    ).toEqual(
+      ORDERS_CASES.map(([c, status, checked, failed]) => [c.name, status, checked, failed]),
+    );
     const files = readdirSync(workdir, { recursive: true, encoding: "utf8" }).filter((f) =>
       statSync(join(workdir, f)).isFile(),
     );
@@ -108,7 +114,8 @@ describe("dbt_expectations on PostgreSQL", () => {
       inSuiteOrder(summary.checks, suite).map((c) => [c.checkName, c.status, c.errorCode]),
     ).toEqual([
       ["slow", CheckStatus.CHECK_STATUS_TIMED_OUT, "FLOE-DQ106"],
-      // Finished well before the deadline (dbt starts and runs it in a few seconds), so streamed as it finished.
+      // dbt finished it well before the deadline; the counting scan (which includes the slow
+      // expression) did not, so it is reported just before the deadline, without counts.
       ["quick", CheckStatus.CHECK_STATUS_PASSED, ""],
     ]);
     await waitUntil(() => processesMentioning(workdir).length === 0, 2_000, "dbt processes to end");

@@ -134,7 +134,7 @@ describe("the generated project", () => {
     expect(tests[1]["floe_expectations.relationships"].arguments.to).toBe(
       `{{ source('${yaml.sources[1].name}', 't1') }}`,
     );
-    expect(Object.keys(tests[2])).toEqual(["floe_expectations.floe_row_count"]);
+    expect(Object.keys(tests[2])).toEqual(["floe_expectations.floe_counts"]);
     expect(plan.checks.map((c) => [c.check.name, c.type])).toEqual([
       ["status_known", "accepted_values"],
       ["fk", "relationships"],

@@ -111,128 +111,155 @@ export function check(
   return { name, type, column, dimension: 0, severity, parameters, enabled: true };
 }
 
-/** [check, expected status, expected records_failed] for the orders table (6 rows). */
-export const ORDERS_CASES: readonly [contract.QualityCheck, contract.CheckStatus, number][] = [
-  [check("email_not_null", "not_null", "email"), CheckStatus.CHECK_STATUS_FAILED, 1],
-  // 1 of 6 null: 5/6 ≥ 0.8 passes; dbt reports failures = 0 for a passing test.
+/** [check, expected status, records_checked, records_failed] for the orders table (6 rows). */
+export const ORDERS_CASES: readonly [
+  contract.QualityCheck,
+  contract.CheckStatus,
+  number,
+  number,
+][] = [
+  [check("email_not_null", "not_null", "email"), CheckStatus.CHECK_STATUS_FAILED, 6, 1],
+  // 1 of 6 null: 5/6 ≥ 0.8 passes, and the null row is still counted as failed.
   [
     check("email_mostly_80", "not_null", "email", { mostly: 0.8 }),
     CheckStatus.CHECK_STATUS_PASSED,
-    0,
+    6,
+    1,
   ],
   [
     check("email_mostly_90", "not_null", "email", { mostly: 0.9 }),
     CheckStatus.CHECK_STATUS_FAILED,
+    6,
     1,
   ],
   [
     check("shipped_email", "not_null", "email", { row_condition: "status = 'shipped'" }),
     CheckStatus.CHECK_STATUS_PASSED,
+    3,
     0,
   ],
   // id 3 twice: both rows fail.
-  [check("id_unique", "unique", "id"), CheckStatus.CHECK_STATUS_FAILED, 2],
+  [check("id_unique", "unique", "id"), CheckStatus.CHECK_STATUS_FAILED, 6, 2],
   [
     check("status_known", "accepted_values", "status", {
       values: ["shipped", "placed", "returned"],
     }),
     CheckStatus.CHECK_STATUS_FAILED,
+    6,
     1,
   ],
   [
     check("status_not_lost", "not_accepted_values", "status", { values: ["lost", "stolen"] }),
     CheckStatus.CHECK_STATUS_FAILED,
+    6,
     1,
   ],
   // -5 and 100.
   [
     check("amount_range", "between", "amount", { min_value: 0, max_value: 50 }),
     CheckStatus.CHECK_STATUS_FAILED,
+    6,
     2,
   ],
   // 10 and 30 sit on the bounds, -5 and 100 outside.
   [
     check("amount_strict", "between", "amount", { min_value: 10, max_value: 30, strictly: true }),
     CheckStatus.CHECK_STATUS_FAILED,
+    6,
     4,
   ],
   [
     check("email_shape", "regex", "email", { regex: "^[^@]+@[^@]+$" }),
     CheckStatus.CHECK_STATUS_FAILED,
+    5,
     1,
   ],
   [
     check("code_length", "length_between", "code", { min_value: 2, max_value: 3 }),
     CheckStatus.CHECK_STATUS_FAILED,
+    5,
     1,
   ],
   [
     check("row_count", "row_count_between", "", { min_value: 1, max_value: 5 }),
     CheckStatus.CHECK_STATUS_FAILED,
+    6,
     1,
   ],
-  [check("has_qty", "column_exists", "qty"), CheckStatus.CHECK_STATUS_PASSED, 0],
-  [check("has_discount", "column_exists", "discount"), CheckStatus.CHECK_STATUS_FAILED, 1],
+  [check("has_qty", "column_exists", "qty"), CheckStatus.CHECK_STATUS_PASSED, 6, 0],
+  [check("has_discount", "column_exists", "discount"), CheckStatus.CHECK_STATUS_FAILED, 6, 1],
   // (1, shipped) twice.
   [
     check("customer_status_unique", "compound_unique", "", { columns: ["customer_id", "status"] }),
     CheckStatus.CHECK_STATUS_FAILED,
+    6,
     2,
   ],
   [
     check("amount_over_qty", "pair_greater_than", "", { column_a: "amount", column_b: "qty" }),
     CheckStatus.CHECK_STATUS_FAILED,
+    6,
     1,
   ],
   [
     check("customer_exists", "relationships", "customer_id", { to: "customers", field: "id" }),
     CheckStatus.CHECK_STATUS_FAILED,
+    6,
     1,
   ],
   // mean 170/6.
   [
     check("amount_mean", "mean_between", "amount", { min_value: 0, max_value: 20 }),
     CheckStatus.CHECK_STATUS_FAILED,
+    6,
     1,
   ],
   [
     check("amount_min", "min_between", "amount", { min_value: 0 }),
     CheckStatus.CHECK_STATUS_FAILED,
+    6,
     1,
   ],
   [
     check("amount_max", "max_between", "amount", { max_value: 200 }),
     CheckStatus.CHECK_STATUS_PASSED,
+    6,
     0,
   ],
   [
     check("amount_sum", "sum_between", "amount", { min_value: 100, max_value: 200 }),
     CheckStatus.CHECK_STATUS_PASSED,
+    6,
     0,
   ],
   [
     check("amount_stdev", "stdev_between", "amount", { max_value: 1 }),
     CheckStatus.CHECK_STATUS_FAILED,
+    6,
     1,
   ],
   [
     check("status_variety", "distinct_count_between", "status", { min_value: 1, max_value: 3 }),
     CheckStatus.CHECK_STATUS_FAILED,
+    6,
     1,
   ],
   [
     check("fresh_hourly", "recency", "created_at", { max_age: "PT1H" }),
     CheckStatus.CHECK_STATUS_FAILED,
+    6,
     1,
   ],
   [
     check("fresh_century", "recency", "created_at", { max_age: "P36500D" }),
     CheckStatus.CHECK_STATUS_PASSED,
+    6,
     0,
   ],
   [
     check("small_qty", "expression_is_true", "", { expression: "qty < 5" }),
     CheckStatus.CHECK_STATUS_FAILED,
+    6,
     1,
   ],
   // A warning-severity check runs as a dbt `warn` test; its rows still fail it.
@@ -245,6 +272,7 @@ export const ORDERS_CASES: readonly [contract.QualityCheck, contract.CheckStatus
       Severity.SEVERITY_WARNING,
     ),
     CheckStatus.CHECK_STATUS_FAILED,
+    6,
     1,
   ],
 ];

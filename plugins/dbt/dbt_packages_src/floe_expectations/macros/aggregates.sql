@@ -55,10 +55,34 @@ where floe_latest is null
 select 1 as floe_missing_column where {{ 'false' if found else 'true' }}
 {% endtest %}
 
-{#- Not a check: it reports the table's row count (records_checked). dbt sets
-    `failures` to 0 for every passing test, so this test always ends as a
-    warning (`warn_if` >= 0, `error_if` never), which keeps its count. -#}
-{% test floe_row_count(model) %}
+{#- Not a check: one scan of the table that counts, for every check of the
+    suite, the rows it evaluates and (row-level checks) the rows that fail it.
+    dbt only reports a test's `failures`, and sets it to 0 for every passing
+    test, so these counts travel in the log: one `floe_counts:` line, a JSON
+    list [rows, evaluated_1, failed_1, evaluated_2, failed_2, ...] (failed is
+    null for checks that are not row-level). The test itself passes through
+    the row count as a warning (`warn_if` >= 0, `error_if` never), the one
+    status whose `failures` dbt keeps. `checks`: [{test, kwargs, row_condition}]. -#}
+{% test floe_counts(model, checks) %}
   {{ config(fail_calc='coalesce(max(floe_row_count), 0)', warn_if='>= 0', error_if='< 0', severity='warn') }}
-select count(*) as floe_row_count from {{ model }}
+  {%- set columns = ['count(*)'] -%}
+  {%- for check in checks -%}
+    {%- set c = floe_expectations.check_conditions(check.test, check.kwargs) -%}
+    {%- set scope = '(' ~ check.row_condition ~ ') and ' if check.row_condition else '' -%}
+    {%- do columns.append('count(case when ' ~ scope ~ '(' ~ c.evaluated ~ ') then 1 end)') -%}
+    {%- if c.passes is not none -%}
+      {%- do columns.append('count(case when ' ~ scope ~ '(' ~ c.evaluated ~ ') and not (' ~ c.passes ~ ') then 1 end)') -%}
+    {%- else -%}
+      {%- do columns.append('null') -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {%- set counts = [] -%}
+  {%- if execute -%}
+    {%- set result = run_query('select ' ~ columns | join(', ') ~ ' from ' ~ model) -%}
+    {%- for value in result.rows[0] -%}
+      {%- do counts.append(none if value is none else value | int) -%}
+    {%- endfor -%}
+    {{ log('floe_counts:' ~ tojson(counts), info=true) }}
+  {%- endif %}
+select {{ counts[0] if counts else 0 }} as floe_row_count
 {% endtest %}

@@ -5,10 +5,11 @@
 
 {% test expect_column_values_to_be_unique(model, column_name, row_condition=none) %}
   {{ config(fail_calc='coalesce(sum(floe_rows), 0)') }}
-  {%- set column = floe_expectations.quote_identifier(column_name) %}
+  {%- set column = floe_expectations.quote_identifier(column_name) -%}
+  {%- set c = floe_expectations.check_conditions('expect_column_values_to_be_unique', {'column_name': column_name}) %}
 select {{ column }} as floe_value, count(*) as floe_rows
 from ({{ floe_expectations.scope(model, row_condition) }}) as floe_scope
-where {{ column }} is not null
+where {{ c.evaluated }}
 group by {{ column }}
 having count(*) > 1
 {% endtest %}
@@ -17,14 +18,11 @@ having count(*) > 1
 {% test expect_compound_columns_to_be_unique(model, column_list, row_condition=none) %}
   {{ config(fail_calc='coalesce(sum(floe_rows), 0)') }}
   {%- set columns = [] -%}
-  {%- set missing = [] -%}
-  {%- for name in column_list -%}
-    {%- do columns.append(floe_expectations.quote_identifier(name)) -%}
-    {%- do missing.append(floe_expectations.quote_identifier(name) ~ ' is null') -%}
-  {%- endfor %}
+  {%- for name in column_list -%}{%- do columns.append(floe_expectations.quote_identifier(name)) -%}{%- endfor -%}
+  {%- set c = floe_expectations.check_conditions('expect_compound_columns_to_be_unique', {'column_list': column_list}) %}
 select {{ columns | join(', ') }}, count(*) as floe_rows
 from ({{ floe_expectations.scope(model, row_condition) }}) as floe_scope
-where not ({{ missing | join(' and ') }})
+where {{ c.evaluated }}
 group by {{ columns | join(', ') }}
 having count(*) > 1
 {% endtest %}
@@ -34,7 +32,7 @@ having count(*) > 1
   {%- set parent_field = floe_expectations.quote_identifier(field) %}
 select floe_child.*
 from ({{ floe_expectations.scope(model, row_condition) }}) as floe_child
-where floe_child.{{ column }} is not null
+where {{ column }} is not null
   and not exists (
     select 1 from {{ to }} as floe_parent
     where floe_parent.{{ parent_field }} = floe_child.{{ column }}

@@ -1,0 +1,37 @@
+{#- Which rows a test looks at (`evaluated`) and, for row-level tests, which of
+    those pass (`passes`), as SQL conditions. The generic tests are built from
+    these, and so is floe_counts, so both always agree on what a check means.
+    Nulls are neither checked nor failed, except by not_null. -#}
+{% macro check_conditions(test, kwargs) %}
+  {%- set column = floe_expectations.quote_identifier(kwargs.get('column_name')) if kwargs.get('column_name') is not none else none -%}
+  {%- set not_null = column ~ ' is not null' if column else 'true' -%}
+  {%- if test == 'expect_column_values_to_not_be_null' -%}
+    {{ return({'evaluated': 'true', 'passes': column ~ ' is not null'}) }}
+  {%- elif test in ('expect_column_values_to_be_in_set', 'expect_column_values_to_not_be_in_set') -%}
+    {%- set literals = [] -%}
+    {%- for value in kwargs.get('value_set') -%}{%- do literals.append(floe_expectations.literal(value)) -%}{%- endfor -%}
+    {%- set operator = ' in (' if test == 'expect_column_values_to_be_in_set' else ' not in (' -%}
+    {{ return({'evaluated': not_null, 'passes': column ~ operator ~ literals | join(', ') ~ ')'}) }}
+  {%- elif test == 'expect_column_values_to_be_between' -%}
+    {{ return({'evaluated': not_null, 'passes': floe_expectations.within_bounds(column, kwargs.get('min_value'), kwargs.get('max_value'), kwargs.get('strictly', false))}) }}
+  {%- elif test == 'expect_column_values_to_match_regex' -%}
+    {{ return({'evaluated': not_null, 'passes': floe_expectations.regex_matches(column, kwargs.get('regex'))}) }}
+  {%- elif test == 'expect_column_value_lengths_to_be_between' -%}
+    {%- set length = 'length(cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ '))' -%}
+    {{ return({'evaluated': not_null, 'passes': floe_expectations.within_bounds(length, kwargs.get('min_value'), kwargs.get('max_value'), false)}) }}
+  {%- elif test == 'expect_column_pair_values_A_to_be_greater_than_B' -%}
+    {%- set a = floe_expectations.quote_identifier(kwargs.get('column_A')) -%}
+    {%- set b = floe_expectations.quote_identifier(kwargs.get('column_B')) -%}
+    {{ return({'evaluated': a ~ ' is not null and ' ~ b ~ ' is not null', 'passes': a ~ (' >= ' if kwargs.get('or_equal', false) else ' > ') ~ b}) }}
+  {%- elif test == 'expression_is_true' -%}
+    {{ return({'evaluated': 'true', 'passes': kwargs.get('expression')}) }}
+  {%- elif test == 'expect_compound_columns_to_be_unique' -%}
+    {%- set missing = [] -%}
+    {%- for name in kwargs.get('column_list') -%}{%- do missing.append(floe_expectations.quote_identifier(name) ~ ' is null') -%}{%- endfor -%}
+    {{ return({'evaluated': 'not (' ~ missing | join(' and ') ~ ')', 'passes': none}) }}
+  {%- elif test in ('expect_column_values_to_be_unique', 'relationships') -%}
+    {{ return({'evaluated': not_null, 'passes': none}) }}
+  {%- else -%}
+    {{ return({'evaluated': 'true', 'passes': none}) }}
+  {%- endif -%}
+{% endmacro %}
