@@ -4,11 +4,14 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { FloeError } from "@floe/quality-sdk";
+import { status } from "@grpc/grpc-js";
 import { findWorkspaceRoot } from "../plugins/discover.js";
 import {
   connectPlugin,
   type Discovery,
   discoverPlugins,
+  PluginCallError,
   type PluginState,
   type RunningPlugin,
   resolveProvider,
@@ -46,6 +49,26 @@ export function defaultWorkspaceRoot(cwd: string = process.cwd()): string {
   const here = findWorkspaceRoot(cwd);
   if (existsSync(join(here, "package.json"))) return here;
   return findWorkspaceRoot(dirname(fileURLToPath(import.meta.url)));
+}
+
+/**
+ * A plugin that cannot be started or dialled is UNAVAILABLE (worth retrying),
+ * unlike an unknown provider (a configuration mistake).
+ */
+async function unavailableIfFailed(
+  provider: string,
+  starting: Promise<RunningPlugin>,
+): Promise<RunningPlugin> {
+  try {
+    return await starting;
+  } catch (error) {
+    if (!(error instanceof FloeError) || error instanceof PluginCallError) throw error;
+    throw new PluginCallError(provider, status.UNAVAILABLE, error.code, error.message, {
+      ...(error.file === undefined ? {} : { file: error.file }),
+      ...(error.path === undefined ? {} : { path: error.path }),
+      fix: error.fix,
+    });
+  }
 }
 
 class Slots {
@@ -124,12 +147,17 @@ export class PluginPool {
 
   private async launch(provider: string, spawnEnv: NodeJS.ProcessEnv): Promise<RunningPlugin> {
     const sidecar = this.options.sidecars?.[provider];
-    if (sidecar !== undefined) return connectPlugin({ ...sidecar, name: provider });
+    if (sidecar !== undefined) {
+      return unavailableIfFailed(provider, connectPlugin({ ...sidecar, name: provider }));
+    }
     const descriptor = resolveProvider(this.discover(), provider);
-    return startPlugin(descriptor, {
-      ...this.options.supervisor,
-      env: { ...this.options.supervisor?.env, ...spawnEnv },
-    });
+    return unavailableIfFailed(
+      provider,
+      startPlugin(descriptor, {
+        ...this.options.supervisor,
+        env: { ...this.options.supervisor?.env, ...spawnEnv },
+      }),
+    );
   }
 
   /** Forgets a plugin that failed for good, so the next run starts it afresh. */

@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import { LineageEmitter, lineageEmitterFromEnv } from "../lineage/emitter.js";
 import { noTransport } from "../lineage/transports.js";
+import type { PluginLogEntry } from "../plugins/index.js";
 import { initTelemetry, type Telemetry } from "../telemetry/index.js";
 import { PluginPool, type PluginPoolOptions } from "./plugin-pool.js";
 
@@ -25,6 +26,23 @@ export interface HostServices {
   close(flushMs?: number): Promise<void>;
 }
 
+const LEVELS = ["debug", "info", "warn", "error"] as const;
+
+/**
+ * Plugin log lines at or above FLOE_LOG_LEVEL (default warn) go to stderr as JSON
+ * lines under the plugin's name.
+ */
+function pluginLogForwarder(env: NodeJS.ProcessEnv): (entry: PluginLogEntry) => void {
+  const floor = Math.max(0, LEVELS.indexOf((env.FLOE_LOG_LEVEL ?? "warn") as "warn"));
+  return (entry) => {
+    const rank = LEVELS.indexOf(entry.level as "warn");
+    if (rank >= 0 && rank < floor) return;
+    process.stderr.write(
+      `${JSON.stringify({ ...entry.fields, level: entry.level, plugin: entry.plugin, msg: entry.msg })}\n`,
+    );
+  };
+}
+
 export async function openHostServices(options: HostServicesOptions = {}): Promise<HostServices> {
   const env = options.env ?? process.env;
   const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
@@ -36,7 +54,11 @@ export async function openHostServices(options: HostServicesOptions = {}): Promi
       : lineageEmitterFromEnv(env, stateDir, (m) => warn(`lineage: ${m}`));
   // Spooled events of an earlier process go first; new ones queue behind them.
   void lineage.start();
-  const plugins = new PluginPool({ env, ...options.plugins });
+  const plugins = new PluginPool({
+    env,
+    ...options.plugins,
+    supervisor: { onLog: pluginLogForwarder(env), ...options.plugins?.supervisor },
+  });
   let closing: Promise<void> | undefined;
   return {
     plugins,
