@@ -1,7 +1,7 @@
 // dbt_expectations against plain dbt: the same tests on the same 1 M row DuckDB
 // table, run by the plugin (through the host supervisor, end to end: gRPC,
 // project write, one `dbt test`, results mapped back) and by a plain `dbt test`
-// of an identical project without the plugin's row-count test. Both keep
+// of an identical project without the plugin's counting test (floe_counts). Both keep
 // partial parsing warm; one warm-up each, then the median of RUNS runs, taken
 // alternately. Run after `npx tsc -b`: npx tsx bench/dbt.ts
 import { execFile } from "node:child_process";
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
 
   try {
     await viaPlugin();
-    // The plain project: the plugin's own generated project, copied, minus the row-count test.
+    // The plain project: the plugin's own generated project, copied, minus the counting test.
     const [projectName] = readdirSync(workdir).filter((d) => !d.startsWith("."));
     const plain = join(root, "plain");
     cpSync(join(workdir, projectName!), plain, { recursive: true });
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
       for (const source of properties.sources) {
         for (const table of source.tables) {
           table.data_tests = table.data_tests.filter(
-            (t: object) => !("floe_expectations.floe_row_count" in t),
+            (t: object) => !("floe_expectations.floe_counts" in t),
           );
         }
       }

@@ -1,11 +1,14 @@
-// One dbt invocation at a time per project directory, across processes: dbt's
-// target/ holds the artifacts of one invocation, and two plugin processes may
-// share a work root. The lock is a file created exclusively, holding the
-// owner's pid; a lock whose owner is gone is taken over.
+// Slots of a project directory: each dbt invocation holds one, and its slot
+// number names its target and log directories (target-<n>, logs-<n>), because
+// dbt's target/ holds the artifacts and partial-parse state of one invocation.
+// Several suites on one connection thus run at once, each slot keeping its own
+// partial parse warm, across plugin processes that share a work root. A slot's
+// lock is a file created exclusively, holding the owner's pid; a lock whose
+// owner is gone is taken over.
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 
-const LOCK_FILE = ".floe-lock";
+const LOCK_PREFIX = ".floe-slot-";
 const POLL_MS = 50;
 
 function ownerAlive(path: string): boolean {
@@ -24,22 +27,39 @@ function ownerAlive(path: string): boolean {
   }
 }
 
-/** Waits for the project's lock (or for `signal`, rejecting with its reason); resolves to the release function. */
-export async function lockProject(dir: string, signal: AbortSignal): Promise<() => void> {
-  const path = join(dir, LOCK_FILE);
+function tryLock(path: string): boolean {
+  try {
+    const fd = openSync(path, "wx", 0o600);
+    writeSync(fd, String(process.pid));
+    closeSync(fd);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  if (ownerAlive(path)) return false;
+  rmSync(path, { force: true });
+  return tryLock(path);
+}
+
+export interface ProjectSlot {
+  readonly slot: number;
+  release(): void;
+}
+
+/**
+ * Takes a free slot of the project (0 … slots − 1), waiting for one to free up
+ * or for `signal` (rejecting with its reason).
+ */
+export async function takeSlot(
+  dir: string,
+  slots: number,
+  signal: AbortSignal,
+): Promise<ProjectSlot> {
   for (;;) {
     if (signal.aborted) throw signal.reason;
-    try {
-      const fd = openSync(path, "wx", 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(path, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    if (!ownerAlive(path)) {
-      rmSync(path, { force: true });
-      continue;
+    for (let slot = 0; slot < slots; slot++) {
+      const path = join(dir, `${LOCK_PREFIX}${slot}`);
+      if (tryLock(path)) return { slot, release: () => rmSync(path, { force: true }) };
     }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, POLL_MS);

@@ -13,7 +13,7 @@ import {
 } from "@floe/quality-sdk";
 import { cancelPostgresQueries } from "./columns.js";
 import { findDbtExecutable } from "./executable.js";
-import { lockProject } from "./lock.js";
+import { takeSlot } from "./lock.js";
 import { type DbtLogEvent, runDbt } from "./process.js";
 import {
   connectionKey,
@@ -34,6 +34,8 @@ export interface RunnerOptions {
   readonly workRoot?: string;
   /** dbt --threads (default 4). */
   readonly threads?: number;
+  /** dbt invocations that may run at once on one project (default 4). */
+  readonly slots?: number;
   readonly env?: NodeJS.ProcessEnv;
   readonly log?: PluginLogger;
 }
@@ -48,12 +50,12 @@ export function connectionPassword(
   return connection.password;
 }
 
+const DEFAULT_SLOTS = 4;
+
 export class DbtSuiteRunner {
   private readonly options: RunnerOptions;
   private readonly env: NodeJS.ProcessEnv;
   private readonly packageVersion = packageHash();
-  /** Runs on one project are serialised: dbt's target/ holds one invocation's artifacts. */
-  private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(options: RunnerOptions = {}) {
     this.options = options;
@@ -90,17 +92,14 @@ export class DbtSuiteRunner {
       });
     }
     const plan = planSuite(suite, request.relation, connection);
-    const dir = this.projectDirectory(connection);
-    const previous = this.queues.get(dir) ?? Promise.resolve();
-    const current = previous
-      .catch(() => undefined)
-      .then(() => this.runInProject(dir, plan, connection, signal, emit, deadline));
-    this.queues.set(dir, current);
-    try {
-      return await current;
-    } finally {
-      if (this.queues.get(dir) === current) this.queues.delete(dir);
-    }
+    return this.runInProject(
+      this.projectDirectory(connection),
+      plan,
+      connection,
+      signal,
+      emit,
+      deadline,
+    );
   }
 
   private async runInProject(
@@ -128,16 +127,17 @@ export class DbtSuiteRunner {
       dir.slice(root.length + 1),
       projectFiles(connection, { threads, applicationName }),
     );
-    const release = await lockProject(project, signal);
+    writeFileAtomic(join(project, plan.file), plan.content);
+    const slot = await takeSlot(project, this.options.slots ?? DEFAULT_SLOTS, signal);
     try {
-      writeFileAtomic(join(project, plan.file), plan.content);
       return await this.testInProject(project, plan, connection, signal, emit, {
         applicationName,
         threads,
         deadline,
+        slot: slot.slot,
       });
     } finally {
-      release();
+      slot.release();
     }
   }
 
@@ -148,11 +148,16 @@ export class DbtSuiteRunner {
     connection: contract.Connection,
     signal: AbortSignal,
     emit: (result: contract.QualityCheckResult) => void,
-    settings: { applicationName: string; threads: number; deadline: Date | undefined },
+    settings: {
+      applicationName: string;
+      threads: number;
+      deadline: Date | undefined;
+      slot: number;
+    },
   ): Promise<contract.QualityCheckResult[]> {
-    const { applicationName, threads, deadline } = settings;
+    const { applicationName, threads, deadline, slot } = settings;
     const dialect = dialectOf(connection);
-    const target = join(project, "target");
+    const target = join(project, `target-${slot}`);
     const runResultsPath = join(target, "run_results.json");
     const manifestPath = join(target, "manifest.json");
     rmSync(runResultsPath, { force: true });
@@ -179,8 +184,10 @@ export class DbtSuiteRunner {
             "--log-format",
             "json",
             "--no-use-colors",
+            "--target-path",
+            target,
             "--log-path",
-            join(project, "logs"),
+            join(project, `logs-${slot}`),
           ],
           cwd: project,
           env: {
