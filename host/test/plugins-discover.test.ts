@@ -46,7 +46,7 @@ describe("plugin discovery", () => {
   it("reads every descriptor on FLOE_PLUGIN_PATH with its fields", () => {
     const dir = pluginDir({
       alpha: descriptor({ provider: "alpha" }),
-      beta: descriptor({ provider: "beta" }),
+      beta: descriptor({ provider: "beta", start_timeout_seconds: 60 }),
     });
     const found = discoverPlugins({
       env: { FLOE_PLUGIN_PATH: dir },
@@ -66,6 +66,7 @@ describe("plugin discovery", () => {
       file: join(dir, "alpha", "floe-plugin.json"),
       source: "FLOE_PLUGIN_PATH",
     });
+    expect(found.plugins.map((p) => p.startTimeoutMs)).toEqual([undefined, 60_000]);
   });
 
   it("reports each bad descriptor naming its file, and goes on with the others", () => {

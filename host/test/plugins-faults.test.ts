@@ -64,6 +64,31 @@ describe("plugin faults", () => {
     expect(isAlive(pids[0]!)).toBe(false);
   });
 
+  it("takes the start timeout from the descriptor's start_timeout_seconds unless the caller sets one", async () => {
+    const pids = pidFile();
+    const slow = { ...tsEchoDescriptor(), startTimeoutMs: 700 };
+    const fromDescriptor = await startPlugin(slow, {
+      env: { FLOE_ECHO_MODE: "no-handshake", FLOE_ECHO_PIDFILE: pids },
+      onLog: () => undefined,
+    }).then(
+      () => undefined,
+      (e: unknown) => e as FloeError,
+    );
+    expect(fromDescriptor?.message).toMatch(
+      /^plugin ts_echo printed no handshake line within 700 ms/,
+    );
+    const fromCaller = await startPlugin(slow, {
+      startTimeoutMs: 400,
+      env: { FLOE_ECHO_MODE: "no-handshake", FLOE_ECHO_PIDFILE: pids },
+      onLog: () => undefined,
+    }).then(
+      () => undefined,
+      (e: unknown) => e as FloeError,
+    );
+    expect(fromCaller?.message).toMatch(/^plugin ts_echo printed no handshake line within 400 ms/);
+    for (const pid of pidsIn(pids)) expect(isAlive(pid)).toBe(false);
+  });
+
   it("rejects a garbage handshake line with a clear error, and kills the process", async () => {
     const { error, pids } = await startFailure("garbage-handshake");
     expect(error.code).toBe("FLOE-DQ001");

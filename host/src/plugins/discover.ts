@@ -30,6 +30,8 @@ const descriptorSchema = z.object({
   command: z.string().min(1),
   args: z.array(z.string()).default([]),
   floe_api_version: z.string().min(1),
+  /** How long this plugin may take from spawn to SERVING; the supervisor's default otherwise. */
+  start_timeout_seconds: z.number().positive().max(600).optional(),
 });
 
 export interface PluginDescriptor {
@@ -42,6 +44,8 @@ export interface PluginDescriptor {
   command: string;
   args: string[];
   floeApiVersion: string;
+  /** The descriptor's start_timeout_seconds in ms, when it sets one (slow imports such as GX). */
+  startTimeoutMs?: number | undefined;
   /** Absolute path of the floe-plugin.json. */
   file: string;
   /** Where the descriptor was found: FLOE_PLUGIN_PATH, workspace, node_modules. */
@@ -217,6 +221,8 @@ function loadDescriptor(
     command: d.command,
     args: d.args,
     floeApiVersion: d.floe_api_version,
+    startTimeoutMs:
+      d.start_timeout_seconds === undefined ? undefined : d.start_timeout_seconds * 1000,
     file,
     source,
   };

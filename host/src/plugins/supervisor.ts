@@ -311,7 +311,8 @@ class ProcessSupervisor implements RunningPlugin, PluginChannel {
     this.plugin = descriptor.provider;
     this.#descriptor = descriptor;
     this.#options = options;
-    this.#startTimeoutMs = options.startTimeoutMs ?? DEFAULTS.startTimeoutMs;
+    this.#startTimeoutMs =
+      options.startTimeoutMs ?? descriptor.startTimeoutMs ?? DEFAULTS.startTimeoutMs;
     this.#healthTimeoutMs = options.healthTimeoutMs ?? DEFAULTS.healthTimeoutMs;
     this.#healthIntervalMs = options.healthIntervalMs ?? DEFAULTS.healthIntervalMs;
     this.#policy = { ...DEFAULTS.restart, ...options.restart };
