@@ -1,0 +1,163 @@
+// `floe-quality run` as an orchestrator step runs it: the built CLI in a child
+// process against a DuckDB warehouse with planted defects and the real floe_sql
+// plugin. Exit codes 0 (pass, warn), 1 (fail), 2 (usage or configuration).
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDemoWarehouse } from "../../host/src/cli/commands/demo.js";
+import { buildWorkspace, compileShop, floeQuality, ROOT } from "./support.js";
+
+const DBT = join(ROOT, "sdk/test/fixtures/dbt");
+let dir: string;
+let artifacts: string;
+
+beforeAll(async () => {
+  buildWorkspace();
+  dir = await mkdtemp(join(tmpdir(), "floe-e2e-run-"));
+  await createDemoWarehouse(join(dir, "warehouse.duckdb"));
+  artifacts = await compileShop(dir, "dialect: duckdb\npath: warehouse.duckdb");
+});
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const env = { FLOE_LINEAGE_TRANSPORT: "none" };
+
+describe("floe-quality run", () => {
+  it("prints one JSON document and exits 1 for a failing verdict", async () => {
+    const run = await floeQuality(
+      ["run", "--artifacts", artifacts, "--model", "customers", "--json"],
+      { cwd: dir, env },
+    );
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout);
+    expect(Object.keys(report)).toEqual([
+      "model",
+      "quality_tier",
+      "provider",
+      "run_id",
+      "suite_result",
+      "score",
+      "verdict",
+      "violations",
+      "gate",
+      "diagnostics",
+    ]);
+    expect(report.verdict).toBe("fail");
+    expect(report.score.overall).toBeCloseTo(202 / 3, 10);
+    expect(report.violations).toEqual(["score 67.33 is below the gold gate's min_score 90"]);
+    expect(report.diagnostics.map((d: { code: string }) => d.code)).toEqual(["FLOE-DQ102"]);
+    expect(report.gate).toMatchObject({ tier: "gold", passed: false });
+    expect(report.suite_result.checks.map((c: { check_name: string }) => c.check_name)).toEqual([
+      "customer_id_present",
+      "customer_id_unique",
+      "email_present",
+      "email_unique",
+      "email_format",
+      "full_name_length",
+      "country_known",
+      "segment_known",
+      "referrer_exists",
+      "signup_date_present",
+      "lifetime_value_non_negative",
+      "lifetime_value_mean",
+      "customers_not_empty",
+    ]);
+  });
+
+  it("prints a table and exits 0 for a warning verdict", async () => {
+    const run = await floeQuality(["run", "--artifacts", artifacts, "--model", "orders"], {
+      cwd: dir,
+      env,
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("orders (silver, floe_sql): 8 passed, 2 failed\n");
+    expect(run.stdout).toMatch(/^ {2}FAIL +currency_known +validity +warning +currency +1\/12$/m);
+    expect(run.stdout).toContain("  score 83.57 → WARN (score 83.57 is below warn_score 85)\n");
+  });
+
+  // The fixture's orders tests: not_null, amount_in_range and accepted_range pass;
+  // unique, accepted_values (warn) and relationships (error) fail; one is skipped.
+  // validity 4/6 and consistency 4/13 by weight: 25 + 25 + 40/3 + 60/13 + 15 = 3235/39.
+  it("folds the model's dbt tests into the score", async () => {
+    const run = await floeQuality(
+      [
+        "run",
+        "--artifacts",
+        artifacts,
+        "--model",
+        "orders",
+        "--dbt-run-results",
+        join(DBT, "run_results.json"),
+        "--dbt-manifest",
+        join(DBT, "manifest.json"),
+        "--json",
+      ],
+      { cwd: dir, env },
+    );
+    const report = JSON.parse(run.stdout);
+    expect(report.score).toMatchObject({
+      checks_passed: 8,
+      checks_failed: 2,
+      dbt_tests_passed: 3,
+      dbt_tests_failed: 3,
+    });
+    expect(report.score.overall).toBeCloseTo(3235 / 39, 10);
+    expect(report.verdict).toBe("warn");
+    expect(run.code).toBe(0);
+  });
+
+  it("exits 2 naming the model that is not compiled", async () => {
+    const run = await floeQuality(["run", "--artifacts", artifacts, "--model", "refunds"], {
+      cwd: dir,
+      env,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(
+      "error FLOE-DQ100 models: model 'refunds' is not in the compiled artifacts of product shop (models: customers, orders, order_events)\n" +
+        "  fix: Name one of the compiled models, or add the model to floe.yaml and compile again.\n",
+    );
+  });
+
+  it("exits 2 for artifacts of another contract version", async () => {
+    const old = join(dir, "old_artifacts.json");
+    const text = await readFile(artifacts, "utf8");
+    await writeFile(old, text.replace('"version": "0.4.0"', '"version": "0.3.0"'));
+    const run = await floeQuality(["run", "--artifacts", old, "--model", "orders"], {
+      cwd: dir,
+      env,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `error FLOE-DQ100 ${old} version: compiled artifacts of contract version "0.3.0"; this host reads 0.4.0\n` +
+        "  fix: Recompile with this floe-quality (floe-quality compile) to get 0.4.0 artifacts.\n",
+    );
+  });
+
+  it("exits 2 for a missing option", async () => {
+    const run = await floeQuality(["run", "--artifacts", artifacts], { cwd: dir, env });
+    expect(run.code).toBe(2);
+    expect(run.stderr.split("\n")[0]).toBe("floe-quality run: missing --model");
+  });
+
+  it("names an unset secret variable without a value", async () => {
+    const pgArtifacts = await compileShop(
+      await mkdtemp(join(dir, "pg-")),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a floe `${env:NAME}` reference
+      'dialect: postgres\nhost: 127.0.0.1\ndatabase: shop\nuser: etl\npassword: "${env:FLOE_E2E_UNSET_PASSWORD}"',
+    );
+    const run = await floeQuality(["run", "--artifacts", pgArtifacts, "--model", "orders"], {
+      cwd: dir,
+      env: { ...env, FLOE_E2E_UNSET_PASSWORD: "" },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      "error FLOE-DQ100 product.compute.password: environment variable FLOE_E2E_UNSET_PASSWORD is not set; product.compute.password refers to it\n" +
+        "  fix: Set FLOE_E2E_UNSET_PASSWORD in the environment of the floe-quality host (the value is read at run time and never written anywhere).\n",
+    );
+  });
+});
