@@ -22,7 +22,8 @@ export const CATCHING_TEST: Readonly<Record<string, string>> = {
   "stdout-noise":
     "handshake › prints CORE|APP|NETWORK|ADDRESS|grpc once listening, and nothing else on stdout",
   "ignores-stdin-eof": "lifecycle › exits when its stdin reaches EOF (the host is gone)",
-  "ignores-fail-fast": "fail-fast › stops after the first failed check when fail_fast is set",
+  "ignores-fail-fast":
+    "fail-fast › skips the remaining work after the first failed check when fail_fast is set",
   "no-column-validation": "validate-suite › rejects a column the relation lacks with FLOE-DQ105",
 };
 

@@ -1,0 +1,42 @@
+// The shipped floe_sql plugin passes every conformance test, on DuckDB and on a
+// real PostgreSQL, found through plugin discovery.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PostgresServer, startPostgres } from "../../test/support/postgres.js";
+import type { Dialect } from "../src/fixture/index.js";
+import { runConformance } from "../src/run.js";
+
+let server: PostgresServer;
+let dsn: string;
+
+beforeAll(async () => {
+  server = await startPostgres();
+  dsn = await server.createDatabase("floe_sql");
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("floe_sql", () => {
+  for (const dialect of ["duckdb", "postgres"] as Dialect[]) {
+    it(`passes every conformance test with the ${dialect} fixture`, async () => {
+      const report = await runConformance({
+        target: { kind: "provider", provider: "floe_sql" },
+        dialect,
+        pgDsn: dsn,
+        focus: [],
+        skip: [],
+        junit: undefined,
+        json: false,
+      });
+      const notPassed = report.groups.flatMap((g) =>
+        g.tests
+          .filter((t) => t.status !== "passed")
+          .map((t) => ({ id: t.id, reason: t.reason, failure: t.failure })),
+      );
+      expect(notPassed).toEqual([]);
+      expect(report.dialect).toBe(dialect);
+      expect(report.totals).toEqual({ passed: 58, failed: 0, skipped: 0 });
+    }, 120_000);
+  }
+});
