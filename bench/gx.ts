@@ -157,6 +157,22 @@ function suite(): Pair[] {
   return pairs;
 }
 
+interface PlainResult {
+  import_ms: number;
+  runs_ms: number[];
+  results: Array<{ index: number; success: boolean; unexpected_count: number | null }>;
+}
+
+/** One plain GX process: a warm-up validation, then one timed validation. */
+function runPlainGx(url: string, expectationsFile: string): PlainResult {
+  const out = execFileSync(
+    PYTHON,
+    [join(ROOT, "bench/gx_plain.py"), url, TABLE, expectationsFile, "1"],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 64 * 1024 * 1024 },
+  );
+  return JSON.parse(out) as PlainResult;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -194,22 +210,6 @@ async function main(): Promise<void> {
     const expectationsFile = join(work, "expectations.json");
     writeFileSync(expectationsFile, JSON.stringify(pairs.map((p) => p.gx)));
     const url = `postgresql+psycopg2://${server.user}@${server.host}:${server.port}/${server.database}`;
-    const plain = JSON.parse(
-      execFileSync(
-        PYTHON,
-        [join(ROOT, "bench/gx_plain.py"), url, TABLE, expectationsFile, String(RUNS)],
-        {
-          encoding: "utf8",
-          stdio: ["ignore", "pipe", "ignore"],
-          maxBuffer: 64 * 1024 * 1024,
-        },
-      ),
-    ) as {
-      import_ms: number;
-      runs_ms: number[];
-      results: Array<{ index: number; success: boolean; unexpected_count: number | null }>;
-    };
-
     const descriptor = resolveProvider(
       discoverPlugins({ workspaceRoot: ROOT, env: {} }),
       "great_expectations",
@@ -235,12 +235,19 @@ async function main(): Promise<void> {
       options: { maxFailingSamples: 5 },
     });
     let summary = await plugin.client.runChecks(request, { timeoutMs: 600_000 });
+    // Rounds alternate a plain GX run and a plugin run, so a change in the machine's
+    // load during the bench weighs on both sides alike.
+    const plainRuns: number[] = [];
     const pluginRuns: number[] = [];
+    let plain: PlainResult | undefined;
     for (let i = 0; i < RUNS; i++) {
+      plain = runPlainGx(url, expectationsFile);
+      plainRuns.push(...plain.runs_ms);
       const t = performance.now();
       summary = await plugin.client.runChecks(request, { timeoutMs: 600_000 });
       pluginRuns.push(performance.now() - t);
     }
+    if (plain === undefined) throw new Error("BENCH_RUNS must be at least 1");
     const timings = plugin.timings;
     await plugin.stop();
 
@@ -254,19 +261,16 @@ async function main(): Promise<void> {
         (theirs.unexpected_count !== null && mine.recordsFailed !== theirs.unexpected_count)
       );
     }).length;
-    const plainMedian = median(plain.runs_ms);
+    const plainMedian = median(plainRuns);
     const pluginMedian = median(pluginRuns);
     const rows: Array<[string, string]> = [
       ["table rows", ROWS.toLocaleString("en-US")],
       ["expectations", String(pairs.length)],
-      ["runs (after one warm-up each)", String(RUNS)],
+      ["rounds (plain GX run, plugin run; after warm-ups)", String(RUNS)],
       ["plain GX: import great_expectations", fmt(plain.import_ms)],
       ["plugin: spawn to handshake", fmt(timings.handshakeMs)],
       ["plugin: spawn to SERVING (GX loaded)", fmt(timings.servingMs)],
-      [
-        "plain GX validation, median",
-        `${fmt(plainMedian)}  (${plain.runs_ms.map(fmt).join(", ")})`,
-      ],
+      ["plain GX validation, median", `${fmt(plainMedian)}  (${plainRuns.map(fmt).join(", ")})`],
       [
         "plugin via host + gRPC, median",
         `${fmt(pluginMedian)}  (${pluginRuns.map(fmt).join(", ")})`,

@@ -169,9 +169,7 @@ def duration_seconds(iso: str) -> int:
     """ISO-8601 duration → whole seconds (a year is 365 days, a month 30)."""
     match = _DURATION.match(iso)
     if not match:
-        raise CheckError(
-            "FLOE-DQ101", f"max_age {iso!r} is not an ISO-8601 duration such as P1D or PT6H"
-        )
+        raise CheckError("FLOE-DQ101", f"max_age {iso!r} is not an ISO-8601 duration such as P1D or PT6H")
     years, months, weeks, days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
     total = (
         years * 365 * 86400

@@ -73,11 +73,10 @@ class CheckError(Exception):
 class RequestError(Exception):
     """A request that cannot be served at all (bad suite file, unknown native suite...)."""
 
-    def __init__(self, code: str, message: str, grpc_code: str = "INVALID_ARGUMENT") -> None:
+    def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
-        self.grpc_code = grpc_code
 
 
 @dataclass(frozen=True)

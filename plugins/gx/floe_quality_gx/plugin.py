@@ -43,11 +43,19 @@ class Validation:
 
     @property
     def errors(self) -> list[str]:
-        return [f"{d.code} {d.path}: {d.message}" if d.path else f"{d.code} {d.message}" for d in self.diagnostics if d.level == "error"]
+        return [
+            f"{d.code} {d.path}: {d.message}" if d.path else f"{d.code} {d.message}"
+            for d in self.diagnostics
+            if d.level == "error"
+        ]
 
     @property
     def warnings(self) -> list[str]:
-        return [f"{d.code} {d.path}: {d.message}" if d.path else f"{d.code} {d.message}" for d in self.diagnostics if d.level == "warning"]
+        return [
+            f"{d.code} {d.path}: {d.message}" if d.path else f"{d.code} {d.message}"
+            for d in self.diagnostics
+            if d.level == "warning"
+        ]
 
 
 @dataclass
@@ -86,7 +94,7 @@ class GxPlugin:
 
     def _runtime(self) -> GxRuntime:
         if self.runtime is None:
-            raise RequestError("FLOE-DQ001", "the plugin is still starting (Great Expectations is loading)", "UNAVAILABLE")
+            raise RequestError("FLOE-DQ001", "the plugin is still starting (Great Expectations is loading)")
         return self.runtime
 
     def metadata(self) -> dict[str, Any]:
@@ -111,11 +119,17 @@ class GxPlugin:
         validation = Validation()
         if provider and provider != PROVIDER:
             validation.diagnostics.append(
-                Diagnostic("FLOE-DQ001", f"provider {provider!r} is not served by this plugin ({PROVIDER})", "plugins.quality.provider")
+                Diagnostic(
+                    "FLOE-DQ001",
+                    f"provider {provider!r} is not served by this plugin ({PROVIDER})",
+                    "plugins.quality.provider",
+                )
             )
         _, problems = list_suites(self.suites_directory)
         for name, problem in sorted(problems.items()):
-            validation.diagnostics.append(Diagnostic(problem.code, problem.message, f"native_suites.{name}", level="warning"))
+            validation.diagnostics.append(
+                Diagnostic(problem.code, problem.message, f"native_suites.{name}", level="warning")
+            )
         return validation
 
     def validate_suite(
@@ -156,7 +170,8 @@ class GxPlugin:
         for name, problem in problems.items():
             log.warning("native suite file skipped", extra={"suite": name, "error": problem.message})
         return [
-            {"name": s.name, "description": s.description, "check_count": len(s.checks), "source": s.source} for s in suites
+            {"name": s.name, "description": s.description, "check_count": len(s.checks), "source": s.source}
+            for s in suites
         ]
 
     def run_checks(self, run: SuiteRun) -> Iterator[CheckResult]:

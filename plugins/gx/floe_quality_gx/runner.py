@@ -14,7 +14,7 @@ from typing import Any
 
 from .mapping import META_CHECK, META_INTERNAL, Backend, MappedCheck, map_check, row_count_expectation
 from .model import Check, CheckError, CheckResult, Connection, RequestError, RunOptions
-from .results import check_result, error_result, exception_message, skipped_result, timed_out_result
+from .results import check_result, error_result, exception_message, json_value, skipped_result, timed_out_result
 from .runtime import GxRuntime, RunToken, check_error_for_missing_columns, normalized_dialect, set_current_token
 
 log = logging.getLogger("floe_quality_gx")
@@ -144,17 +144,17 @@ def _validate(runtime: GxRuntime, request: RunRequest, mapped: list[MappedCheck]
         "result_format": "SUMMARY",
         "partial_unexpected_count": max(request.options.max_failing_samples, 1),
     }
-    validation = batch.validate(suite, result_format=result_format).to_json_dict()
+    validation = batch.validate(suite, result_format=result_format)
     elapsed_ms = (time.perf_counter() - started) * 1000.0
 
     by_name: dict[str, dict[str, Any]] = {}
     row_count: int | None = None
-    for gx_result in validation.get("results", []):
+    for gx_result in (_result_fields(r) for r in validation.results):
         meta = (gx_result.get("expectation_config") or {}).get("meta") or {}
         if meta.get(META_INTERNAL) == "row_count" or (
             probe_key in owner_by_key and meta.get(META_CHECK) == owner_by_key[probe_key]
         ):
-            observed = (gx_result.get("result") or {}).get("observed_value")
+            observed = json_value((gx_result.get("result") or {}).get("observed_value"))
             if isinstance(observed, int):
                 row_count = observed
         if META_CHECK in meta:
@@ -180,3 +180,15 @@ def _tracebacks(exception_info: Any) -> str:
     if "exception_traceback" in exception_info:
         return str(exception_info.get("exception_traceback") or "")
     return "\n".join(_tracebacks(v) for v in exception_info.values())
+
+
+def _result_fields(result: Any) -> dict[str, Any]:
+    """The fields of a GX ExpectationValidationResult this plugin reads, without
+    serializing the whole validation (to_json_dict costs tens of ms per suite)."""
+    config = result.expectation_config
+    return {
+        "success": result.success,
+        "result": result.result or {},
+        "exception_info": result.exception_info,
+        "expectation_config": {"type": config.type, "meta": config.meta or {}},
+    }

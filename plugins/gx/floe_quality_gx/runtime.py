@@ -77,7 +77,9 @@ def set_current_token(token: RunToken | None) -> None:
     _current.token = token
 
 
-def _before_cursor_execute(conn: Any, cursor: Any, statement: Any, parameters: Any, context: Any, executemany: Any) -> None:
+def _before_cursor_execute(
+    conn: Any, cursor: Any, statement: Any, parameters: Any, context: Any, executemany: Any
+) -> None:
     token = current_token()
     if token is None:
         return
@@ -197,7 +199,6 @@ class GxRuntime:
                 raise RequestError(
                     "FLOE-DQ100",
                     f"cannot connect to {describe_connection(connection)}: {_first_line(error.__cause__ or error)}",
-                    "UNAVAILABLE",
                 ) from None
             self._sources[key] = source
             return source
@@ -228,7 +229,9 @@ class GxRuntime:
             try:
                 asset = source.add_table_asset(asset_name, table_name=table_name, schema_name=schema or None)
             except Exception as error:
-                raise RequestError("FLOE-DQ100", f"relation {relation!r} cannot be read: {_first_line(error)}") from None
+                raise RequestError(
+                    "FLOE-DQ100", f"relation {relation!r} cannot be read: {_first_line(error)}"
+                ) from None
             table = Table(asset.add_batch_definition_whole_table("whole"), columns)
             self._tables[key] = table
             return table
@@ -245,14 +248,18 @@ class GxRuntime:
         try:
             db = duckdb.connect(connection.path, read_only=True)
         except Exception as error:
-            raise RequestError("FLOE-DQ100", f"DuckDB file {connection.path} cannot be opened: {_first_line(error)}") from None
+            raise RequestError(
+                "FLOE-DQ100", f"DuckDB file {connection.path} cannot be opened: {_first_line(error)}"
+            ) from None
         try:
             if token is not None:
                 token.on_cancel.append(db.interrupt)
             try:
                 rows = db.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0]
             except duckdb.CatalogException as error:
-                raise RequestError("FLOE-DQ100", f"relation {relation!r} does not exist: {_first_line(error)}", "NOT_FOUND") from None
+                raise RequestError(
+                    "FLOE-DQ100", f"relation {relation!r} does not exist: {_first_line(error)}"
+                ) from None
             if rows > limit:
                 raise RequestError(
                     "FLOE-DQ100",
@@ -260,7 +267,6 @@ class GxRuntime:
                     f"of {limit}: GX validates DuckDB tables in memory. Run this model with the floe_sql provider "
                     f"(checks run inside DuckDB), or raise the limit with the connection option "
                     f"{ROW_LIMIT_OPTION} or {ROW_LIMIT_ENV}.",
-                    "FAILED_PRECONDITION",
                 )
             frame = db.execute(f"SELECT * FROM {quoted}").df()
         finally:
@@ -314,12 +320,12 @@ def _sql_columns(engine: Any, schema: str | None, table_name: str, relation: str
         if not (inspector.has_table(table_name, schema=schema)):
             views = set(inspector.get_view_names(schema=schema))
             if table_name not in views:
-                raise RequestError("FLOE-DQ100", f"relation {relation!r} does not exist", "NOT_FOUND")
+                raise RequestError("FLOE-DQ100", f"relation {relation!r} does not exist")
         return {c["name"] for c in inspector.get_columns(table_name, schema=schema)}
     except RequestError:
         raise
     except Exception as error:
-        raise RequestError("FLOE-DQ100", f"relation {relation!r} cannot be inspected: {_first_line(error)}", "UNAVAILABLE") from None
+        raise RequestError("FLOE-DQ100", f"relation {relation!r} cannot be inspected: {_first_line(error)}") from None
 
 
 def _duckdb_quote(name: str) -> str:

@@ -63,7 +63,6 @@ def find_suite(directory: str, name: str) -> NativeSuite:
         "FLOE-DQ100",
         f"native suite {name!r} not found in {directory} (suites there: {known}); "
         f"set {SUITES_DIR_ENV} to the directory holding the ExpectationSuite JSON files",
-        "NOT_FOUND",
     )
 
 

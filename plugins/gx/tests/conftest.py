@@ -1,15 +1,18 @@
+"""Session fixtures: one throwaway PostgreSQL and SQLite / DuckDB files seeded with the
+same defects (seed.py), and one plugin core with GX loaded. Test helpers (pg_server,
+seed) are imported from this directory, which pytest puts on sys.path."""
+
 import os
-import sys
 
+# Before anything imports GX: no analytics from test runs.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-sys.path.insert(0, os.path.dirname(__file__))
 
-import pytest
+import pytest  # noqa: E402
+from pg_server import start_postgres  # noqa: E402
+from seed import seed_duckdb, seed_postgres, seed_sqlite  # noqa: E402
 
-from floe_quality_gx.model import Connection
-from floe_quality_gx.plugin import GxPlugin
-from pg_server import start_postgres
-from seed import seed_duckdb, seed_postgres, seed_sqlite
+from floe_quality_gx.model import Connection  # noqa: E402
+from floe_quality_gx.plugin import GxPlugin  # noqa: E402
 
 
 @pytest.fixture(scope="session")

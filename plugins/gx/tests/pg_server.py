@@ -24,9 +24,7 @@ def _server_bin_dir() -> str:
         return os.path.dirname(found)
     for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True):
         return os.path.dirname(candidate)
-    raise RuntimeError(
-        "PostgreSQL server binaries (initdb, postgres) not found: run scripts/setup-postgres.sh"
-    )
+    raise RuntimeError("PostgreSQL server binaries (initdb, postgres) not found: run scripts/setup-postgres.sh")
 
 
 def _free_port() -> int:
@@ -61,10 +59,7 @@ class PostgresServer:
         )
 
     def url(self, database: str | None = None) -> str:
-        return (
-            f"postgresql+psycopg2://{self.user}:{self.password}@{self.host}:{self.port}/"
-            f"{database or self.database}"
-        )
+        return f"postgresql+psycopg2://{self.user}:{self.password}@{self.host}:{self.port}/{database or self.database}"
 
     def stop(self) -> None:
         if self._process.poll() is None:

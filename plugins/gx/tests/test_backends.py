@@ -55,7 +55,9 @@ def checks(rows):
 
 
 def run(plugin, connection, check_list, relation="orders", options=None, timeout_s=60.0):
-    results = plugin.run_checks(SuiteRun("orders", check_list, connection, relation, options or RunOptions(), timeout_s))
+    results = plugin.run_checks(
+        SuiteRun("orders", check_list, connection, relation, options or RunOptions(), timeout_s)
+    )
     return {r.check_name: r for r in results}
 
 
@@ -98,7 +100,9 @@ def test_sql_run_checks_on_duckdb_are_per_check_errors_pointing_to_floe_sql(plug
 
 
 def test_results_carry_dimension_severity_type_column_and_failing_samples(plugin, pg_connection):
-    check = Check("amount_range", "between", "amount", Dimension.ACCURACY, Severity.WARNING, {"min_value": 0, "max_value": 100})
+    check = Check(
+        "amount_range", "between", "amount", Dimension.ACCURACY, Severity.WARNING, {"min_value": 0, "max_value": 100}
+    )
     result = run(plugin, pg_connection, [check], options=RunOptions(max_failing_samples=5))["amount_range"]
     assert (result.dimension, result.severity, result.check_type, result.column) == (
         Dimension.ACCURACY,
@@ -119,7 +123,11 @@ def test_sensitive_columns_are_never_sampled(plugin, pg_connection):
 
 
 def test_disabled_checks_are_skipped_and_identical_expectations_each_get_a_result(plugin, pg_connection):
-    same = [Check("a", "not_null", "email"), Check("b", "not_null", "email"), Check("off", "unique", "id", enabled=False)]
+    same = [
+        Check("a", "not_null", "email"),
+        Check("b", "not_null", "email"),
+        Check("off", "unique", "id", enabled=False),
+    ]
     results = run(plugin, pg_connection, same)
     assert (results["a"].records_failed, results["b"].records_failed) == (2, 2)
     assert results["off"].status == CheckStatus.SKIPPED
@@ -164,7 +172,12 @@ def test_duckdb_table_over_the_row_limit_points_to_floe_sql(plugin, data_files):
 
 
 def test_raw_gx_expectation_runs_through_the_plugin(plugin, pg_connection):
-    raw = Check("amount_is_number", "expect_column_values_to_be_in_type_list", "amount", parameters={"type_list": ["DOUBLE PRECISION", "FLOAT"]})
+    raw = Check(
+        "amount_is_number",
+        "expect_column_values_to_be_in_type_list",
+        "amount",
+        parameters={"type_list": ["DOUBLE PRECISION", "FLOAT"]},
+    )
     result = run(plugin, pg_connection, [raw])["amount_is_number"]
     assert result.status == PASSED
 

@@ -40,7 +40,13 @@ CASES = [
         {"min_value": 0, "max_value": 10, "strict_min": True, "strict_max": True, "mostly": 0.5},
     ),
     ("regex", "email", {"regex": "^[^@]+@"}, gxe.ExpectColumnValuesToMatchRegex, {"regex": "^[^@]+@"}),
-    ("length_between", "code", {"min_value": 2, "max_value": 3}, gxe.ExpectColumnValueLengthsToBeBetween, {"min_value": 2, "max_value": 3}),
+    (
+        "length_between",
+        "code",
+        {"min_value": 2, "max_value": 3},
+        gxe.ExpectColumnValueLengthsToBeBetween,
+        {"min_value": 2, "max_value": 3},
+    ),
     ("row_count_between", "", {"min_value": 1}, gxe.ExpectTableRowCountToBeBetween, {"min_value": 1}),
     ("column_exists", "email", {}, gxe.ExpectColumnToExist, {"column": "email"}),
     ("compound_unique", "", {"columns": ["a", "b"]}, gxe.ExpectCompoundColumnsToBeUnique, {"column_list": ["a", "b"]}),
@@ -55,8 +61,20 @@ CASES = [
     ("min_between", "amount", {"min_value": 1}, gxe.ExpectColumnMinToBeBetween, {"min_value": 1}),
     ("max_between", "amount", {"max_value": 9}, gxe.ExpectColumnMaxToBeBetween, {"max_value": 9}),
     ("sum_between", "amount", {"max_value": 9}, gxe.ExpectColumnSumToBeBetween, {"max_value": 9}),
-    ("stdev_between", "amount", {"max_value": 9, "strictly": True}, gxe.ExpectColumnStdevToBeBetween, {"max_value": 9, "strict_max": True}),
-    ("distinct_count_between", "status", {"min_value": 2}, gxe.ExpectColumnUniqueValueCountToBeBetween, {"min_value": 2}),
+    (
+        "stdev_between",
+        "amount",
+        {"max_value": 9, "strictly": True},
+        gxe.ExpectColumnStdevToBeBetween,
+        {"max_value": 9, "strict_max": True},
+    ),
+    (
+        "distinct_count_between",
+        "status",
+        {"min_value": 2},
+        gxe.ExpectColumnUniqueValueCountToBeBetween,
+        {"min_value": 2},
+    ),
 ]
 
 
@@ -80,7 +98,11 @@ def test_floe_severity_becomes_gx_severity_and_name_and_dimension_go_to_meta():
     check = Check("email_present", "not_null", "email", Dimension.COMPLETENESS, Severity.WARNING)
     expectation = map_check(check, PG).expectation
     assert expectation.severity.value == "warning"
-    assert expectation.meta == {"floe_check": "email_present", "floe_dimension": "completeness", "floe_type": "not_null"}
+    assert expectation.meta == {
+        "floe_check": "email_present",
+        "floe_dimension": "completeness",
+        "floe_type": "not_null",
+    }
 
 
 def test_unspecified_dimension_takes_the_vocabulary_default():
@@ -122,7 +144,9 @@ def test_raw_gx_kwargs_are_validated_by_gx_models():
 def test_out_of_range_mostly_is_rejected_by_gx():
     error = rejection(Check("c", "not_null", "a", parameters={"mostly": 3}))
     assert error.code == "FLOE-DQ101"
-    assert error.message.startswith("expect_column_values_to_not_be_null: mostly: ensure this value is less than or equal to 1")
+    assert error.message.startswith(
+        "expect_column_values_to_not_be_null: mostly: ensure this value is less than or equal to 1"
+    )
 
 
 def test_unknown_type_names_both_vocabularies():
@@ -146,7 +170,9 @@ def test_recency_compares_the_latest_value_with_now_minus_max_age():
         'SELECT MAX("ts") AS latest FROM {batch} HAVING MAX("ts") IS NULL OR '
         "MAX(\"ts\") < CURRENT_TIMESTAMP - INTERVAL '108000 seconds'"
     )
-    sqlite = mapped("recency", "ts", backend=Backend("sql", "sqlite"), max_age="PT30M").expectation.unexpected_rows_query
+    sqlite = mapped(
+        "recency", "ts", backend=Backend("sql", "sqlite"), max_age="PT30M"
+    ).expectation.unexpected_rows_query
     assert sqlite.endswith("MAX(\"ts\") < datetime('now', '-1800 seconds')")
 
 
@@ -189,9 +215,11 @@ def test_column_exists_reads_no_column_up_front():
 
 def test_sql_run_checks_filter_by_the_row_condition_in_their_own_query():
     query = mapped("expression_is_true", expression="a >= b", row_condition='col("Status") == "paid"')
-    assert query.expectation.unexpected_rows_query == "SELECT * FROM {batch} WHERE (\"Status\" = 'paid') AND NOT (a >= b)"
+    assert (
+        query.expectation.unexpected_rows_query == "SELECT * FROM {batch} WHERE (\"Status\" = 'paid') AND NOT (a >= b)"
+    )
     recency = mapped("recency", "ts", max_age="PT1H", row_condition='col("region").notnull()')
     assert recency.expectation.unexpected_rows_query == (
         'SELECT MAX("ts") AS latest FROM {batch} WHERE (region IS NOT NULL) '
-        "HAVING MAX(\"ts\") IS NULL OR MAX(\"ts\") < CURRENT_TIMESTAMP - INTERVAL '3600 seconds'"
+        'HAVING MAX("ts") IS NULL OR MAX("ts") < CURRENT_TIMESTAMP - INTERVAL \'3600 seconds\''
     )

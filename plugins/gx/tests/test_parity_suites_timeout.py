@@ -58,7 +58,9 @@ def plain_gx_results(postgres):
     for index, (_, expectation) in enumerate(PAIRS):
         expectation.meta = {"index": index}
         suite.add_expectation(expectation)
-    definition = context.validation_definitions.add(gx.ValidationDefinition(name="plain", data=batch_definition, suite=suite))
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name="plain", data=batch_definition, suite=suite)
+    )
     results = definition.run(result_format="SUMMARY").to_json_dict()["results"]
     return {r["expectation_config"]["meta"]["index"]: r for r in results}
 
@@ -66,7 +68,10 @@ def plain_gx_results(postgres):
 def test_plugin_and_plain_gx_agree_on_every_expectation(plugin, postgres, pg_connection):
     plain = plain_gx_results(postgres)
     checks = [check for check, _ in PAIRS]
-    ours = {r.check_name: r for r in plugin.run_checks(SuiteRun("orders", checks, pg_connection, "orders", RunOptions(), 60))}
+    ours = {
+        r.check_name: r
+        for r in plugin.run_checks(SuiteRun("orders", checks, pg_connection, "orders", RunOptions(), 60))
+    }
     for index, (check, _) in enumerate(PAIRS):
         gx_result = plain[index]["result"]
         mine = ours[check.name]
@@ -90,13 +95,22 @@ NATIVE_SUITE = {
             "kwargs": {"column": "amount", "min_value": 0, "max_value": 100},
             "meta": {"floe_check": "amount_in_range", "floe_dimension": "validity"},
         },
-        {"type": "expect_column_values_to_be_of_type", "kwargs": {"column": "id", "type_": "INTEGER"}, "severity": "info"},
+        {
+            "type": "expect_column_values_to_be_of_type",
+            "kwargs": {"column": "id", "type_": "INTEGER"},
+            "severity": "info",
+        },
         {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "email", "mostly": 0.5}},
         {
             "type": "expect_column_values_to_not_be_null",
             "kwargs": {
                 "column": "email",
-                "row_condition": {"type": "comparison", "column": {"name": "status"}, "operator": "==", "parameter": "paid"},
+                "row_condition": {
+                    "type": "comparison",
+                    "column": {"name": "status"},
+                    "operator": "==",
+                    "parameter": "paid",
+                },
             },
             "meta": {"floe_check": "paid_have_email"},
         },

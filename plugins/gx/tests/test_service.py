@@ -59,9 +59,22 @@ def test_result_to_proto_carries_counts_details_and_errors():
     assert message.details["unexpected_percent"] == 25.0
     assert not message.HasField("error_message")
     errored = result_to_proto(
-        CheckResult("x", "unique", "id", Dimension.CONSISTENCY, Severity.INFO, CheckStatus.ERROR, error_message="boom", error_code="FLOE-DQ102")
+        CheckResult(
+            "x",
+            "unique",
+            "id",
+            Dimension.CONSISTENCY,
+            Severity.INFO,
+            CheckStatus.ERROR,
+            error_message="boom",
+            error_code="FLOE-DQ102",
+        )
     )
-    assert (errored.status, errored.error_code, errored.error_message) == (types_pb2.CHECK_STATUS_ERROR, "FLOE-DQ102", "boom")
+    assert (errored.status, errored.error_code, errored.error_message) == (
+        types_pb2.CHECK_STATUS_ERROR,
+        "FLOE-DQ102",
+        "boom",
+    )
 
 
 def test_run_timeout_is_the_earlier_of_call_deadline_and_suite_timeout():
