@@ -288,7 +288,7 @@ async function time(run: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
-/** One engine run of the suite, failing samples as asked; returns the number of results. */
+/** One engine run of the suite, failing samples as asked; returns how many checks did not pass. */
 async function engineRun(
   open: () => Promise<Engine>,
   checks: BenchCheck[],
@@ -296,21 +296,23 @@ async function engineRun(
 ): Promise<number> {
   const engine = await open();
   let results = 0;
+  let failed = 0;
   try {
-    for await (const _ of runSuite({
+    for await (const result of runSuite({
       engine,
       relation: parseRelation("orders"),
       checks: checks.map((c) => c.check),
       maxFailingSamples: samples,
     })) {
       results++;
+      if (!result.passed) failed++;
     }
   } finally {
     await engine.close();
   }
   if (results !== checks.length)
     throw new Error(`expected ${checks.length} results, got ${results}`);
-  return results;
+  return failed;
 }
 
 interface Row {
@@ -320,6 +322,7 @@ interface Row {
   engine: number;
   withSamples: number | null;
   queries: number;
+  failedChecks: number;
 }
 
 async function measure(
@@ -333,6 +336,7 @@ async function measure(
 ): Promise<Row> {
   const sql = floorSql(checks);
   let queries = 0;
+  let failedChecks = 0;
   const floors: number[] = [];
   const engines: number[] = [];
   // Warm the file cache / buffer pool once, then alternate so both see the same machine.
@@ -340,7 +344,11 @@ async function measure(
   for (let r = 0; r < repeats; r++) {
     floors.push(await time(() => runFloor(sql)));
     queries = 0;
-    engines.push(await time(() => engineRun(() => open(() => queries++), checks, 0)));
+    engines.push(
+      await time(async () => {
+        failedChecks = await engineRun(() => open(() => queries++), checks, 0);
+      }),
+    );
   }
   let withSamples: number | null = null;
   if (samples) withSamples = await time(() => engineRun(() => open(() => undefined), checks, 5));
@@ -351,6 +359,7 @@ async function measure(
     engine: Math.min(...engines),
     withSamples,
     queries,
+    failedChecks,
   };
 }
 
@@ -363,6 +372,7 @@ function printTable(rows: Row[]): void {
     "floe_sql ms",
     "ratio",
     "statements",
+    "failed checks",
     "with samples ms",
   ];
   const body = rows.map((r) => [
@@ -373,6 +383,7 @@ function printTable(rows: Row[]): void {
     r.engine.toFixed(0),
     `${(r.engine / r.floor).toFixed(2)}x`,
     String(r.queries),
+    String(r.failedChecks),
     r.withSamples === null ? "-" : r.withSamples.toFixed(0),
   ]);
   const widths = header.map((h, i) =>
