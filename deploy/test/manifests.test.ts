@@ -4,18 +4,23 @@
 // files that exist and pin their base images. Nothing here needs a cluster or a
 // Docker engine (deploy/README.md says what is not checked).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { basename, join, posix, resolve } from "node:path";
+import { basename, join, posix } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseAllDocuments } from "yaml";
 import { compileFiles } from "../../host/src/cli/commands/compile.js";
 import { parseArtifacts } from "../../host/src/runtime/artifacts.js";
-
-const REPO = resolve(import.meta.dirname, "../..");
-const KUBE = join(REPO, "deploy/kubernetes");
-const IMAGES = join(REPO, "deploy/images");
-
-// biome-ignore lint/suspicious/noExplicitAny: manifests are checked field by field below
-type Doc = any;
+import {
+  copies,
+  type Doc,
+  dockerfileOf,
+  dockerStages,
+  finalStage,
+  IMAGES,
+  imageProvides,
+  jsonArray,
+  KUBE,
+  parseYaml,
+  REPO,
+} from "./support.js";
 
 interface Container {
   name: string;
@@ -39,13 +44,6 @@ function yamlFiles(dir: string): string[] {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return yamlFiles(path);
     return /\.ya?ml$/.test(entry.name) ? [path] : [];
-  });
-}
-
-function parseYaml(file: string): Doc[] {
-  return parseAllDocuments(readFileSync(file, "utf8")).map((doc) => {
-    if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]?.message}`);
-    return doc.toJS();
   });
 }
 
@@ -89,99 +87,7 @@ function probeCommands(container: Container): string[][] {
     .map((p) => p.exec.command as string[]);
 }
 
-// ---------- Dockerfiles ----------
-
-interface Instruction {
-  keyword: string;
-  args: string;
-}
-interface Stage {
-  from: string;
-  name?: string;
-  instructions: Instruction[];
-}
-
-function dockerStages(file: string): Stage[] {
-  const text = readFileSync(file, "utf8")
-    .split("\n")
-    .filter((line) => !line.trimStart().startsWith("#"))
-    .join("\n")
-    .replace(/\\\n/g, " ");
-  const stages: Stage[] = [];
-  for (const line of text.split("\n")) {
-    const match = /^\s*([A-Za-z]+)\s+(.*)$/.exec(line);
-    if (match === null) continue;
-    const keyword = match[1]!.toUpperCase();
-    const args = match[2]!.trim();
-    if (keyword === "FROM") {
-      const [from, as, name] = args.split(/\s+/);
-      stages.push({
-        from: from!,
-        ...(as?.toUpperCase() === "AS" ? { name } : {}),
-        instructions: [],
-      });
-    } else {
-      stages.at(-1)?.instructions.push({ keyword, args });
-    }
-  }
-  return stages;
-}
-
-interface Copy {
-  from?: string;
-  sources: string[];
-  destination: string;
-}
-
-/** COPY instructions of a stage with destinations resolved against WORKDIR. */
-function copies(stage: Stage): Copy[] {
-  let workdir = "/";
-  const out: Copy[] = [];
-  for (const { keyword, args } of stage.instructions) {
-    if (keyword === "WORKDIR") workdir = posix.resolve(workdir, args);
-    if (keyword !== "COPY") continue;
-    const words = args.split(/\s+/);
-    const flags = words.filter((w) => w.startsWith("--"));
-    const paths = words.filter((w) => !w.startsWith("--"));
-    const from = flags.find((f) => f.startsWith("--from="))?.slice("--from=".length);
-    out.push({
-      ...(from === undefined ? {} : { from }),
-      sources: paths.slice(0, -1),
-      destination: posix.resolve(workdir, paths.at(-1)!),
-    });
-  }
-  return out;
-}
-
-function finalStage(file: string): Stage {
-  return dockerStages(file).at(-1)!;
-}
-
-function jsonArray(instruction: Instruction | undefined): string[] {
-  return instruction === undefined ? [] : (JSON.parse(instruction.args) as string[]);
-}
-
-/** Whether the final stage of a Dockerfile puts a file at `path` (a copied file or directory). */
-function imageProvides(file: string, path: string): boolean {
-  return copies(finalStage(file)).some((copy) => {
-    if (copy.destination !== path && !path.startsWith(`${copy.destination}/`)) return false;
-    const rest = path.slice(copy.destination.length);
-    if (copy.from !== undefined) {
-      // Built in the build stage: dist/X.js compiled from src/X.ts of the same workspace.
-      const built = copy.sources[0]!.replace(/^\/app\//, "") + rest;
-      return existsSync(join(REPO, built.replace("/dist/", "/src/").replace(/\.js$/, ".ts")));
-    }
-    return copy.sources.some((source) => existsSync(join(REPO, source + rest)));
-  });
-}
-
 const dockerfiles = readdirSync(IMAGES).filter((f) => f.endsWith(".Dockerfile"));
-
-/** floe-quality/<name> is built from deploy/images/<name>.Dockerfile. */
-function dockerfileOf(image: string): string {
-  const name = image.replace(/^floe-quality\//, "").replace(/:.*$/, "");
-  return join(IMAGES, `${name}.Dockerfile`);
-}
 
 // ---------- the tests ----------
 

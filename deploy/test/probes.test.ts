@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
+import { writePki } from "./support.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
 const PYTHON = join(REPO, ".venv/bin/python");
@@ -98,63 +99,10 @@ describe.each(["node", "python"] as const)(
   },
 );
 
-/** A throwaway CA and a server certificate for `name` (what the host's TLS Secret holds). */
-function writePki(name: string): (file: string) => string {
-  const dir = tempDir();
-  const file = (f: string) => join(dir, f);
-  const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
-  openssl(
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-days",
-    "1",
-    "-subj",
-    "/CN=floe-test-ca",
-    "-keyout",
-    file("ca.key"),
-    "-out",
-    file("ca.crt"),
-  );
-  writeFileSync(file("server.ext"), `subjectAltName=DNS:${name}\n`);
-  openssl(
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-subj",
-    `/CN=${name}`,
-    "-keyout",
-    file("tls.key"),
-    "-out",
-    file("tls.csr"),
-  );
-  openssl(
-    "x509",
-    "-req",
-    "-in",
-    file("tls.csr"),
-    "-CA",
-    file("ca.crt"),
-    "-CAkey",
-    file("ca.key"),
-    "-CAcreateserial",
-    "-days",
-    "1",
-    "-out",
-    file("tls.crt"),
-    "-extfile",
-    file("server.ext"),
-  );
-  return file;
-}
-
 describe("the node exec probe over TLS, as the host container runs it", () => {
   it("verifies the server certificate against the CA under the Service's DNS name", async () => {
     const serviceName = "floe-quality.floe-quality.svc";
-    const pki = writePki(serviceName);
+    const pki = writePki(tempDir(), serviceName);
     const handshake = await startSidecar({
       FLOE_PLUGIN_LISTEN: "tcp://127.0.0.1:0",
       FLOE_PLUGIN_TLS_CERT: pki("tls.crt"),
