@@ -229,11 +229,18 @@ export async function* runSuite(run: SuiteRun): AsyncGenerator<QualityCheckResul
       if (run.failFast && isFailure(next.result) && !stop.signal.aborted)
         stop.abort(failFastReason(next));
     }
-    await work.catch(() => undefined);
+    let broken: unknown;
+    await work.catch((error: unknown) => {
+      broken = error;
+    });
     const reason: unknown = stop.signal.reason;
     for (const [, check] of pending) {
       if (reason instanceof FailFastStop) yield skippedResult(check, reason.message);
-      else yield timedOutResult(check);
+      else if (run.signal?.aborted) yield timedOutResult(check);
+      else {
+        const why = broken instanceof Error ? `: ${databaseMessage(broken)}` : "";
+        yield errorResult(check, `floe_sql produced no result for this check${why}`, "FLOE-DQ102");
+      }
     }
   } finally {
     run.signal?.removeEventListener("abort", onOuterAbort);
