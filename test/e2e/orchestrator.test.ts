@@ -17,6 +17,7 @@ import {
   type LineageReceiver,
   orchestrate,
   type ReceivedSpan,
+  ROOT,
   type ServeProcess,
   startLineageReceiver,
   startOtlpReceiver,
@@ -287,6 +288,87 @@ describe("an orchestrator calling serve after each model", () => {
     ]) {
       expect(text).not.toContain(SECRET);
     }
+  });
+});
+
+describe("the other host RPCs", () => {
+  it("runs six models at once, each scored as when run alone", async () => {
+    const calls = [...runs(duckArtifacts), ...runs(pgArtifacts)];
+    const results = await orchestrate(serve.address, calls, { parallel: true });
+    for (const [i, model] of [...MODELS, ...MODELS].entries()) expectOutcome(results[i], model);
+  });
+
+  it("compiles the example and validates its gates", async () => {
+    const file = async (path: string) => ({
+      path,
+      content: await readFile(join(ROOT, "examples", path), "utf8"),
+    });
+    const [compiled] = await orchestrate(serve.address, [
+      {
+        method: "compile",
+        enterprise: await file("manifest.yaml"),
+        domain: await file("domains/sales/manifest.yaml"),
+        product: await file("products/shop/floe.yaml"),
+      },
+    ]);
+    expect(compiled.response.success).toBe(true);
+    expect(compiled.response.diagnostics).toEqual([]);
+    const artifactsJson = compiled.response.compiledArtifactsJson;
+    expect(JSON.parse(artifactsJson).version).toBe("0.4.0");
+    const [gates] = await orchestrate(serve.address, [
+      { method: "gates", artifactsJson, model: "orders" },
+    ]);
+    expect(gates.response.passed).toBe(true);
+    expect(gates.response.results).toEqual([
+      {
+        passed: true,
+        tier: "silver",
+        coverageActual: 100,
+        coverageRequired: 85,
+        missingTests: [],
+        violations: [],
+        modelName: "orders",
+      },
+    ]);
+  });
+
+  it("scores results with CalculateQualityScore", async () => {
+    const check = (checkName: string, dimension: string, severity: string, passed: boolean) => ({
+      checkName,
+      dimension,
+      severity,
+      passed,
+      status: passed ? "CHECK_STATUS_PASSED" : "CHECK_STATUS_FAILED",
+    });
+    const [scored] = await orchestrate(serve.address, [
+      {
+        method: "score",
+        request: {
+          results: {
+            modelName: "orders",
+            checks: [
+              check("a", "DIMENSION_COMPLETENESS", "SEVERITY_CRITICAL", true),
+              check("b", "DIMENSION_COMPLETENESS", "SEVERITY_WARNING", false),
+              check("c", "DIMENSION_VALIDITY", "SEVERITY_INFO", false),
+            ],
+          },
+        },
+      },
+    ]);
+    // completeness 3/4 → 75, validity 0, the rest 100: 18.75 + 25 + 0 + 15 + 15.
+    expect(scored.response.score).toMatchObject({
+      overall: 73.75,
+      dimensionScores: {
+        completeness: 75,
+        accuracy: 100,
+        validity: 0,
+        consistency: 100,
+        timeliness: 100,
+      },
+      checksPassed: 1,
+      checksFailed: 2,
+      modelName: "orders",
+    });
   });
 });
 

@@ -119,7 +119,7 @@ export type ClientResult = any;
 export async function orchestrate(
   target: string,
   calls: object[],
-  extra: { token?: string } = {},
+  extra: { token?: string; parallel?: boolean } = {},
 ): Promise<ClientResult[]> {
   const spec = JSON.stringify({ target, calls, ...extra });
   const { code, stdout, stderr } = await new Promise<CliRun>((done) =>
