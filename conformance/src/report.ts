@@ -101,7 +101,8 @@ export function buildReport(input: {
     startup_problem: input.startupProblem ?? null,
     started_at: input.startedAt.toISOString(),
     duration_ms: Math.round(input.durationMs),
-    passed: totals.failed === 0 && input.startupProblem === undefined,
+    // A run where nothing ran (a --focus that matches nothing) proves nothing.
+    passed: totals.failed === 0 && totals.passed > 0 && input.startupProblem === undefined,
     totals,
     groups,
   };
