@@ -2,11 +2,13 @@
 // without an SDK) passes the suite for everything it declares, on a real
 // PostgreSQL, found through plugin discovery like any installed plugin.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PostgresServer, startPostgres } from "../../test/support/postgres.js";
 import { runConformance } from "../src/run.js";
+import { spawnRaw } from "../src/spawn.js";
 
 const BINARY = join(import.meta.dirname, "../../plugins/examples/go/bin/floe-go-example");
 
@@ -50,6 +52,45 @@ describe("the Go example plugin", () => {
     expect(passed).toContain("deadline › stops the cancelled work within the deadline + 2 s");
     expect(passed).toContain("lifecycle › exits when its stdin reaches EOF (the host is gone)");
     expect(report.passed).toBe(true);
+  }, 120_000);
+});
+
+describe("the Go example as a sidecar", () => {
+  it("passes when dialled at its address; the process-owning groups are skipped with the reason", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "floe-go-sidecar-"));
+    const socket = join(dir, "p.sock");
+    const sidecar = spawnRaw(
+      { name: "go_example", file: BINARY, args: [] },
+      { FLOE_PLUGIN_LISTEN: `unix://${socket}`, FLOE_PLUGIN_MAGIC_COOKIE: undefined },
+    );
+    try {
+      expect(await sidecar.firstLine(10_000)).toBe(`1|1|unix|${socket}|grpc`);
+      const report = await runConformance({
+        target: { kind: "address", address: `unix://${socket}`, insecure: false },
+        dialect: "postgres",
+        pgDsn: dsn,
+        focus: [],
+        skip: [],
+        junit: undefined,
+        json: false,
+      });
+      const failed = report.groups.flatMap((g) =>
+        g.tests.filter((t) => t.status === "failed").map((t) => t.id),
+      );
+      expect(failed).toEqual([]);
+      const sidecarReason =
+        "the plugin runs as a sidecar (--plugin-addr): the suite does not own its process";
+      for (const group of ["handshake", "lifecycle"]) {
+        const tests = report.groups.find((g) => g.name === group)!.tests;
+        expect(tests.map((t) => t.reason)).toEqual(tests.map(() => sidecarReason));
+      }
+      const deadline = report.groups.find((g) => g.name === "deadline")!.tests;
+      expect(deadline.map((t) => t.status)).toEqual(["passed", "passed"]);
+      expect(report.passed).toBe(true);
+    } finally {
+      await sidecar.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 });
 
