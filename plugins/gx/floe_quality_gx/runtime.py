@@ -28,22 +28,32 @@ class RunCancelled(Exception):
 
 @dataclass
 class RunToken:
-    """The database connections one validation touched, so a timeout can cancel them."""
+    """The statements one validation has in flight, so a timeout can cancel them.
+
+    Only statements still executing are cancelled: a connection the run has given back
+    to the pool may already serve another run.
+    """
 
     cancelled: bool = False
-    connections: list[Any] = field(default_factory=list)
+    executing: list[Any] = field(default_factory=list)
     on_cancel: list[Callable[[], None]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def remember(self, dbapi_connection: Any) -> None:
+    def started(self, dbapi_connection: Any) -> None:
         with self.lock:
-            if not any(c is dbapi_connection for c in self.connections):
-                self.connections.append(dbapi_connection)
+            self.executing.append(dbapi_connection)
+
+    def finished(self, dbapi_connection: Any) -> None:
+        with self.lock:
+            for index, connection in enumerate(self.executing):
+                if connection is dbapi_connection:
+                    del self.executing[index]
+                    return
 
     def cancel(self) -> None:
         with self.lock:
             self.cancelled = True
-            connections = list(self.connections)
+            connections = list(self.executing)
             callbacks = list(self.on_cancel)
         for connection in connections:
             _cancel_statement(connection)
@@ -85,7 +95,34 @@ def _before_cursor_execute(
         return
     if token.cancelled:
         raise RunCancelled("the suite deadline passed")
-    token.remember(conn.connection.dbapi_connection)
+    token.started(conn.connection.dbapi_connection)
+
+
+def _after_cursor_execute(
+    conn: Any, cursor: Any, statement: Any, parameters: Any, context: Any, executemany: Any
+) -> None:
+    token = current_token()
+    if token is not None:
+        token.finished(conn.connection.dbapi_connection)
+
+
+def _handle_error(context: Any) -> None:
+    token = current_token()
+    connection = getattr(context, "connection", None)
+    if token is None or connection is None:
+        return
+    try:
+        dbapi_connection = connection.connection.dbapi_connection
+    except Exception:  # an invalidated connection has none left
+        return
+    token.finished(dbapi_connection)
+
+
+_STATEMENT_EVENTS = (
+    ("before_cursor_execute", _before_cursor_execute),
+    ("after_cursor_execute", _after_cursor_execute),
+    ("handle_error", _handle_error),
+)
 
 
 @dataclass
@@ -154,8 +191,9 @@ class GxRuntime:
         self._lock = threading.Lock()
         self._sources: dict[tuple, Any] = {}
         self._tables: dict[tuple, Table] = {}
-        if not event.contains(Engine, "before_cursor_execute", _before_cursor_execute):
-            event.listen(Engine, "before_cursor_execute", _before_cursor_execute)
+        for name, listener in _STATEMENT_EVENTS:
+            if not event.contains(Engine, name, listener):
+                event.listen(Engine, name, listener)
 
     # --- data sources -------------------------------------------------------------
 
