@@ -155,7 +155,7 @@ const Client = makeGenericClientConstructor(contract.QualityHostServiceService, 
 const client = new Client(serve.address, credentials.createInsecure());
 const score = () =>
   new Promise<void>((done, fail) =>
-    client.calculateQualityScore(request, new Metadata(), (error: Error | null) =>
+    client.calculateQualityScore!(request, new Metadata(), (error: Error | null) =>
       error ? fail(error) : done(),
     ),
   );
