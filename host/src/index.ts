@@ -70,8 +70,16 @@ export {
   startPlugin,
 } from "./plugins/index.js";
 export {
+  openHostServices,
+  PluginPool,
+  type QualityRunOutcome,
+  type RunModelInput,
+  runModelQuality,
+} from "./runtime/index.js";
+export {
   calculateQualityScore,
   type ScoredCheck,
   type ScoreOptions,
   type ScoringConfig,
 } from "./scoring/index.js";
+export { type HostServer, type HostServerOptions, startHostServer } from "./server/index.js";

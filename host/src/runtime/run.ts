@@ -57,6 +57,8 @@ export interface RunModelInput {
   parent?: { runId: string; namespace: string; name: string } | undefined;
   /** Called with each check result as the plugin finishes it. */
   onProgress?: ((progress: CheckProgress) => void) | undefined;
+  /** Cancels the plugin call (the caller went away). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface RunDeps {
@@ -222,6 +224,7 @@ export async function runModelQuality(
                   },
                   {
                     timeoutMs: timeoutSeconds * 1000,
+                    ...(input.signal === undefined ? {} : { signal: input.signal }),
                     ...(traceparent === undefined ? {} : { traceparent }),
                     onCheck: (check) => {
                       completed += 1;

@@ -181,6 +181,8 @@ export function qualityHostHandlers(deps: HostServiceDeps): UntypedServiceImplem
       >,
     ) => {
       const request = call.request;
+      const cancelled = new AbortController();
+      call.on("cancelled", () => cancelled.abort());
       const run = async () => {
         const artifacts = await artifactsOf(request, deps.defaultArtifactsPath);
         const dbt = request.dbtResults;
@@ -200,6 +202,7 @@ export function qualityHostHandlers(deps: HostServiceDeps): UntypedServiceImplem
                   name: request.parentJobName,
                 }
               : undefined,
+            signal: cancelled.signal,
             onProgress: (p) => {
               if (call.cancelled) return;
               call.write({
