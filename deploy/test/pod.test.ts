@@ -1,0 +1,362 @@
+// The pod rehearsed without containers: each container of deployment.yaml runs as
+// a local process with its image's ENTRYPOINT (read from its Dockerfile), its
+// args, env and probes from the manifest, and the pod's paths (/run/floe,
+// /etc/floe, /var/lib/floe, /app) mapped into a temporary directory and the
+// repository. This test plays the kubelet: sidecars first, each until its
+// startup probe passes, then the host; SIGTERM to the host, then to the sidecars.
+// An orchestrator's calls then go over TLS with the bearer token, through the
+// sidecars' sockets, against a DuckDB warehouse.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { contract } from "@floe/quality-sdk";
+import { credentials, Metadata, type ServiceError, status } from "@grpc/grpc-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDemoWarehouse } from "../../host/src/cli/commands/demo.js";
+import {
+  type Doc,
+  dockerfileOf,
+  finalStage,
+  jsonArray,
+  KUBE,
+  parseYaml,
+  REPO,
+  writePki,
+} from "./support.js";
+
+const PYTHON = join(REPO, ".venv/bin/python");
+const SERVICE_NAME = "floe-quality.floe-quality.svc";
+const PORT_IN_POD = 7700;
+
+interface Container {
+  name: string;
+  image: string;
+  args?: string[];
+  env?: Array<{ name: string; value?: string; valueFrom?: Doc }>;
+  startupProbe?: Doc;
+  readinessProbe?: Doc;
+  livenessProbe?: Doc;
+}
+
+const podSpec = parseYaml(join(KUBE, "deployment.yaml"))[0].spec.template.spec;
+const sidecars: Container[] = podSpec.initContainers;
+const host: Container = podSpec.containers[0];
+
+const dir = mkdtempSync(join(tmpdir(), "floe-pod-"));
+const pki = writePki(mkdirIn(dir, "tls"), SERVICE_NAME);
+// What `kubectl create secret generic floe-quality-secrets` would hold.
+const secret: Record<string, string> = {
+  "host-token": randomBytes(16).toString("hex"),
+  "pg-password": `pw-${randomBytes(12).toString("hex")}`,
+};
+const warehouse = join(dir, "warehouse.duckdb");
+let hostPort = 0;
+
+function mkdirIn(parent: string, name: string): string {
+  const path = join(parent, name);
+  mkdirSync(path, { recursive: true });
+  return path;
+}
+
+/** A path or address of the pod, as it is on this machine. */
+function local(text: string): string {
+  return text
+    .replaceAll("/run/floe", join(dir, "run"))
+    .replaceAll("/etc/floe/artifacts", join(KUBE, "artifacts"))
+    .replaceAll("/etc/floe/tls", join(dir, "tls"))
+    .replaceAll("/var/lib/floe", join(dir, "state"))
+    .replaceAll("/app/deploy/probe/", join(REPO, "deploy/images/probe/"))
+    .replaceAll("/app/", `${REPO}/`)
+    .replace(`0.0.0.0:${PORT_IN_POD}`, "0.0.0.0:0")
+    .replace(`localhost:${PORT_IN_POD}`, `localhost:${hostPort}`);
+}
+
+/** The image's interpreter on this machine: Node running the tests, the project's venv. */
+function localCommand(command: readonly string[]): [string, ...string[]] {
+  const [program, ...rest] = command.map(local);
+  const file = program === "node" ? process.execPath : program === "python" ? PYTHON : program!;
+  return [file, ...rest];
+}
+
+function environment(container: Container): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: mkdirIn(dir, "home") };
+  for (const variable of container.env ?? []) {
+    env[variable.name] =
+      variable.value !== undefined
+        ? local(variable.value)
+        : secret[variable.valueFrom.secretKeyRef.key as string];
+  }
+  return env;
+}
+
+interface Running {
+  child: ChildProcess;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+const running = new Map<string, Running>();
+
+function start(container: Container): Running {
+  const entrypoint = jsonArray(
+    finalStage(dockerfileOf(container.image)).instructions.find((i) => i.keyword === "ENTRYPOINT"),
+  );
+  const [file, ...args] = localCommand([...entrypoint, ...(container.args ?? [])]);
+  const child = spawn(file, args, {
+    cwd: dir,
+    env: environment(container),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
+  const process_ = { child, stderr: () => stderr, exited };
+  running.set(container.name, process_);
+  return process_;
+}
+
+function runProbe(probe: Doc): Promise<{ status: number | null; stderr: string }> {
+  const [file, ...args] = localCommand(probe.exec.command as string[]);
+  return new Promise((done) => {
+    const child = spawn(file, args, { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    child.once("exit", (code) => done({ status: code, stderr }));
+  });
+}
+
+/** The kubelet's startup probe: every periodSeconds until it passes, failureThreshold times. */
+async function waitStarted(container: Container): Promise<void> {
+  const probe = container.startupProbe;
+  for (let attempt = 1; ; attempt += 1) {
+    const result = await runProbe(probe);
+    if (result.status === 0) return;
+    if (attempt >= probe.failureThreshold) {
+      throw new Error(
+        `${container.name} never started: ${result.stderr}\n${running.get(container.name)?.stderr()}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, probe.periodSeconds * 1000));
+  }
+}
+
+async function stop(name: string): Promise<number | null> {
+  const process_ = running.get(name)!;
+  process_.child.kill("SIGTERM");
+  return await process_.exited;
+}
+
+function client(): contract.QualityHostServiceClient {
+  return new contract.QualityHostServiceClient(
+    `localhost:${hostPort}`,
+    credentials.createSsl(readFileSync(pki("ca.crt"))),
+    { "grpc.ssl_target_name_override": SERVICE_NAME, "grpc.default_authority": SERVICE_NAME },
+  );
+}
+
+function bearer(token: string): Metadata {
+  const metadata = new Metadata();
+  metadata.set("authorization", `Bearer ${token}`);
+  return metadata;
+}
+
+function listPlugins(metadata: Metadata): Promise<contract.ListPluginsResponse> {
+  const c = client();
+  return new Promise((done, fail) =>
+    c.listPlugins({}, metadata, (error: ServiceError | null, response) => {
+      c.close();
+      if (error) fail(error);
+      else done(response);
+    }),
+  );
+}
+
+/** The mounted artifacts of a product, pointed at the local DuckDB warehouse. */
+function artifactsOnWarehouse(product: string, provider?: string): string {
+  const artifacts = JSON.parse(readFileSync(join(KUBE, "artifacts", `${product}.json`), "utf8"));
+  artifacts.product.compute = { dialect: "duckdb", path: warehouse };
+  if (provider !== undefined) artifacts.quality_config.provider = provider;
+  return JSON.stringify(artifacts);
+}
+
+function runQualityChecks(
+  artifactsJson: string,
+  modelName: string,
+): Promise<contract.RunQualityChecksResponse[]> {
+  const c = client();
+  const request = contract.RunQualityChecksRequest.fromPartial({ artifactsJson, modelName });
+  const events: contract.RunQualityChecksResponse[] = [];
+  return new Promise((done, fail) => {
+    const stream = c.runQualityChecks(request, bearer(secret["host-token"]!));
+    stream.on("data", (event: contract.RunQualityChecksResponse) => events.push(event));
+    stream.on("error", (error) => {
+      c.close();
+      fail(error);
+    });
+    stream.on("end", () => {
+      c.close();
+      done(events);
+    });
+  });
+}
+
+function outcomeOf(events: contract.RunQualityChecksResponse[]): contract.RunOutcome {
+  const last = events.at(-1)?.event;
+  if (last?.$case !== "outcome") throw new Error("the stream ended without an outcome");
+  return last.value;
+}
+
+beforeAll(async () => {
+  execFileSync(join(REPO, "node_modules/.bin/tsc"), ["-b"], { cwd: REPO, stdio: "pipe" });
+  mkdirIn(dir, "run");
+  mkdirIn(dir, "state");
+  await createDemoWarehouse(warehouse);
+  for (const sidecar of sidecars) {
+    start(sidecar);
+    await waitStarted(sidecar);
+  }
+  const served = start(host);
+  const lines = createInterface({ input: served.child.stdout! });
+  const address = await new Promise<string>((done, fail) => {
+    const timer = setTimeout(
+      () => fail(new Error(`serve did not start: ${served.stderr()}`)),
+      20_000,
+    );
+    lines.on("line", (line) => {
+      const match = /listening on (\S+)$/.exec(line);
+      if (match) {
+        clearTimeout(timer);
+        done(match[1]!);
+      }
+    });
+    void served.exited.then((code) =>
+      fail(new Error(`serve exited with ${code}: ${served.stderr()}`)),
+    );
+  });
+  hostPort = Number(address.split(":").at(-1));
+  expect(address).toBe(`0.0.0.0:${hostPort}`);
+}, 120_000);
+
+afterAll(async () => {
+  for (const process_ of running.values()) process_.child.kill("SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the pod from deployment.yaml, rehearsed as local processes", () => {
+  it("passes every container's readiness and liveness probe", async () => {
+    for (const container of [...sidecars, host]) {
+      for (const probe of [container.readinessProbe, container.livenessProbe]) {
+        expect(await runProbe(probe), container.name).toEqual({ status: 0, stderr: "" });
+      }
+    }
+  });
+
+  it("lists the sidecars at the sockets the host was told to dial, and refuses callers without the token", async () => {
+    const { plugins } = await listPlugins(bearer(secret["host-token"]!));
+    const dialled = plugins
+      .filter((p) => p.runtime.startsWith("sidecar "))
+      .map((p) => [p.provider, p.runtime]);
+    expect(dialled).toEqual([
+      ["floe_sql", `sidecar unix://${join(dir, "run", "floe_sql.sock")}`],
+      ["great_expectations", `sidecar unix://${join(dir, "run", "great_expectations.sock")}`],
+    ]);
+    await expect(listPlugins(new Metadata())).rejects.toMatchObject({
+      code: status.UNAUTHENTICATED,
+    });
+    await expect(listPlugins(bearer("not-the-token"))).rejects.toMatchObject({
+      code: status.UNAUTHENTICATED,
+    });
+  });
+
+  it("runs the shop's orders through the floe_sql sidecar", async () => {
+    const events = await runQualityChecks(artifactsOnWarehouse("shop"), "orders");
+    const outcome = outcomeOf(events);
+    const checks = outcome.suiteResult!.checks.map((c) => [c.checkName, c.passed, c.recordsFailed]);
+    expect(checks).toEqual([
+      ["order_id_present", true, 0],
+      ["order_id_unique", true, 0],
+      ["customer_id_present", true, 0],
+      // The demo warehouse has one cancelled order, a status the product does not know.
+      ["status_known", false, 1],
+      ["amount_non_negative", true, 0],
+    ]);
+    expect(events.filter((e) => e.event?.$case === "progress")).toHaveLength(5);
+    expect(outcome.score!.checksPassed).toBe(4);
+    expect(outcome.score!.checksFailed).toBe(1);
+    // completeness (2 not_null) 100, consistency (unique) 100, validity (accepted_values) 0,
+    // accuracy (between) 100, timeliness (none) 100: 0.25·100 + 0.25·100 + 0.20·0 + 0.15·100
+    // + 0.15·100 = 80, under the sales domain's warn_score 85, over the silver gate's 75.
+    expect(outcome.score!.overall).toBe(80);
+    expect(outcome.score!.dimensionScores).toEqual({
+      completeness: 100,
+      accuracy: 100,
+      validity: 0,
+      consistency: 100,
+      timeliness: 100,
+    });
+    expect(outcome.verdict).toBe(contract.Verdict.VERDICT_WARN);
+    expect(outcome.violations).toEqual(["score 80 is below warn_score 85"]);
+    expect(outcome.qualityTier).toBe("silver");
+    expect(running.get("floe-sql")!.child.exitCode).toBeNull();
+  });
+
+  it("runs a model through the great_expectations sidecar", async () => {
+    const events = await runQualityChecks(
+      artifactsOnWarehouse("shop", "great_expectations"),
+      "customers",
+    );
+    const outcome = outcomeOf(events);
+    expect(outcome.suiteResult!.checks.map((c) => [c.checkName, c.passed])).toEqual([
+      ["customer_id_present", true],
+      ["customers_not_empty", true],
+    ]);
+    expect(outcome.verdict).toBe(contract.Verdict.VERDICT_PASS);
+  });
+
+  it("resolves the PostgreSQL password from the Secret at run time and leaks it nowhere", async () => {
+    // The shipped artifacts with their `${env:FLOE_PG_PASSWORD}` reference, aimed at
+    // a local port where nothing listens: the password reaches floe_sql, the
+    // connection is refused, and the failure is reported without it.
+    const closed = await new Promise<number>((done) => {
+      const server = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => done(port));
+      });
+    });
+    const artifacts = JSON.parse(readFileSync(join(KUBE, "artifacts", "shop.json"), "utf8"));
+    artifacts.product.compute = { ...artifacts.product.compute, host: "127.0.0.1", port: closed };
+    expect(JSON.stringify(artifacts)).not.toContain(secret["pg-password"]);
+    // Unresolved, the reference would fail the run before any connection (FLOE-DQ100).
+    const events = await runQualityChecks(JSON.stringify(artifacts), "customers");
+    const refused = `relation analytics.customers cannot be read: connect ECONNREFUSED 127.0.0.1:${closed}`;
+    expect(
+      outcomeOf(events).suiteResult!.checks.map((c) => [c.checkName, c.status, c.errorMessage]),
+    ).toEqual([
+      ["customer_id_present", contract.CheckStatus.CHECK_STATUS_ERROR, refused],
+      ["customers_not_empty", contract.CheckStatus.CHECK_STATUS_ERROR, refused],
+    ]);
+    const answer = JSON.stringify(events);
+    expect(answer).not.toContain(secret["pg-password"]);
+    for (const [name, process_] of running) {
+      expect(process_.stderr(), name).not.toContain(secret["pg-password"]);
+      expect(process_.stderr(), name).not.toContain(secret["host-token"]);
+    }
+  });
+
+  it("stops like the kubelet stops it: the host drains, then the sidecars exit and remove their sockets", async () => {
+    expect(await stop(host.name)).toBe(0);
+    for (const sidecar of [...sidecars].reverse()) {
+      expect(await stop(sidecar.name), sidecar.name).toBe(0);
+    }
+    for (const provider of ["floe_sql", "great_expectations"]) {
+      expect(existsSync(join(dir, "run", `${provider}.sock`)), provider).toBe(false);
+    }
+  });
+});
