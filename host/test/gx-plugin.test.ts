@@ -257,7 +257,7 @@ describe("the great_expectations plugin through the host supervisor", () => {
     expect([...samples].sort((a, b) => a - b)).toEqual([-5, 1000]);
   });
 
-  it("runs every GX check type on DuckDB with exact counts, and SQL-run types as per-check errors", async () => {
+  it("runs every GX check type and recency on DuckDB with exact counts, the SQL-only types as per-check errors", async () => {
     const duck = contract.Connection.fromPartial({ dialect: "duckdb", path: duckdbFile });
     const summary = await plugin.client.runChecks(
       request(
@@ -270,7 +270,8 @@ describe("the great_expectations plugin through the host supervisor", () => {
     for (const [n, , , , s, rc, rf] of GX_CHECKS) {
       expect(outcome(byName.get(n)!)).toEqual([n, s, rc, rf]);
     }
-    for (const [n] of SQL_CHECKS) {
+    expect(outcome(byName.get("fresh")!)).toEqual(["fresh", FAILED, 8, 0]);
+    for (const n of ["customer_exists", "amount_positive"]) {
       expect(byName.get(n)?.status).toBe(CheckStatus.CHECK_STATUS_ERROR);
       expect(byName.get(n)?.errorCode).toBe("FLOE-DQ101");
       expect(byName.get(n)?.errorMessage).toContain("floe_sql provider");

@@ -9,6 +9,7 @@ so a bad kwarg is rejected with GX's message before anything runs.
 
 from __future__ import annotations
 
+import datetime
 import re
 import warnings
 from collections.abc import Callable, Mapping
@@ -317,6 +318,9 @@ def map_check(check: Check, backend: Backend) -> MappedCheck:
     elif row_condition is not None and not sql_run:
         common.update(_row_condition_kwargs(str(row_condition), explicit_parser, backend))
 
+    if kind is not None and kind.type == "recency" and backend.engine == "pandas":
+        return _pandas_recency(check, kind, params, row_condition, explicit_parser, backend, common)
+
     if kind is not None and sql_run:
         if backend.engine != "sql":
             raise CheckError(
@@ -353,6 +357,36 @@ def map_check(check: Check, backend: Backend) -> MappedCheck:
     # column_exists reports a missing column as a failure, not as an unknown column.
     columns = () if type_name == "expect_column_to_exist" else _expectation_columns(kwargs)
     return MappedCheck(check, kind, expectation, columns)
+
+
+def _pandas_recency(
+    check: Check,
+    kind: CheckKind,
+    params: Mapping[str, Any],
+    row_condition: Any,
+    explicit_parser: Any,
+    backend: Backend,
+    common: Mapping[str, Any],
+) -> MappedCheck:
+    """recency on a dataframe, where no SQL runs: the column's latest value must be at or
+    after now − max_age (GX's max expectation; an empty table fails, as in SQL)."""
+    import great_expectations.expectations as gxe
+
+    unknown = sorted(params.keys() - {"max_age"})
+    if "max_age" not in params or unknown:
+        problems = (["missing parameter max_age"] if "max_age" not in params else []) + [
+            f"unknown parameter {u}" for u in unknown
+        ]
+        raise CheckError("FLOE-DQ101", "recency: " + "; ".join(problems))
+    column = _required_column(check)
+    # DuckDB TIMESTAMP columns arrive as naive UTC datetimes.
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    cutoff = now - datetime.timedelta(seconds=duration_seconds(str(params["max_age"])))
+    kwargs: dict[str, Any] = {"column": column, "min_value": cutoff, **common}
+    if row_condition is not None:
+        kwargs.update(_row_condition_kwargs(str(row_condition), explicit_parser, backend))
+    expectation = _build(gxe.ExpectColumnMaxToBeBetween, kwargs, kind.type)
+    return MappedCheck(check, kind, expectation, (column,))
 
 
 def _row_condition_kwargs(condition: str, explicit_parser: Any, backend: Backend) -> dict[str, Any]:

@@ -92,11 +92,30 @@ def test_sql_run_checks_give_exact_counts_on_sql_backends(plugin, pg_connection,
 
 
 def test_sql_run_checks_on_duckdb_are_per_check_errors_pointing_to_floe_sql(plugin, data_files):
-    results = run(plugin, Connection("duckdb", path=data_files["duckdb"]), checks(SQL_RUN[:1] + EXPECTED[:1]))
-    assert results["customer_exists"].status == ERROR
-    assert results["customer_exists"].error_code == "FLOE-DQ101"
-    assert "floe_sql" in results["customer_exists"].error_message
+    sql_only = [row for row in SQL_RUN if row[1] != "recency"]
+    results = run(plugin, Connection("duckdb", path=data_files["duckdb"]), checks(sql_only + EXPECTED[:1]))
+    for name, type_, *_ in sql_only:
+        assert (results[name].status, results[name].error_code) == (ERROR, "FLOE-DQ101")
+        assert results[name].error_message == (
+            f"check type {type_} runs as SQL and is not available on duckdb through the "
+            "great_expectations provider; run it with the floe_sql provider"
+        )
     assert results["email_present"].records_failed == 2
+
+
+def test_recency_on_duckdb_is_gx_max_at_or_after_now_minus_max_age(plugin, data_files):
+    recency = [row for row in SQL_RUN if row[1] == "recency"]
+    stale_paid = Check(
+        "paid_fresh", "recency", "created_at", parameters={"max_age": "P1D", "row_condition": 'col("status") == "paid"'}
+    )
+    results = run(plugin, Connection("duckdb", path=data_files["duckdb"]), [*checks(recency), stale_paid])
+    assert [(r.check_name, r.status, r.records_checked, r.records_failed) for r in results.values()] == [
+        ("fresh", FAILED, 8, 0),
+        ("fresh_enough", PASSED, 8, 0),
+        ("paid_fresh", FAILED, 8, 0),
+    ]
+    assert results["fresh"].details["observed_value"] == "2026-01-01T00:00:00"
+    assert results["fresh"].details["gx_expectation"] == "expect_column_max_to_be_between"
 
 
 def test_results_carry_dimension_severity_type_column_and_failing_samples(plugin, pg_connection):
