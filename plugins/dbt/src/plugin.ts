@@ -22,7 +22,7 @@ export function createDbtPlugin(options: RunnerOptions = {}): QualityPlugin {
       capabilities: {
         dialects: ["duckdb", "postgres"],
         checkTypes: [...SUPPORTED_CHECK_TYPES],
-        failFast: false,
+        failFast: true,
         cancellation: true,
         nativeSuites: false,
         failingSamples: false,

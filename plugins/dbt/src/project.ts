@@ -93,6 +93,8 @@ export interface SuitePlan {
   /** dbt selector of the suite's tests (its tag). */
   readonly selector: string;
   readonly checks: readonly PlannedCheck[];
+  /** Stop at the first failed check (the suite's fail_fast). */
+  readonly failFast: boolean;
 }
 
 export interface ProjectFiles {
@@ -374,5 +376,6 @@ export function planSuite(
     content: yamlDocument(properties),
     selector: `tag:${tag}`,
     checks,
+    failFast: suite.failFast,
   };
 }

@@ -154,9 +154,14 @@ export class LiveResults {
   /** Names of the checks already emitted. */
   readonly reported = new Set<string>();
 
+  /** The first check that failed, once one has. */
+  firstFailure: string | undefined;
+
+  /** `onFailure`: called once, at the first failed check (fail_fast), after its result is emitted. */
   constructor(
     private readonly checks: readonly PlannedCheck[],
     private readonly emit: (result: contract.QualityCheckResult) => void,
+    private readonly onFailure?: () => void,
   ) {
     this.index = new Map(checks.map((c, i) => [c.check.name, i]));
   }
@@ -192,6 +197,12 @@ export class LiveResults {
     };
     if (this.counts === undefined) this.held.push({ index, outcome });
     else this.send(index, outcome);
+    if (status === "failed" && this.onFailure && this.firstFailure === undefined) {
+      this.firstFailure = planned.check.name;
+      // No waiting for the counts: the run stops here.
+      this.flush();
+      this.onFailure();
+    }
   }
 
   /**
@@ -220,4 +231,28 @@ function parseCounts(text: string): SuiteCounts | undefined {
     // Not ours: counts stay unknown and results fall back to dbt's failures.
   }
   return undefined;
+}
+
+/** A check fail_fast kept from running. */
+export function skippedResult(
+  planned: PlannedCheck,
+  firstFailure: string,
+): contract.QualityCheckResult {
+  const { check, type, dimension } = planned;
+  return {
+    checkName: check.name,
+    passed: false,
+    dimension: DIMENSIONS[dimension] ?? 0,
+    severity: check.severity,
+    recordsChecked: 0,
+    recordsFailed: 0,
+    executionTimeMs: 0,
+    details: undefined,
+    errorMessage: `not run: fail_fast stopped the suite after check ${JSON.stringify(firstFailure)} failed`,
+    ...(check.customWeight !== undefined ? { customWeight: check.customWeight } : {}),
+    status: 4,
+    errorCode: "",
+    checkType: type,
+    column: check.column,
+  };
 }

@@ -24,7 +24,7 @@ import {
   projectFiles,
   type SuitePlan,
 } from "./project.js";
-import { checkResultsOf, LiveResults } from "./results.js";
+import { checkResultsOf, LiveResults, skippedResult } from "./results.js";
 import { ensureProject, packageHash, workRoot, writeFileAtomic } from "./workdir.js";
 
 export interface RunnerOptions {
@@ -163,7 +163,9 @@ export class DbtSuiteRunner {
     rmSync(runResultsPath, { force: true });
 
     const password = connectionPassword(connection, this.env);
-    const live = new LiveResults(plan.checks, emit);
+    // fail_fast: the first failed check stops dbt; the checks not reported by then are skipped.
+    const stop = new AbortController();
+    const live = new LiveResults(plan.checks, emit, plan.failFast ? () => stop.abort() : undefined);
     const flushTimer = flushBefore(deadline, () => live.flush());
     const started = performance.now();
     let outcome: Awaited<ReturnType<typeof runDbt>>;
@@ -196,7 +198,7 @@ export class DbtSuiteRunner {
             DBT_SEND_ANONYMOUS_USAGE_STATS: "false",
             DBT_VERSION_CHECK: "false",
           },
-          signal,
+          signal: AbortSignal.any([signal, stop.signal]),
         },
         (event) => {
           live.take(event.name, event.msg, event.data);
@@ -222,7 +224,11 @@ export class DbtSuiteRunner {
           }),
         );
       }
-      throw signal.reason;
+      if (signal.aborted) throw signal.reason;
+      const firstFailure = live.firstFailure ?? "";
+      return plan.checks
+        .filter((planned) => !live.reported.has(planned.check.name))
+        .map((planned) => skippedResult(planned, firstFailure));
     }
     if (!existsSync(runResultsPath))
       throw dbtFailure(outcome.events, outcome.rawOutput, plan, project, connection);

@@ -15,7 +15,9 @@ import {
   HOSTILE_TABLE,
   inSuiteOrder,
   ORDERS_CASES,
+  processesMentioning,
   runRequest,
+  SLOW_VIEW,
   startDbtPlugin,
   suiteOf,
 } from "./support.js";
@@ -198,5 +200,37 @@ describe("dbt_expectations on DuckDB", () => {
     } finally {
       await second.stop();
     }
+  });
+
+  it("with fail_fast stops dbt at the first failed check and reports the rest skipped", async () => {
+    const suite = {
+      ...suiteOf(
+        "slow",
+        [
+          check("missing_column", "column_exists", "no_such_column"),
+          check("scan_1", "not_null", "n"),
+          check("scan_2", "between", "n", { min_value: 0 }),
+        ],
+        60,
+      ),
+      failFast: true,
+    };
+    const started = Date.now();
+    const summary = await plugin.client.runChecks(
+      runRequest(suite, duckDbConnection(path), SLOW_VIEW),
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(inSuiteOrder(summary.checks, suite).map((c) => [c.checkName, c.status])).toEqual([
+      ["missing_column", CheckStatus.CHECK_STATUS_FAILED],
+      ["scan_1", CheckStatus.CHECK_STATUS_SKIPPED],
+      ["scan_2", CheckStatus.CHECK_STATUS_SKIPPED],
+    ]);
+    expect(summary.checks.find((c) => c.checkName === "scan_1")?.errorMessage).toBe(
+      'not run: fail_fast stopped the suite after check "missing_column" failed',
+    );
+    expect(processesMentioning(workRoot)).toEqual([]);
   });
 });

@@ -48,12 +48,18 @@ function fixtureStatements(): string[] {
   ];
 }
 
+/** A DuckDB view whose scan never ends on its own (10^13 generated rows). */
+export const SLOW_VIEW = "slow_numbers";
+
 export async function createDuckDbFixture(): Promise<string> {
   const path = join(mkdtempSync(join(tmpdir(), "floe-dbt-duck-")), "shop.duckdb");
   const instance = await DuckDBInstance.create(path);
   const connection = await instance.connect();
   try {
     for (const sql of fixtureStatements()) await connection.run(sql);
+    await connection.run(
+      `create view ${SLOW_VIEW} as select i as n from range(10000000000000) t(i)`,
+    );
     await connection.run("CHECKPOINT");
   } finally {
     connection.closeSync();
