@@ -48,7 +48,7 @@ def test_validate_suite_names_a_missing_relation(plugin, pg_connection):
 
 def test_validate_suite_on_duckdb_rejects_sql_run_types(plugin, data_files):
     connection = Connection("duckdb", path=data_files["duckdb"])
-    check = Check("fresh", "recency", "created_at", parameters={"max_age": "P1D"})
+    check = Check("customer_exists", "relationships", "customer_id", parameters={"to": "customers", "field": "id"})
     validation = plugin.validate_suite("orders", [check], "", connection, "orders")
     assert [d.code for d in validation.diagnostics] == ["FLOE-DQ101"]
     assert "floe_sql" in validation.diagnostics[0].message
