@@ -1,12 +1,11 @@
 // One suite run: write the suite into the connection's dbt project, run one
-// `dbt test` over its tests, and map run_results.json back to the suite's checks
-// through manifest.json (meta.floe_check), with the table's row count as
-// records_checked.
+// `dbt test` over its tests, and map dbt's results back to the suite's checks by
+// meta.floe_check (live from dbt's log, then run_results.json + manifest.json),
+// with the counts of floe_counts as records_checked.
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   type contract,
-  type DbtTestResult,
   FloeError,
   type PluginLogger,
   parseDbtTestResults,
@@ -121,12 +120,7 @@ export class DbtSuiteRunner {
     }
     const applicationName = `floe-dbt-${connectionKey(connection)}`;
     const threads = this.options.threads ?? 4;
-    const root = join(dir, "..");
-    const project = ensureProject(
-      root,
-      dir.slice(root.length + 1),
-      projectFiles(connection, { threads, applicationName }),
-    );
+    const project = ensureProject(dir, projectFiles(connection, { threads, applicationName }));
     writeFileAtomic(join(project, plan.file), plan.content);
     const slot = await takeSlot(project, this.options.slots ?? DEFAULT_SLOTS, signal);
     try {
@@ -295,5 +289,3 @@ function dbtFailure(
     fix: "Read dbt's message above; if the work directory is damaged, delete it (FLOE_DBT_WORKDIR) and run again.",
   });
 }
-
-export type { DbtTestResult };

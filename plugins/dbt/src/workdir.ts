@@ -15,7 +15,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PACKAGE_NAME, type ProjectFiles } from "./project.js";
 
@@ -66,8 +66,9 @@ export function writeFileAtomic(path: string, content: string): boolean {
  * The project directory for `key`, created whole if missing: the fixed files and
  * the package copied into dbt_packages/ (a local package needs no `dbt deps`).
  */
-export function ensureProject(root: string, key: string, files: ProjectFiles): string {
-  const dir = join(root, key);
+export function ensureProject(dir: string, files: ProjectFiles): string {
+  const root = dirname(dir);
+  const key = basename(dir);
   if (!existsSync(join(dir, "dbt_project.yml"))) {
     mkdirSync(root, { recursive: true, mode: 0o700 });
     const staging = join(root, `.${key}.${randomBytes(6).toString("hex")}.tmp`);

@@ -1,6 +1,9 @@
 // The pure core of the plugin: relation names, durations, the Jinja-literal
 // encoding (checked against dbt's own Jinja), and the generated project files.
 import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { contract, FloeError } from "@floe/quality-sdk";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -8,6 +11,7 @@ import { findDbtExecutable } from "../src/executable.js";
 import { jinjaLiteral } from "../src/jinja.js";
 import { dbtSeverity, planSuite, projectFiles } from "../src/project.js";
 import { durationAsInterval, parseRelationName } from "../src/relation.js";
+import { ensureProject, writeFileAtomic } from "../src/workdir.js";
 import { check, duckDbConnection, postgresConnection, suiteOf } from "./support.js";
 
 /** Renders templates with the Jinja2 that dbt itself runs (from dbt's virtual environment). */
@@ -164,5 +168,40 @@ describe("the generated project", () => {
       "models.orders.quality_checks[1].name",
       'check name "a" is used twice in suite "orders"',
     ]);
+  });
+});
+
+describe("the work directory", () => {
+  const files = projectFiles(duckDbConnection("/data/shop.duckdb"), {
+    threads: 2,
+    applicationName: "floe-dbt-x",
+  });
+
+  it("replaces a half-written project whole, leaving no temporary directory", () => {
+    const root = mkdtempSync(join(tmpdir(), "floe-dbt-root-"));
+    const dir = join(root, "abc");
+    mkdirSync(join(dir, "models"), { recursive: true });
+    writeFileSync(join(dir, "profiles.yml"), "{trunc");
+    ensureProject(dir, files);
+    expect(readFileSync(join(dir, "profiles.yml"), "utf8")).toBe(files["profiles.yml"]);
+    expect(readFileSync(join(dir, "dbt_project.yml"), "utf8")).toBe(files["dbt_project.yml"]);
+    expect(readdirSync(join(dir, "dbt_packages", "floe_expectations", "macros")).sort()).toEqual([
+      "aggregates.sql",
+      "column_values.sql",
+      "conditions.sql",
+      "sets.sql",
+      "sql.sql",
+    ]);
+    expect(readdirSync(root)).toEqual(["abc"]);
+  });
+
+  it("rewrites a file only when its content changes, through a rename", () => {
+    const root = mkdtempSync(join(tmpdir(), "floe-dbt-root-"));
+    const path = join(root, "models", "suite.yml");
+    expect(writeFileAtomic(path, "a")).toBe(true);
+    expect(writeFileAtomic(path, "a")).toBe(false);
+    expect(writeFileAtomic(path, "b")).toBe(true);
+    expect(readFileSync(path, "utf8")).toBe("b");
+    expect(readdirSync(join(root, "models"))).toEqual(["suite.yml"]);
   });
 });
