@@ -16,10 +16,15 @@ import { type ConformanceGroup, expectEqual, expectTrue, fail, SkipTest } from "
 import { runRequest, statusName, suiteOf } from "../requests.js";
 import { type RunOutcome, runChecks } from "../rpc.js";
 
-const TIMEOUT_S = 2;
+// Long enough that the plugin's early margin (5 % of the time left, at most 250 ms) absorbs a busy machine.
+const TIMEOUT_S = 3;
 const GRACE_MS = 2_000;
-/** A cancelled plugin is idle; one still scanning keeps a core busy. */
-const IDLE_CPU_SHARE = 0.25;
+/**
+ * A cancelled plugin is idle (a few ms of CPU); one still scanning uses far more,
+ * even when it shares a busy machine with other work.
+ */
+const CPU_WINDOW_MS = 2_000;
+const IDLE_CPU_SECONDS = 0.15;
 
 /** A check on the slow relation's `id` column, of the first declared type that fits. */
 function slowCheck(ctx: SuiteContext): contract.QualityCheck {
@@ -121,16 +126,16 @@ export const deadlineGroup: ConformanceGroup = {
           return;
         }
         const before = cpuSeconds(pid!);
-        await delay(1_000);
+        await delay(CPU_WINDOW_MS);
         const after = cpuSeconds(pid!);
         if (before === undefined || after === undefined)
           throw new SkipTest("the plugin's CPU time cannot be read from /proc on this system");
-        const share = after - before;
+        const used = after - before;
         expectTrue(
-          "CPU used by the plugin in the second after deadline + 2 s",
-          share < IDLE_CPU_SHARE,
-          `under ${IDLE_CPU_SHARE} s (idle)`,
-          `${share.toFixed(2)} s: still working`,
+          `CPU used by the plugin in the ${CPU_WINDOW_MS / 1000} s after deadline + 2 s`,
+          used < IDLE_CPU_SECONDS,
+          `under ${IDLE_CPU_SECONDS} s (idle)`,
+          `${used.toFixed(2)} s: still working`,
         );
       },
     },
