@@ -8,7 +8,8 @@
 // sidecars' sockets, against a DuckDB warehouse.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -37,12 +38,16 @@ interface Container {
   image: string;
   args?: string[];
   env?: Array<{ name: string; value?: string; valueFrom?: Doc }>;
+  envFrom?: Array<{ configMapRef: { name: string } }>;
   startupProbe?: Doc;
   readinessProbe?: Doc;
   livenessProbe?: Doc;
 }
 
 const podSpec = parseYaml(join(KUBE, "deployment.yaml"))[0].spec.template.spec;
+const generatedConfigMaps: Array<{ name: string; literals?: string[] }> = parseYaml(
+  join(KUBE, "kustomization.yaml"),
+)[0].configMapGenerator;
 const sidecars: Container[] = podSpec.initContainers;
 const host: Container = podSpec.containers[0];
 
@@ -55,6 +60,33 @@ const secret: Record<string, string> = {
 };
 const warehouse = join(dir, "warehouse.duckdb");
 let hostPort = 0;
+
+interface Received {
+  path: string;
+  contentType: string;
+  body: Buffer;
+}
+
+/**
+ * The cluster's collector and lineage backend, played by one local HTTP server:
+ * every URL of the telemetry ConfigMap points here.
+ */
+const backend = {
+  received: [] as Received[],
+  url: "",
+  server: createHttpServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      backend.received.push({
+        path: request.url ?? "",
+        contentType: request.headers["content-type"] ?? "",
+        body: Buffer.concat(chunks),
+      });
+      response.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  }),
+};
 
 function mkdirIn(parent: string, name: string): string {
   const path = join(parent, name);
@@ -84,6 +116,13 @@ function localCommand(command: readonly string[]): [string, ...string[]] {
 
 function environment(container: Container): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: mkdirIn(dir, "home") };
+  for (const { configMapRef } of container.envFrom ?? []) {
+    const configMap = generatedConfigMaps.find((c) => c.name === configMapRef.name)!;
+    for (const literal of configMap.literals ?? []) {
+      const at = literal.indexOf("=");
+      env[literal.slice(0, at)] = literal.slice(at + 1).replace(/^https?:\/\/[^/]+/, backend.url);
+    }
+  }
   for (const variable of container.env ?? []) {
     env[variable.name] =
       variable.value !== undefined
@@ -207,6 +246,61 @@ function runQualityChecks(
   });
 }
 
+interface Span {
+  service: string;
+  name: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  attributes: Record<string, unknown>;
+}
+
+/** Spans of an OTLP/JSON export (the host's exporter). */
+function spansOfJson(payload: Doc): Span[] {
+  return (payload.resourceSpans ?? []).flatMap((rs: Doc) => {
+    const service = rs.resource.attributes.find((a: Doc) => a.key === "service.name").value
+      .stringValue;
+    return rs.scopeSpans.flatMap((ss: Doc) =>
+      ss.spans.map((span: Doc) => ({
+        service,
+        name: span.name,
+        traceId: span.traceId,
+        spanId: span.spanId,
+        parentSpanId: span.parentSpanId ?? "",
+        attributes: Object.fromEntries(
+          (span.attributes ?? []).map((a: Doc) => [a.key, Object.values(a.value)[0]]),
+        ),
+      })),
+    );
+  });
+}
+
+/** Spans of OTLP/protobuf exports (the Python SDK's), decoded with opentelemetry-proto. */
+function spansOfProtobuf(bodies: Buffer[]): Span[] {
+  const files = bodies.map((body, i) => {
+    const file = join(dir, `export-${i}.pb`);
+    writeFileSync(file, body);
+    return file;
+  });
+  const decode = `
+import json, sys
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+spans = []
+for path in sys.argv[1:]:
+    with open(path, "rb") as f:
+        request = ExportTraceServiceRequest.FromString(f.read())
+    for rs in request.resource_spans:
+        service = [a.value.string_value for a in rs.resource.attributes if a.key == "service.name"][0]
+        for ss in rs.scope_spans:
+            for s in ss.spans:
+                spans.append({"service": service, "name": s.name, "traceId": s.trace_id.hex(),
+                              "spanId": s.span_id.hex(), "parentSpanId": s.parent_span_id.hex(),
+                              "attributes": {a.key: getattr(a.value, a.value.WhichOneof("value")) for a in s.attributes}})
+print(json.dumps(spans))
+`;
+  return JSON.parse(execFileSync(PYTHON, ["-c", decode, ...files], { encoding: "utf8" }));
+}
+
 function outcomeOf(events: contract.RunQualityChecksResponse[]): contract.RunOutcome {
   const last = events.at(-1)?.event;
   if (last?.$case !== "outcome") throw new Error("the stream ended without an outcome");
@@ -215,6 +309,8 @@ function outcomeOf(events: contract.RunQualityChecksResponse[]): contract.RunOut
 
 beforeAll(async () => {
   execFileSync(join(REPO, "node_modules/.bin/tsc"), ["-b"], { cwd: REPO, stdio: "pipe" });
+  await new Promise<void>((done) => backend.server.listen(0, "127.0.0.1", done));
+  backend.url = `http://127.0.0.1:${(backend.server.address() as AddressInfo).port}`;
   mkdirIn(dir, "run");
   mkdirIn(dir, "state");
   await createDemoWarehouse(warehouse);
@@ -246,6 +342,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const process_ of running.values()) process_.child.kill("SIGKILL");
+  backend.server.closeAllConnections();
+  backend.server.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -358,5 +456,37 @@ describe("the pod from deployment.yaml, rehearsed as local processes", () => {
     for (const provider of ["floe_sql", "great_expectations"]) {
       expect(existsSync(join(dir, "run", `${provider}.sock`)), provider).toBe(false);
     }
+  });
+
+  it("sends the host's and the sidecars' spans to the collector as one trace per run", () => {
+    const traces = backend.received.filter((r) => r.path === "/v1/traces");
+    const hostSpans = traces
+      .filter((r) => r.contentType.startsWith("application/json"))
+      .flatMap((r) => spansOfJson(JSON.parse(r.body.toString("utf8"))));
+    const pluginSpans = spansOfProtobuf(
+      traces.filter((r) => r.contentType === "application/x-protobuf").map((r) => r.body),
+    );
+    const hostCall = hostSpans.find(
+      (s) =>
+        s.name === "floe.plugin.RunChecks" &&
+        s.attributes["floe.provider"] === "great_expectations",
+    )!;
+    expect(hostCall.service).toBe("floe-quality");
+    const pluginCalls = pluginSpans.filter(
+      (s) => s.name === "floe.quality.v1.QualityPluginService/RunChecks",
+    );
+    expect(pluginCalls.map((s) => [s.service, s.traceId, s.parentSpanId])).toEqual([
+      ["floe-quality-plugin-great_expectations", hostCall.traceId, hostCall.spanId],
+    ]);
+    expect(pluginCalls[0]!.attributes).toMatchObject({
+      "floe.plugin.name": "great_expectations",
+      "floe.model": "customers",
+      "floe.checks.count": 2,
+      "floe.dialect": "duckdb",
+      "floe.suite.passed": true,
+    });
+    const everything = traces.map((r) => r.body.toString("latin1")).join("");
+    expect(everything).not.toContain(secret["pg-password"]);
+    expect(backend.received.some((r) => r.path === "/api/v1/lineage")).toBe(true);
   });
 });
