@@ -50,10 +50,11 @@ export async function initPluginTracing(
   provider = tracerProvider;
 }
 
-/** Exports what is pending; called before the plugin exits. */
-export async function shutdownPluginTracing(): Promise<void> {
-  await provider?.shutdown().catch(() => undefined);
+/** Exports what is pending, for at most `timeoutMs` (an unreachable endpoint must not hold the exit). */
+export async function shutdownPluginTracing(timeoutMs = 500): Promise<void> {
+  const stopping = provider?.shutdown().catch(() => undefined);
   provider = undefined;
+  await Promise.race([stopping, new Promise((done) => setTimeout(done, timeoutMs).unref())]);
 }
 
 /** A server span for one call, child of the host's span when `traceparent` is given. */

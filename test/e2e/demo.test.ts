@@ -5,12 +5,11 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { buildWorkspace, floeQuality } from "./support.js";
+import { floeQuality } from "./support.js";
 
 let dir: string;
 
 beforeAll(async () => {
-  buildWorkspace();
   dir = await mkdtemp(join(tmpdir(), "floe-e2e-demo-"));
 });
 

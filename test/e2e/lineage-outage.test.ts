@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createDemoWarehouse } from "../../host/src/cli/commands/demo.js";
 import {
-  buildWorkspace,
   compileShop,
   type LineageReceiver,
   orchestrate,
@@ -21,7 +20,6 @@ let artifacts: string;
 let lineage: LineageReceiver;
 
 beforeAll(async () => {
-  buildWorkspace();
   dir = await mkdtemp(join(tmpdir(), "floe-e2e-lineage-"));
   await createDemoWarehouse(join(dir, "warehouse.duckdb"));
   artifacts = await compileShop(dir, "dialect: duckdb\npath: warehouse.duckdb");
@@ -34,7 +32,12 @@ afterAll(async () => {
 });
 
 it("delivers every event of runs made while the backend was down, after a host restart, in order, once", async () => {
-  const env = { OPENLINEAGE_URL: lineage.url, FLOE_STATE_DIR: join(dir, "state") };
+  const env = {
+    OPENLINEAGE_URL: lineage.url,
+    FLOE_STATE_DIR: join(dir, "state"),
+    // Traces go nowhere either: a refused exporter must not cost a run its results.
+    OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:1",
+  };
   await lineage.down();
   const first = await startServe(["--listen", "127.0.0.1:0"], { cwd: dir, env });
   const results = await orchestrate(

@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDemoWarehouse, demoWarehouseStatements } from "../../host/src/cli/commands/demo.js";
 import { usePostgres } from "../support/postgres.js";
 import {
-  buildWorkspace,
   compileShop,
   floeQuality,
   type LineageReceiver,
@@ -38,7 +37,6 @@ let otlp: Awaited<ReturnType<typeof startOtlpReceiver>>;
 let serve: ServeProcess;
 
 beforeAll(async () => {
-  buildWorkspace();
   dir = await mkdtemp(join(tmpdir(), "floe-e2e-orchestrator-"));
   await mkdir(join(dir, "duckdb"));
   await mkdir(join(dir, "postgres"));

@@ -6,14 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDemoWarehouse } from "../../host/src/cli/commands/demo.js";
-import { buildWorkspace, compileShop, floeQuality, ROOT } from "./support.js";
+import { compileShop, floeQuality, ROOT } from "./support.js";
 
 const DBT = join(ROOT, "sdk/test/fixtures/dbt");
 let dir: string;
 let artifacts: string;
 
 beforeAll(async () => {
-  buildWorkspace();
   dir = await mkdtemp(join(tmpdir(), "floe-e2e-run-"));
   await createDemoWarehouse(join(dir, "warehouse.duckdb"));
   artifacts = await compileShop(dir, "dialect: duckdb\npath: warehouse.duckdb");

@@ -1,7 +1,10 @@
+// The tests run the built CLI and plugins: `npm test` builds first (`tsc -b`);
+// when running a file alone, build before.
+//
 // What the end-to-end tests share: the built CLI as a child process (`serve`,
 // `run`), the orchestrator client in its own process, a shop project compiled
 // for DuckDB or PostgreSQL, and local HTTP receivers for lineage and OTLP traces.
-import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,11 +17,6 @@ export const ROOT = resolve(import.meta.dirname, "../..");
 export const CLI = join(ROOT, "host/dist/cli/main.js");
 const CLIENT = join(ROOT, "test/fixtures/orchestrator-client.mjs");
 const EXAMPLES = join(ROOT, "examples");
-
-/** Builds the workspace (incremental) so the CLI and the plugin under test are current. */
-export function buildWorkspace(): void {
-  execFileSync(join(ROOT, "node_modules/.bin/tsc"), ["-b"], { cwd: ROOT, stdio: "pipe" });
-}
 
 /** Waits for `condition` to hold, polling; fails with `what` at the deadline. */
 export async function waitFor<T>(

@@ -24,6 +24,11 @@ export interface HostServices {
   telemetry: Telemetry;
   /** Stops plugins, waits up to `flushMs` for spooled lineage, flushes spans. */
   close(flushMs?: number): Promise<void>;
+  /**
+   * For one-shot commands: after close, lets the process end even when an
+   * exporter still retries an unreachable endpoint (its exit code already set).
+   */
+  releaseProcess(): void;
 }
 
 const LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -74,9 +79,16 @@ export async function openHostServices(options: HostServicesOptions = {}): Promi
           );
         }
         lineage.close();
-        await telemetry.shutdown();
+        // An unreachable trace endpoint must not hold the process: spans get a bounded flush.
+        await Promise.race([
+          telemetry.shutdown().catch(() => undefined),
+          new Promise((done) => setTimeout(done, 1_000).unref()),
+        ]);
       })();
       return closing;
+    },
+    releaseProcess() {
+      setTimeout(() => process.exit(), 200).unref();
     },
   };
 }

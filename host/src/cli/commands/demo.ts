@@ -247,6 +247,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   } finally {
     await services.close();
+    services.releaseProcess();
   }
   process.stdout.write(
     "\nThe planted defects make some verdicts fail: that is the demo working. " +

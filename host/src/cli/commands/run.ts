@@ -107,6 +107,7 @@ export async function run(argv: string[]): Promise<number> {
     return CONFIG_CODES.has(error.code) ? 2 : 1;
   } finally {
     await services.close();
+    services.releaseProcess();
   }
   if (values.json) printJson(runReport(outcome));
   else {
