@@ -84,4 +84,4 @@ it("delivers every event of runs made while the backend was down, after a host r
     expect(await second.stop()).toBe(0);
   }
   expect(lineage.events).toHaveLength(8);
-});
+}, 60_000);
