@@ -27,17 +27,17 @@ npm ci --no-audit --no-fund --loglevel=error
 step "Build (tsc -b)"
 npm run --silent build
 
+if [ "$minimal" = 1 ]; then
+  echo "minimal set-up done"
+  exit 0
+fi
+
 step "Go example plugin (plugins/examples/go)"
 if command -v go >/dev/null 2>&1; then
   (cd plugins/examples/go && go build -trimpath -o bin/floe-go-example .)
   echo "built plugins/examples/go/bin/floe-go-example"
 else
   echo "Go is not installed: skipping the Go example plugin (its conformance test will fail). Install Go 1.26+ and re-run." >&2
-fi
-
-if [ "$minimal" = 1 ]; then
-  echo "minimal set-up done"
-  exit 0
 fi
 
 if [ -f requirements.txt ]; then
