@@ -14,6 +14,7 @@ import {
   compileShop,
   floeQuality,
   type LineageReceiver,
+  makePki,
   orchestrate,
   type ReceivedSpan,
   ROOT,
@@ -439,6 +440,56 @@ describe("listening", () => {
     expect(tokenOnly.stderr).toContain(
       "without TLS (--tls-cert and --tls-key): it is not a loopback address",
     );
+  });
+
+  it("serves a non-loopback address over TLS to callers with the bearer token", async () => {
+    const pki = makePki(await mkdtemp(join(dir, "pki-")));
+    const open = await startServe(
+      ["--listen", "0.0.0.0:0", "--tls-cert", pki("server.pem"), "--tls-key", pki("server.key")],
+      { cwd: dir, env: { FLOE_HOST_TOKEN: "t0ken", FLOE_STATE_DIR: join(dir, "state-tls") } },
+    );
+    try {
+      const target = `localhost:${open.address.split(":").pop()}`;
+      const tls = { ca: pki("ca.pem") };
+      const [listed] = await orchestrate(target, [{ method: "plugins" }], { token: "t0ken", tls });
+      expect(listed.response.plugins.map((p: { provider: string }) => p.provider)).toContain(
+        "floe_sql",
+      );
+      const [refused] = await orchestrate(target, [{ method: "plugins" }], { tls });
+      expect(refused.error.grpc_code).toBe(16);
+    } finally {
+      expect(await open.stop()).toBe(0);
+    }
+  });
+
+  it("serves a non-loopback address to callers with a client certificate (mTLS)", async () => {
+    const pki = makePki(await mkdtemp(join(dir, "pki-")));
+    const open = await startServe(
+      [
+        "--listen",
+        "0.0.0.0:0",
+        "--tls-cert",
+        pki("server.pem"),
+        "--tls-key",
+        pki("server.key"),
+        "--tls-client-ca",
+        pki("ca.pem"),
+      ],
+      { cwd: dir, env: { FLOE_STATE_DIR: join(dir, "state-mtls") } },
+    );
+    try {
+      const target = `localhost:${open.address.split(":").pop()}`;
+      const [listed] = await orchestrate(target, [{ method: "plugins" }], {
+        tls: { ca: pki("ca.pem"), cert: pki("client.pem"), key: pki("client.key") },
+      });
+      expect(listed.response.plugins.length).toBeGreaterThan(0);
+      const [refused] = await orchestrate(target, [{ method: "plugins" }], {
+        tls: { ca: pki("ca.pem") },
+      });
+      expect(refused.error.grpc_code).toBe(14);
+    } finally {
+      expect(await open.stop()).toBe(0);
+    }
   });
 
   it("requires the bearer token when one is set", async () => {

@@ -4,7 +4,8 @@
 // What the end-to-end tests share: the built CLI as a child process (`serve`,
 // `run`), the orchestrator client in its own process, a shop project compiled
 // for DuckDB or PostgreSQL, and local HTTP receivers for lineage and OTLP traces.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -117,7 +118,11 @@ export type ClientResult = any;
 export async function orchestrate(
   target: string,
   calls: object[],
-  extra: { token?: string; parallel?: boolean } = {},
+  extra: {
+    token?: string;
+    parallel?: boolean;
+    tls?: { ca: string; cert?: string; key?: string };
+  } = {},
 ): Promise<ClientResult[]> {
   const spec = JSON.stringify({ target, calls, ...extra });
   const { code, stdout, stderr } = await new Promise<CliRun>((done) =>
@@ -219,6 +224,59 @@ export async function startLineageReceiver(): Promise<LineageReceiver> {
       await new Promise<void>((done) => s.close(() => done()));
     },
   };
+}
+
+/** A throwaway CA signing a server certificate for localhost and a client certificate. */
+export function makePki(dir: string): (name: string) => string {
+  const file = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
+  openssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=floe-e2e-ca",
+    "-keyout",
+    file("ca.key"),
+    "-out",
+    file("ca.pem"),
+  );
+  writeFileSync(file("server.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+  for (const who of ["server", "client"]) {
+    openssl(
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-subj",
+      `/CN=${who === "server" ? "localhost" : "orchestrator"}`,
+      "-keyout",
+      file(`${who}.key`),
+      "-out",
+      file(`${who}.csr`),
+    );
+    openssl(
+      "x509",
+      "-req",
+      "-in",
+      file(`${who}.csr`),
+      "-CA",
+      file("ca.pem"),
+      "-CAkey",
+      file("ca.key"),
+      "-CAcreateserial",
+      "-days",
+      "1",
+      "-out",
+      file(`${who}.pem`),
+      ...(who === "server" ? ["-extfile", file("server.ext")] : []),
+    );
+  }
+  return file;
 }
 
 export interface ReceivedSpan {
