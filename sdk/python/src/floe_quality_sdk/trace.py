@@ -5,19 +5,19 @@ endpoint."""
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from opentelemetry import trace
 from opentelemetry.context import Context
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from opentelemetry.util.types import AttributeValue
 
 from .errors import FloeError
 from .protocol import ENV_TRACEPARENT, HEALTH_SERVICE_NAME
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 TRACER_NAME = "floe_quality_sdk"
 
@@ -75,7 +75,7 @@ def unsupported_otlp_protocol(env: Mapping[str, str]) -> str | None:
 class PluginTracing:
     """The plugin's tracer provider: one SERVER span per call, flushed at exit."""
 
-    def __init__(self, provider: TracerProvider, plugin_name: str) -> None:
+    def __init__(self, provider: "TracerProvider", plugin_name: str) -> None:
         self._provider = provider
         self._tracer = provider.get_tracer(TRACER_NAME)
         self.plugin_name = plugin_name
@@ -124,6 +124,12 @@ def start_tracing(
             extra={"protocol": protocol, "fix": f"set OTEL_EXPORTER_OTLP_PROTOCOL={SUPPORTED_PROTOCOL}"},
         )
         return None
+    # Loaded only now: the SDK and the exporter add about 0.1 s to every start.
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
     name = plugin_name()
     # Spawned plugins inherit the host's OTEL_SERVICE_NAME, so the plugin names itself.
     provider = TracerProvider(resource=Resource.create({"service.name": f"floe-quality-plugin-{name}"}))
