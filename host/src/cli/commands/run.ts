@@ -97,10 +97,24 @@ export async function run(argv: string[]): Promise<number> {
       values["dbt-run-results"] === undefined
         ? undefined
         : await readDbt(values["dbt-run-results"], values["dbt-manifest"]!);
+    // Progress is for a person watching a terminal; pipes and --json get the result only.
+    const progress = process.stderr.isTTY && !values.json;
     outcome = await runModelQuality(
-      { artifacts, model: values.model!, dbtResults, timeoutSeconds: timeout },
+      {
+        artifacts,
+        model: values.model!,
+        dbtResults,
+        timeoutSeconds: timeout,
+        onProgress: progress
+          ? (p) =>
+              process.stderr.write(
+                `\r\x1b[K[${p.completed}/${p.total}] ${p.result.check_name} ${p.result.status}`,
+              )
+          : undefined,
+      },
       services,
     );
+    if (progress) process.stderr.write("\r\x1b[K");
   } catch (error) {
     if (!(error instanceof FloeError)) throw error;
     process.stderr.write(`${renderError(error)}\n`);
