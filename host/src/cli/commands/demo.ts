@@ -251,7 +251,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   process.stdout.write(
     "\nThe planted defects make some verdicts fail: that is the demo working. " +
-      "`floe-quality run --artifacts .floe/demo/compiled_artifacts.json --model orders` " +
+      "`floe-quality run --artifacts .floe/demo/compiled_artifacts.json --model customers` " +
       "exits 1 on a failing verdict.\n",
   );
   return 0;
