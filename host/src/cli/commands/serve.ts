@@ -17,7 +17,7 @@ import { knownProviders } from "./compile.js";
 
 const USAGE = `usage: floe-quality serve [--artifacts FILE] [--listen ADDRESS]
                            [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
-                           [--plugin-addr PROVIDER=ADDRESS ...]
+                           [--plugin-addr PROVIDER=ADDRESS ...] [--plugin-concurrency N]
 
   --artifacts      compiled_artifacts.json used when a request carries none
   --listen         host:port or unix:///path (default ${DEFAULT_LISTEN}); a non-loopback
@@ -28,6 +28,7 @@ const USAGE = `usage: floe-quality serve [--artifacts FILE] [--listen ADDRESS]
   --plugin-addr    dial a plugin sidecar for a provider instead of spawning it:
                    unix:///path/p.sock, or host:port with FLOE_PLUGIN_TLS_CA,
                    FLOE_PLUGIN_TLS_CERT, FLOE_PLUGIN_TLS_KEY
+  --plugin-concurrency  runs in flight per plugin (default 4); later runs wait in order
 
 Prints "listening on ADDRESS" once serving. Environment: OPENLINEAGE_* / FLOE_LINEAGE_*
 (lineage), OTEL_* (traces), FLOE_STATE_DIR (lineage spool, default .floe). See docs/host.md.`;
@@ -39,6 +40,7 @@ const OPTIONS = {
   "tls-key": { type: "string" },
   "tls-client-ca": { type: "string" },
   "plugin-addr": { type: "string", multiple: true },
+  "plugin-concurrency": { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -97,6 +99,12 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const sidecars = sidecarsOf(values["plugin-addr"] ?? [], env);
+  const concurrency = Number(values["plugin-concurrency"] ?? "4");
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new UsageError(
+      `--plugin-concurrency must be a whole number of at least 1, got '${values["plugin-concurrency"]}'`,
+    );
+  }
   if (values.artifacts !== undefined) {
     try {
       await readArtifactsFile(values.artifacts);
@@ -109,7 +117,7 @@ export async function run(argv: string[]): Promise<number> {
 
   let services: HostServices | undefined;
   try {
-    services = await openHostServices({ env, plugins: { sidecars } });
+    services = await openHostServices({ env, plugins: { sidecars, concurrency } });
     const server = await startHostServer({
       listen,
       ...security,
