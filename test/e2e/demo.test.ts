@@ -4,8 +4,11 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { floeQuality } from "./support.js";
+
+// Real processes on a shared 2-core machine: generous deadlines, never sleeps.
+vi.setConfig({ testTimeout: 60_000 });
 
 let dir: string;
 

@@ -4,7 +4,7 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { createDemoWarehouse } from "../../host/src/cli/commands/demo.js";
 import {
   compileShop,
@@ -14,6 +14,9 @@ import {
   startServe,
   waitFor,
 } from "./support.js";
+
+// Real processes on a shared 2-core machine: generous deadlines, never sleeps.
+vi.setConfig({ testTimeout: 60_000 });
 
 let dir: string;
 let artifacts: string;
@@ -84,4 +87,4 @@ it("delivers every event of runs made while the backend was down, after a host r
     expect(await second.stop()).toBe(0);
   }
   expect(lineage.events).toHaveLength(8);
-}, 60_000);
+});

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createDemoWarehouse, demoWarehouseStatements } from "../../host/src/cli/commands/demo.js";
 import { usePostgres } from "../support/postgres.js";
 import {
@@ -24,6 +24,9 @@ import {
   startServe,
   waitFor,
 } from "./support.js";
+
+// Real processes on a shared 2-core machine: generous deadlines, never sleeps.
+vi.setConfig({ testTimeout: 60_000 });
 
 const postgres = usePostgres();
 // biome-ignore lint/suspicious/noTemplateCurlyInString: a floe `${env:NAME}` reference, not a template

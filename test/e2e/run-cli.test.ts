@@ -4,9 +4,12 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createDemoWarehouse } from "../../host/src/cli/commands/demo.js";
 import { compileShop, floeQuality, ROOT } from "./support.js";
+
+// Real processes on a shared 2-core machine: generous deadlines, never sleeps.
+vi.setConfig({ testTimeout: 60_000 });
 
 const DBT = join(ROOT, "sdk/test/fixtures/dbt");
 let dir: string;
