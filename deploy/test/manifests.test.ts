@@ -161,7 +161,7 @@ describe("deploy/kubernetes manifests", () => {
       expect(command.slice(0, 3)).toEqual([
         "node",
         "/app/deploy/probe/grpc-health-probe.mjs",
-        `localhost:${port}`,
+        `127.0.0.1:${port}`,
       ]);
       expect(flagValues(command, "--service")).toEqual(["floe.quality.v1.QualityHostService"]);
       // The probe verifies the host's certificate with the CA of the mounted TLS Secret.

@@ -104,7 +104,7 @@ function local(text: string): string {
     .replaceAll("/app/deploy/probe/", join(REPO, "deploy/images/probe/"))
     .replaceAll("/app/", `${REPO}/`)
     .replace(`0.0.0.0:${PORT_IN_POD}`, "0.0.0.0:0")
-    .replace(`localhost:${PORT_IN_POD}`, `localhost:${hostPort}`);
+    .replace(`127.0.0.1:${PORT_IN_POD}`, `127.0.0.1:${hostPort}`);
 }
 
 /** The image's interpreter on this machine: Node running the tests, the project's venv. */
@@ -194,7 +194,7 @@ async function stop(name: string): Promise<number | null> {
 
 function client(): contract.QualityHostServiceClient {
   return new contract.QualityHostServiceClient(
-    `localhost:${hostPort}`,
+    `127.0.0.1:${hostPort}`,
     credentials.createSsl(readFileSync(pki("ca.crt"))),
     { "grpc.ssl_target_name_override": SERVICE_NAME, "grpc.default_authority": SERVICE_NAME },
   );
