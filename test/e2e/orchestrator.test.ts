@@ -300,6 +300,39 @@ describe("the other host RPCs", () => {
     for (const [i, model] of [...MODELS, ...MODELS].entries()) expectOutcome(results[i], model);
   });
 
+  it("folds dbt results sent with the request and records the orchestrator's run as parent", async () => {
+    const dbt = join(ROOT, "sdk/test/fixtures/dbt");
+    const parentRunId = "01932f4e-8c3a-7b2d-9e4f-5a6b7c8d9e0f";
+    const [result] = await orchestrate(serve.address, [
+      {
+        method: "run",
+        model: "orders",
+        artifactsPath: duckArtifacts,
+        dbtRunResults: join(dbt, "run_results.json"),
+        dbtManifest: join(dbt, "manifest.json"),
+        parentRunId,
+        parentJobNamespace: "dagster",
+        parentJobName: "shop.orders",
+      },
+    ]);
+    // As in run-cli.test.ts: 25 + 25 + 40/3 + 60/13 + 15.
+    expect(result.outcome.overall).toBeCloseTo(3235 / 39, 10);
+    expect(result.outcome).toMatchObject({
+      verdict: "VERDICT_WARN",
+      dbt_tests_passed: 3,
+      dbt_tests_failed: 3,
+    });
+    const end = await waitFor("the run's COMPLETE event", () =>
+      lineage.events.find(
+        (e) => e.run.runId === result.outcome.run_id && e.eventType === "COMPLETE",
+      ),
+    );
+    expect(end.run.facets.parent).toMatchObject({
+      run: { runId: parentRunId },
+      job: { namespace: "dagster", name: "shop.orders" },
+    });
+  });
+
   it("compiles the example and validates its gates", async () => {
     const file = async (path: string) => ({
       path,
