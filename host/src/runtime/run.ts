@@ -4,27 +4,27 @@
 // folded in → score → thresholds and tier gate → verdict; lineage START before
 // the plugin call and COMPLETE/FAIL after; spans around the run, the plugin call
 // and scoring. Lineage and tracing never fail or lose a run's results.
-import {
-  type contract,
-  type DbtTestResult,
-  FloeError,
-  parseDbtTestResults,
-} from "@floe/quality-sdk";
+import { contract, type DbtTestResult, FloeError, parseDbtTestResults } from "@floe/quality-sdk";
 import type { CompiledArtifacts, CompiledModel } from "../compile/artifacts.js";
+import type { QualityConfig } from "../config/quality.js";
 import {
   checkResultFromProto,
+  checkResultToProto,
   dimensionToProto,
   type GateResult,
   type QualityCheckResult,
   type QualityScore,
   type QualitySuiteResult,
+  qualityConfigToProto,
   severityToProto,
   suiteResultFromProto,
+  suiteResultToProto,
 } from "../config/results.js";
 import { type Diagnostic, diagnostic } from "../errors/index.js";
 import type { LineageEmitter } from "../lineage/emitter.js";
 import { buildEndEvent, buildStartEvent, type QualityRunLineage } from "../lineage/events.js";
 import { newRunId } from "../lineage/run-id.js";
+import type { ScoringPool } from "../scoring/pool.js";
 import { calculateQualityScore } from "../scoring/score.js";
 import { currentTraceparent, withSpan } from "../telemetry/index.js";
 import { parseArtifacts } from "./artifacts.js";
@@ -70,6 +70,11 @@ export interface RunDeps {
   cwd?: string | undefined;
   /** OpenLineage job namespace; OPENLINEAGE_NAMESPACE, else the product name. */
   lineageNamespace?: string | undefined;
+  /**
+   * Scores on this pool (inline below its cut-over, on a worker above) instead
+   * of inline; the server shares one between runs and CalculateQualityScore.
+   */
+  scoring?: ScoringPool | undefined;
 }
 
 export interface QualityRunOutcome {
@@ -154,6 +159,36 @@ function gateOf(
         ]
       : [...compiled.violations],
   };
+}
+
+/** The encoded CalculateQualityScoreRequest of a run, for the scoring pool. */
+function scoreRequestBytes(
+  suite: QualitySuiteResult,
+  config: QualityConfig,
+  dbtTests: readonly DbtTestResult[],
+): Uint8Array {
+  return contract.CalculateQualityScoreRequest.encode({
+    results: suiteResultToProto(suite),
+    config: qualityConfigToProto(config),
+    dbtResults: dbtTests.map((t) =>
+      checkResultToProto({
+        check_name: t.check_name,
+        passed: t.passed,
+        dimension: t.dimension,
+        severity: t.severity,
+        records_checked: 0,
+        records_failed: t.records_failed,
+        execution_time_ms: t.execution_time_ms,
+        details: {},
+        error_message: t.error_message,
+        custom_weight: null,
+        status: t.status,
+        error_code: null,
+        check_type: t.check_type,
+        column: t.column,
+      }),
+    ),
+  }).finish();
 }
 
 /** The results in the order the model declares its checks (plugins stream them as they finish). */
@@ -252,11 +287,14 @@ export async function runModelQuality(
       const score = await withSpan(
         "floe.score",
         { "floe.model": model.name, "floe.checks.total": suiteResult.checks.length },
-        (span) => {
-          const s = calculateQualityScore(suiteResult.checks, config, {
-            dbtResults: dbtTests,
-            modelName: model.name,
-          });
+        async (span) => {
+          const s =
+            deps.scoring === undefined
+              ? calculateQualityScore(suiteResult.checks, config, {
+                  dbtResults: dbtTests,
+                  modelName: model.name,
+                })
+              : await deps.scoring.scoreRequest(scoreRequestBytes(suiteResult, config, dbtTests));
           span.setAttribute("floe.score", s.overall);
           return s;
         },
