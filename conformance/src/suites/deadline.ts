@@ -16,8 +16,13 @@ import { type ConformanceGroup, expectEqual, expectTrue, fail, SkipTest } from "
 import { runRequest, statusName, suiteOf } from "../requests.js";
 import { type RunOutcome, runChecks } from "../rpc.js";
 
-// Long enough that the plugin's early margin (5 % of the time left, at most 250 ms) absorbs a busy machine.
+/** Suite timeout of the cancellation test. */
 const TIMEOUT_S = 3;
+/**
+ * Suite timeout of the TIMED_OUT test: long enough for the early margin plugins
+ * keep (5 % of the time left, at most 250 ms) to reach its 250 ms cap.
+ */
+const REPORT_TIMEOUT_S = 5;
 const GRACE_MS = 2_000;
 /**
  * A cancelled plugin is idle (a few ms of CPU); one still scanning uses far more,
@@ -50,13 +55,13 @@ function slowCheck(ctx: SuiteContext): contract.QualityCheck {
   };
 }
 
-async function runPastDeadline(ctx: SuiteContext): Promise<RunOutcome> {
+async function runPastDeadline(ctx: SuiteContext, timeoutS: number): Promise<RunOutcome> {
   const fixture = primaryFixture(ctx);
-  const suite = suiteOf([slowCheck(ctx)], { timeoutSeconds: TIMEOUT_S });
+  const suite = suiteOf([slowCheck(ctx)], { timeoutSeconds: timeoutS });
   return runChecks(
     await ctx.clients(),
     runRequest(fixture, slowRelation(fixture), suite),
-    TIMEOUT_S * 1000,
+    timeoutS * 1000,
   );
 }
 
@@ -82,10 +87,13 @@ export const deadlineGroup: ConformanceGroup = {
     {
       name: "reports unfinished checks as TIMED_OUT with FLOE-DQ106 before the deadline",
       async run(ctx) {
-        const outcome = await runPastDeadline(ctx);
+        let outcome = await runPastDeadline(ctx, REPORT_TIMEOUT_S);
+        // One late delivery can be the machine's fault (a stalled scheduler), two are the plugin's.
+        if (outcome.error?.grpcCodeName === "DEADLINE_EXCEEDED")
+          outcome = await runPastDeadline(ctx, REPORT_TIMEOUT_S);
         if (outcome.error !== undefined)
           fail(
-            `the stream at the ${TIMEOUT_S} s deadline`,
+            `the stream at the ${REPORT_TIMEOUT_S} s deadline`,
             "the TIMED_OUT results and the summary, sent just before the deadline",
             `${outcome.error.grpcCodeName}: ${outcome.error.message}`,
           );
@@ -115,7 +123,7 @@ export const deadlineGroup: ConformanceGroup = {
             "the work of a sidecar on DuckDB cannot be observed; run with --dialect postgres --pg-dsn",
           );
         const started = Date.now();
-        await runPastDeadline(ctx);
+        await runPastDeadline(ctx, TIMEOUT_S);
         await delay(Math.max(0, started + TIMEOUT_S * 1000 + GRACE_MS - Date.now()));
         if (fixture.activeSlowQueries !== undefined) {
           expectEqual(
