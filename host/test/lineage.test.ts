@@ -245,7 +245,7 @@ describe("lineage delivery", () => {
     expect(await first.pending()).toBe(6);
     first.close();
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain("lineage backend unavailable");
+    expect(warnings[0]).toMatch(/^FLOE-DQ110 lineage backend unavailable, events kept in /);
 
     // A new emitter on the same spool stands for the restarted host.
     await backend.start(port);
@@ -272,7 +272,7 @@ describe("lineage delivery", () => {
     await expect(emitter.emit(eventsOfRuns(1)[0]!)).resolves.toBeUndefined();
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(
-      /^lineage event not delivered: could not deliver to http:\/\/127\.0\.0\.1:9\/api\/v1\/lineage/,
+      /^FLOE-DQ110 lineage event not delivered: could not deliver to http:\/\/127\.0\.0\.1:9\/api\/v1\/lineage/,
     );
   });
 

@@ -38,6 +38,10 @@ export const ERROR_CATALOGUE = {
     title: "override of a locked setting",
     fix: "Remove the override; the setting is locked at a higher layer.",
   },
+  "FLOE-DQ110": {
+    title: "lineage event not delivered (a warning: results are never held back by lineage)",
+    fix: "Check OPENLINEAGE_URL and the backend; spooled events are delivered in order once it answers.",
+  },
 } as const;
 
 export type FloeErrorCode = keyof typeof ERROR_CATALOGUE;

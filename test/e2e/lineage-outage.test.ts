@@ -58,9 +58,11 @@ it("delivers every event of runs made while the backend was down, after a host r
   ]);
   expect(await first.stop()).toBe(0);
   expect(first.stderr()).toContain(
-    `warning: lineage: lineage backend unavailable, events kept in ${join(dir, "state", "lineage-spool")}`,
+    `warning: lineage: FLOE-DQ110 lineage backend unavailable, events kept in ${join(dir, "state", "lineage-spool")}`,
   );
-  expect(first.stderr()).toContain("warning: lineage: 6 event(s) not delivered yet, kept in");
+  expect(first.stderr()).toContain(
+    "warning: lineage: FLOE-DQ110 6 event(s) not delivered yet, kept in",
+  );
   expect(lineage.events).toEqual([]);
 
   await lineage.up();

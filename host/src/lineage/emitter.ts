@@ -55,14 +55,14 @@ export class LineageEmitter {
       try {
         await this.transport.send(event);
       } catch (error) {
-        this.warn(`lineage event not delivered: ${describe(error)}`);
+        this.warn(`FLOE-DQ110 lineage event not delivered: ${describe(error)}`);
       }
       return;
     }
     try {
       await this.spool.put(event);
     } catch (error) {
-      this.warn(`lineage spool ${this.spool.dir} not writable: ${describe(error)}`);
+      this.warn(`FLOE-DQ110 lineage spool ${this.spool.dir} not writable: ${describe(error)}`);
       return;
     }
     void this.drain();
@@ -106,7 +106,9 @@ export class LineageEmitter {
         await this.transport.send(await spool.read(oldest));
       } catch (error) {
         if (!this.outage) {
-          this.warn(`lineage backend unavailable, events kept in ${spool.dir}: ${describe(error)}`);
+          this.warn(
+            `FLOE-DQ110 lineage backend unavailable, events kept in ${spool.dir}: ${describe(error)}`,
+          );
           this.outage = true;
         }
         this.scheduleRetry();

@@ -75,7 +75,7 @@ export async function openHostServices(options: HostServicesOptions = {}): Promi
         const delivered = await lineage.flush(flushMs);
         if (!delivered) {
           warn(
-            `lineage: ${await lineage.pending()} event(s) not delivered yet, kept in ${env.FLOE_LINEAGE_SPOOL_DIR ?? join(stateDir, "lineage-spool")} for the next start`,
+            `lineage: FLOE-DQ110 ${await lineage.pending()} event(s) not delivered yet, kept in ${env.FLOE_LINEAGE_SPOOL_DIR ?? join(stateDir, "lineage-spool")} for the next start`,
           );
         }
         lineage.close();

@@ -40,6 +40,10 @@ ERROR_CATALOGUE: dict[str, dict[str, str]] = {
         "title": "override of a locked setting",
         "fix": "Remove the override; the setting is locked at a higher layer.",
     },
+    "FLOE-DQ110": {
+        "title": "lineage event not delivered (a warning: results are never held back by lineage)",
+        "fix": "Check OPENLINEAGE_URL and the backend; spooled events are delivered in order once it answers.",
+    },
 }
 
 
