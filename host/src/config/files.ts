@@ -3,15 +3,14 @@
 // removed: merging must see only what a layer actually wrote; defaults are filled in
 // once, after the merge.
 
-import { DIMENSIONS } from "@floe/quality-sdk";
 import { z } from "zod";
 import { ALWAYS, QualityCheckSchema, refineUniqueCheckNames } from "./check.js";
 import { addFloeIssue } from "./issue.js";
 import {
   type QualityConfigInput,
   QualityConfigSchema,
+  refineWeightSum,
   TierSchema,
-  WEIGHT_SUM_TOLERANCE,
 } from "./quality.js";
 import { didYouMean } from "./suggest.js";
 
@@ -62,29 +61,6 @@ const LayerQualityFields = withoutDefaults(
   QualityConfigSchema.omit({ provider: true }),
 ) as z.ZodObject<z.ZodRawShape>;
 
-/** A layer that writes all five weights must already sum to 1; partial ones are checked after the merge. */
-function refineCompleteWeights(
-  weights: Record<string, unknown>,
-  ctx: z.core.$RefinementCtx<unknown>,
-) {
-  if (!DIMENSIONS.every((d) => typeof weights[d] === "number")) return;
-  const sum = DIMENSIONS.reduce((total, d) => total + (weights[d] as number), 0);
-  if (Math.abs(sum - 1) > WEIGHT_SUM_TOLERANCE) {
-    addFloeIssue(
-      ctx,
-      "FLOE-DQ100",
-      `dimension weights sum to ${formatWeightSum(sum)}, not 1`,
-      [],
-      "Make completeness, accuracy, validity, consistency and timeliness sum to 1.",
-    );
-  }
-}
-
-/** 0.30000000000000004 → "0.3": the sum a person would have written. */
-export function formatWeightSum(sum: number): string {
-  return String(Number(sum.toPrecision(12)));
-}
-
 function refineOverridePaths(
   overrides: Record<string, unknown>,
   ctx: z.core.$RefinementCtx<unknown>,
@@ -108,7 +84,8 @@ export type LayerQuality = Omit<QualityConfigInput, "provider">;
 
 export const LayerQualitySchema = LayerQualityFields.extend({
   dimension_weights: (layerShape.dimension_weights!.unwrap() as z.ZodType<Record<string, unknown>>)
-    .superRefine(refineCompleteWeights, ALWAYS)
+    // A layer that writes all five weights must already sum to 1; partial ones are checked after the merge.
+    .superRefine(refineWeightSum, ALWAYS)
     .optional(),
   overrides: (layerShape.overrides!.unwrap() as z.ZodType<Record<string, unknown>>)
     .superRefine(refineOverridePaths, ALWAYS)

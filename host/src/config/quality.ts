@@ -18,8 +18,28 @@ const weight = z.number().min(0).max(1);
 const percent = z.number().min(0).max(100);
 
 /** 0.30000000000000004 → "0.3": the sum a person would have written. */
-function formatSum(sum: number): string {
+function formatWeightSum(sum: number): string {
   return String(Number(sum.toPrecision(12)));
+}
+
+/** Reports FLOE-DQ100 when all five weights are numbers and do not sum to 1. */
+export function refineWeightSum(
+  weights: Record<string, unknown>,
+  ctx: z.core.$RefinementCtx<unknown>,
+): void {
+  // A mistyped or missing weight is reported elsewhere (or filled by a later layer);
+  // a sum over it would only add noise.
+  if (!DIMENSIONS.every((d) => typeof weights[d] === "number")) return;
+  const sum = DIMENSIONS.reduce((total, d) => total + (weights[d] as number), 0);
+  if (Math.abs(sum - 1) > WEIGHT_SUM_TOLERANCE) {
+    addFloeIssue(
+      ctx,
+      "FLOE-DQ100",
+      `dimension weights sum to ${formatWeightSum(sum)}, not 1`,
+      [],
+      "Make completeness, accuracy, validity, consistency and timeliness sum to 1.",
+    );
+  }
 }
 
 export const DimensionWeightsSchema = z
@@ -30,20 +50,7 @@ export const DimensionWeightsSchema = z
     consistency: weight.default(0.15),
     timeliness: weight.default(0.15),
   })
-  .superRefine((weights, ctx) => {
-    // A mistyped weight is already reported; a sum over it would only add noise.
-    if (!DIMENSIONS.every((d) => typeof weights[d] === "number")) return;
-    const sum = DIMENSIONS.reduce((total, d) => total + weights[d], 0);
-    if (Math.abs(sum - 1) > WEIGHT_SUM_TOLERANCE) {
-      addFloeIssue(
-        ctx,
-        "FLOE-DQ100",
-        `dimension weights sum to ${formatSum(sum)}, not 1`,
-        [],
-        "Make completeness, accuracy, validity, consistency and timeliness sum to 1.",
-      );
-    }
-  });
+  .superRefine(refineWeightSum);
 export type DimensionWeights = z.infer<typeof DimensionWeightsSchema>;
 
 export const SeverityWeightsSchema = z.strictObject({
