@@ -43,10 +43,18 @@ interface TestOutcome {
 }
 
 /**
- * The counts of floe_counts' log line: [rows, evaluated_1, failed_1, ...] in the
- * order of the suite's planned checks.
+ * The counts of floe_counts' log line: [rows, evaluated_1, failed_1,
+ * observed_1, ...] in the order of the suite's planned checks (observed: the
+ * aggregate's value as text, for aggregate checks).
  */
-export type SuiteCounts = readonly (number | null)[];
+export type SuiteCounts = readonly (number | string | null)[];
+
+/** An observed value as JSON: a number when the text is one, else the text. */
+function observedValue(text: number | string | null | undefined): number | string | undefined {
+  if (text === null || text === undefined) return undefined;
+  const number = Number(text);
+  return typeof text === "string" && text.trim() !== "" && Number.isFinite(number) ? number : text;
+}
 
 function checkResult(
   planned: PlannedCheck,
@@ -56,8 +64,9 @@ function checkResult(
 ): contract.QualityCheckResult {
   const { check, type, dimension } = planned;
   const status = STATUSES[outcome.status];
-  const evaluated = counts?.[1 + 2 * index];
-  const failed = counts?.[2 + 2 * index];
+  const evaluated = counts?.[1 + 3 * index];
+  const failed = counts?.[2 + 3 * index];
+  const observed = observedValue(counts?.[3 + 3 * index]);
   const recordsChecked = typeof evaluated === "number" ? evaluated : 0;
   const recordsFailed =
     typeof failed === "number" && (outcome.status === "passed" || outcome.status === "failed")
@@ -75,6 +84,7 @@ function checkResult(
       dbt_status: outcome.dbtStatus,
       dbt_test: outcome.testName,
       dbt_unique_id: outcome.uniqueId,
+      ...(observed !== undefined ? { observed_value: observed } : {}),
     },
     ...(outcome.errorMessage ? { errorMessage: outcome.errorMessage } : {}),
     ...(check.customWeight !== undefined ? { customWeight: check.customWeight } : {}),
@@ -225,8 +235,8 @@ export class LiveResults {
 function parseCounts(text: string): SuiteCounts | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
-    if (Array.isArray(parsed) && parsed.every((v) => v === null || typeof v === "number"))
-      return parsed;
+    const valid = (v: unknown) => v === null || typeof v === "number" || typeof v === "string";
+    if (Array.isArray(parsed) && parsed.every(valid)) return parsed;
   } catch {
     // Not ours: counts stay unknown and results fall back to dbt's failures.
   }

@@ -15,6 +15,8 @@ import {
   HOSTILE_TABLE,
   inSuiteOrder,
   ORDERS_CASES,
+  ORDERS_OBSERVED,
+  observedValues,
   processesMentioning,
   runRequest,
   SLOW_VIEW,
@@ -37,7 +39,7 @@ describe("dbt_expectations on DuckDB", () => {
     await plugin?.stop();
   });
 
-  it("reports the exact status and records_failed of every check type, with the rows each check evaluates as records_checked", async () => {
+  it("reports the exact status, records_checked (rows evaluated), records_failed and observed value of every check type", async () => {
     const suite = suiteOf(
       "orders",
       ORDERS_CASES.map(([c]) => c),
@@ -57,6 +59,10 @@ describe("dbt_expectations on DuckDB", () => {
       ]),
     ).toEqual(
       ORDERS_CASES.map(([c, status, checked, failed]) => [c.name, status, checked, failed]),
+    );
+    const round = (v: number | string) => (typeof v === "number" ? Math.round(v * 1e6) / 1e6 : v);
+    expect(observedValues(summary.checks)).toEqual(
+      Object.fromEntries(Object.entries(ORDERS_OBSERVED).map(([k, v]) => [k, round(v)])),
     );
     const warned = summary.checks.find((c) => c.checkName === "status_known_warn");
     expect(warned?.details?.dbt_status).toBe("warn");

@@ -16,6 +16,8 @@ import {
   createPostgresFixture,
   inSuiteOrder,
   ORDERS_CASES,
+  ORDERS_OBSERVED,
+  observedValues,
   postgresConnection,
   processesMentioning,
   runRequest,
@@ -63,7 +65,7 @@ describe("dbt_expectations on PostgreSQL", () => {
     await plugin?.stop();
   });
 
-  it("reports the exact status and records_failed of every check type, leaving the password in no file", async () => {
+  it("reports the exact status, records_checked, records_failed and observed value of every check type, leaving the password in no file", async () => {
     const suite = suiteOf(
       "orders",
       ORDERS_CASES.map(([c]) => c),
@@ -82,6 +84,10 @@ describe("dbt_expectations on PostgreSQL", () => {
       ]),
     ).toEqual(
       ORDERS_CASES.map(([c, status, checked, failed]) => [c.name, status, checked, failed]),
+    );
+    const round = (v: number | string) => (typeof v === "number" ? Math.round(v * 1e6) / 1e6 : v);
+    expect(observedValues(summary.checks)).toEqual(
+      Object.fromEntries(Object.entries(ORDERS_OBSERVED).map(([k, v]) => [k, round(v)])),
     );
     const files = readdirSync(workdir, { recursive: true, encoding: "utf8" }).filter((f) =>
       statSync(join(workdir, f)).isFile(),

@@ -341,3 +341,28 @@ export function inSuiteOrder(
     (a, b) => (order.get(a.checkName) ?? -1) - (order.get(b.checkName) ?? -1),
   );
 }
+
+/** The observed values the orders suite's aggregate checks report in details.observed_value. */
+export const ORDERS_OBSERVED: Readonly<Record<string, number | string>> = {
+  row_count: 6,
+  amount_mean: 170 / 6,
+  amount_min: -5,
+  amount_max: 100,
+  amount_sum: 170,
+  amount_stdev: Math.sqrt(6833.333333333333 / 5),
+  status_variety: 4,
+  fresh_hourly: "2020-01-06 00:00:00",
+  fresh_century: "2020-01-06 00:00:00",
+};
+
+/** Each aggregate check's observed value, numbers rounded to 6 decimals for comparison. */
+export function observedValues(
+  results: readonly contract.QualityCheckResult[],
+): Record<string, unknown> {
+  const round = (v: unknown) => (typeof v === "number" ? Math.round(v * 1e6) / 1e6 : v);
+  return Object.fromEntries(
+    results
+      .filter((r) => r.details?.observed_value !== undefined)
+      .map((r) => [r.checkName, round(r.details?.observed_value)]),
+  );
+}

@@ -1,7 +1,8 @@
 {#- Which rows a test looks at (`evaluated`) and, for row-level tests, which of
-    those pass (`passes`), as SQL conditions. The generic tests are built from
-    these, and so is floe_counts, so both always agree on what a check means.
-    Nulls are neither checked nor failed, except by not_null. -#}
+    those pass (`passes`), as SQL conditions; for aggregate tests, the value
+    they observe (`observed`). The generic tests are built from these, and so is
+    floe_counts, so both always agree on what a check means. Nulls are neither
+    checked nor failed, except by not_null. -#}
 {% macro check_conditions(test, kwargs) %}
   {%- set column = floe_expectations.quote_identifier(kwargs.get('column_name')) if kwargs.get('column_name') is not none else none -%}
   {%- set not_null = column ~ ' is not null' if column else 'true' -%}
@@ -31,7 +32,23 @@
     {{ return({'evaluated': 'not (' ~ missing | join(' and ') ~ ')', 'passes': none}) }}
   {%- elif test in ('expect_column_values_to_be_unique', 'relationships') -%}
     {{ return({'evaluated': not_null, 'passes': none}) }}
+  {%- elif test in floe_expectations.aggregates() -%}
+    {{ return({'evaluated': 'true', 'passes': none, 'observed': floe_expectations.aggregates()[test] | replace('{}', column or '')}) }}
   {%- else -%}
     {{ return({'evaluated': 'true', 'passes': none}) }}
   {%- endif -%}
+{% endmacro %}
+
+{#- The aggregate each aggregate test bounds, `{}` standing for the column. -#}
+{% macro aggregates() %}
+  {{ return({
+    'expect_table_row_count_to_be_between': 'count(*)',
+    'expect_column_mean_to_be_between': 'avg({})',
+    'expect_column_min_to_be_between': 'min({})',
+    'expect_column_max_to_be_between': 'max({})',
+    'expect_column_sum_to_be_between': 'sum({})',
+    'expect_column_stdev_to_be_between': 'stddev_samp({})',
+    'expect_column_unique_value_count_to_be_between': 'count(distinct {})',
+    'expect_row_values_to_have_recent_data': 'max({})',
+  }) }}
 {% endmacro %}
