@@ -45,3 +45,4 @@ export {
   floeErrorFromServiceError,
   statusFromFloeError,
 } from "./status.js";
+export { otlpTracesUrl } from "./tracing.js";

@@ -14,7 +14,8 @@ import {
 
 let provider: { forceFlush(): Promise<void>; shutdown(): Promise<void> } | undefined;
 
-function tracesUrl(env: NodeJS.ProcessEnv): string | undefined {
+/** The OTLP/HTTP traces URL the environment names, or undefined when tracing is off. */
+export function otlpTracesUrl(env: NodeJS.ProcessEnv): string | undefined {
   if (env.OTEL_SDK_DISABLED === "true" || env.OTEL_TRACES_EXPORTER === "none") return undefined;
   if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT) {
@@ -28,7 +29,7 @@ export async function initPluginTracing(
   env: NodeJS.ProcessEnv,
   serviceName: string,
 ): Promise<void> {
-  const url = tracesUrl(env);
+  const url = otlpTracesUrl(env);
   if (url === undefined || provider !== undefined) return;
   const [core, sdk, otlp, resources] = await Promise.all([
     import("@opentelemetry/core"),

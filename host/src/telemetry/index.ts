@@ -2,6 +2,8 @@
 // W3C trace context handed to plugins (TRACEPARENT at spawn, `traceparent` gRPC
 // metadata per call). Exported over OTLP/HTTP only when the standard OTEL_*
 // variables ask for it; otherwise every span is a no-op.
+
+import { otlpTracesUrl } from "@floe/quality-sdk";
 import {
   type Attributes,
   context,
@@ -20,6 +22,9 @@ import {
   type SpanExporter,
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
+
+// The plugins read the same OTEL_* variables, so the SDK holds the one reading of them.
+export { otlpTracesUrl };
 
 const TRACER_NAME = "floe-quality";
 
@@ -52,16 +57,6 @@ function parseHeaders(value: string | undefined): Record<string, string> {
       );
   }
   return headers;
-}
-
-/** The OTLP/HTTP traces URL the environment names, or undefined when tracing is off. */
-export function otlpTracesUrl(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.OTEL_SDK_DISABLED === "true" || env.OTEL_TRACES_EXPORTER === "none") return undefined;
-  if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) {
-    return `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, "")}/v1/traces`;
-  }
-  return undefined;
 }
 
 /**
