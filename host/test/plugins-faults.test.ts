@@ -3,11 +3,9 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { contract, FloeError } from "@floe/quality-sdk";
-import { status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   discoverPlugins,
-  PluginCallError,
   type RunningPlugin,
   resolveProvider,
   type SupervisorOptions,
@@ -146,42 +144,6 @@ describe("plugin faults", () => {
     expect(pids).toHaveLength(4);
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
   });
-
-  it("fails a streamed RunChecks with UNAVAILABLE within 1 s of a crash, then serves the next call after a restart", async () => {
-    const plugin = await startPlugin(tsEchoDescriptor(), { onLog: () => undefined });
-    running.push(plugin);
-    const firstPid = plugin.pid()!;
-    let firstResultAt = 0;
-    const error = await plugin.client
-      .runChecks(runRequest([check("first"), check("second")], "crash"), {
-        timeoutMs: 20_000,
-        onCheck: () => {
-          firstResultAt = Date.now();
-        },
-      })
-      .catch((e: unknown) => e);
-    const failedAfterMs = Date.now() - firstResultAt;
-    expect(error).toBeInstanceOf(PluginCallError);
-    expect((error as PluginCallError).grpcCode).toBe(status.UNAVAILABLE);
-    expect((error as PluginCallError).code).toBe("FLOE-DQ001");
-    expect((error as PluginCallError).message).toMatch(
-      new RegExp(
-        `^plugin ts_echo \\(pid ${firstPid}\\) was killed by SIGKILL; last stderr lines:\\n`,
-      ),
-    );
-    expect((error as PluginCallError).message).toContain("ts_echo: crashing mid-stream as asked");
-    expect(failedAfterMs).toBeLessThan(1_000);
-
-    const summary = await plugin.client.runChecks(runRequest([check("after_restart")]), {
-      timeoutMs: 10_000,
-    });
-    expect(summary.checks.map((c) => [c.checkName, c.status])).toEqual([
-      ["after_restart", contract.CheckStatus.CHECK_STATUS_PASSED],
-    ]);
-    expect(plugin.pid()).not.toBe(firstPid);
-    expect(isAlive(firstPid)).toBe(false);
-    expect(plugin.state()).toBe("serving");
-  });
 });
 
 describe("a plugin whose runtime is missing", () => {
@@ -204,10 +166,10 @@ describe("a plugin whose runtime is missing", () => {
       discoverPlugins({ env: { FLOE_PLUGIN_PATH: dir }, workspaceRoot: tmpdir() }),
       "ghost",
     );
-    const error = await startPlugin(descriptor, {
+    const error = (await startPlugin(descriptor, {
       env: { FLOE_PYTHON: "/nonexistent/bin/python" },
       onLog: () => undefined,
-    }).catch((e: unknown) => e as FloeError);
+    }).catch((e: unknown) => e)) as FloeError;
     expect(error).toBeInstanceOf(FloeError);
     expect([error.code, error.file, error.path, error.message]).toEqual([
       "FLOE-DQ001",

@@ -1,21 +1,75 @@
 // Shared by the plugins-*.test.ts files: the fixture plugins and process checks.
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
 import { contract } from "@floe/quality-sdk";
-import { afterAll } from "vitest";
-import { discoverPlugins, type PluginDescriptor, resolveProvider } from "../src/plugins/index.js";
+import { afterAll, afterEach } from "vitest";
+import {
+  discoverPlugins,
+  launchCommand,
+  type PluginDescriptor,
+  resolveProvider,
+} from "../src/plugins/index.js";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 export const FIXTURE_PLUGINS = join(REPO_ROOT, "test/fixtures/plugins");
 export const TS_ECHO_MAIN = join(FIXTURE_PLUGINS, "ts-echo/main.mjs");
 export const CLI = join(REPO_ROOT, "host/bin/floe-quality.js");
 
-export function tsEchoDescriptor(): PluginDescriptor {
+function fixtureDescriptor(provider: string): PluginDescriptor {
   return resolveProvider(
     discoverPlugins({ env: { FLOE_PLUGIN_PATH: FIXTURE_PLUGINS }, workspaceRoot: tmpdir() }),
-    "ts_echo",
+    provider,
   );
+}
+
+export function tsEchoDescriptor(): PluginDescriptor {
+  return fixtureDescriptor("ts_echo");
+}
+
+/** py_echo, the Python fixture plugin built on floe_quality_sdk. */
+export function pyEchoDescriptor(): PluginDescriptor {
+  return fixtureDescriptor("py_echo");
+}
+
+/** The two echo fixtures behave alike; tests of that shared behaviour run over both. */
+export const ECHO_PLUGINS = [
+  { label: "TypeScript", name: "ts_echo", descriptor: tsEchoDescriptor, startupMs: 400 },
+  { label: "Python", name: "py_echo", descriptor: pyEchoDescriptor, startupMs: 600 },
+] as const;
+
+const sidecars: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of sidecars.splice(0)) child.kill("SIGKILL");
+});
+
+/**
+ * Starts a plugin standalone (as a sidecar) with `env`, e.g. FLOE_PLUGIN_LISTEN;
+ * resolves with its handshake line. The process is killed after the test.
+ */
+export async function startSidecar(
+  descriptor: PluginDescriptor,
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; handshake: string }> {
+  const { file, args } = launchCommand(descriptor);
+  const child = spawn(file, args, {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  sidecars.push(child);
+  child.stderr!.resume();
+  const handshake = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`sidecar exited with ${code}`)));
+  });
+  return { child, handshake };
+}
+
+/** The TLS address of a sidecar's TCP handshake: the server certificate names localhost, and TLS does not send an IP as the server name. */
+export function localhostAddress(handshake: string): string {
+  return `localhost:${handshake.split("|")[3]!.split(":")[1]}`;
 }
 
 const tempDirs: string[] = [];

@@ -4,8 +4,7 @@
 // What the end-to-end tests share: the built CLI as a child process (`serve`,
 // `run`), the orchestrator client in its own process, a shop project compiled
 // for DuckDB or PostgreSQL, and local HTTP receivers for lineage and OTLP traces.
-import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,6 +12,7 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { compileProject } from "../../host/src/compile/compile.js";
 import { writeArtifacts } from "../../host/src/compile/write.js";
+import { makePki as makeTestPki } from "../support/pki.js";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const CLI = join(ROOT, "host/dist/cli/main.js");
@@ -226,57 +226,9 @@ export async function startLineageReceiver(): Promise<LineageReceiver> {
   };
 }
 
-/** A throwaway CA signing a server certificate for localhost and a client certificate. */
+/** A throwaway CA for the e2e TLS tests: the orchestrator presents the client certificate. */
 export function makePki(dir: string): (name: string) => string {
-  const file = (name: string) => join(dir, name);
-  const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
-  openssl(
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-days",
-    "1",
-    "-subj",
-    "/CN=floe-e2e-ca",
-    "-keyout",
-    file("ca.key"),
-    "-out",
-    file("ca.pem"),
-  );
-  writeFileSync(file("server.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-  for (const who of ["server", "client"]) {
-    openssl(
-      "req",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-subj",
-      `/CN=${who === "server" ? "localhost" : "orchestrator"}`,
-      "-keyout",
-      file(`${who}.key`),
-      "-out",
-      file(`${who}.csr`),
-    );
-    openssl(
-      "x509",
-      "-req",
-      "-in",
-      file(`${who}.csr`),
-      "-CA",
-      file("ca.pem"),
-      "-CAkey",
-      file("ca.key"),
-      "-CAcreateserial",
-      "-days",
-      "1",
-      "-out",
-      file(`${who}.pem`),
-      ...(who === "server" ? ["-extfile", file("server.ext")] : []),
-    );
-  }
-  return file;
+  return makeTestPki(dir, { ca: "floe-e2e-ca", client: "orchestrator" });
 }
 
 export interface ReceivedSpan {
