@@ -7,6 +7,7 @@ import {
   mergeLayers,
   resolveQualityConfig,
 } from "../src/config/merge.js";
+import { SEED_QUALITY_CONFIG } from "./config-support.js";
 
 const FILES: Record<LayerName, string> = {
   enterprise: "manifest.yaml",
@@ -306,39 +307,8 @@ describe("resolveQualityConfig", () => {
       mergeLayers([layer("enterprise", { thresholds: { min_score: 60 } }, "floe_sql")]),
     );
     expect(resolved.ok && resolved.config).toEqual({
-      provider: "floe_sql",
-      quality_gates: {
-        bronze: { min_test_coverage: 0, required_tests: [], min_score: 0, overridable: true },
-        silver: {
-          min_test_coverage: 80,
-          required_tests: ["not_null", "unique"],
-          min_score: 75,
-          overridable: true,
-        },
-        gold: {
-          min_test_coverage: 100,
-          required_tests: ["not_null", "unique", "accepted_values", "relationships"],
-          min_score: 90,
-          overridable: true,
-        },
-      },
-      dimension_weights: {
-        completeness: 0.25,
-        accuracy: 0.25,
-        validity: 0.2,
-        consistency: 0.15,
-        timeliness: 0.15,
-      },
-      calculation: {
-        baseline_score: 70,
-        max_positive_influence: 30,
-        max_negative_influence: 50,
-        severity_weights: { critical: 3, warning: 1, info: 0.5 },
-      },
+      ...SEED_QUALITY_CONFIG,
       thresholds: { min_score: 60, warn_score: 85 },
-      check_timeout_seconds: 300,
-      enabled: true,
-      overrides: {},
     });
   });
 

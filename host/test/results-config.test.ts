@@ -5,6 +5,7 @@ import {
   QualityConfigSchema,
   QualityGatesSchema,
 } from "../src/config/quality.js";
+import { SEED_QUALITY_CONFIG } from "./config-support.js";
 
 function issues(result: { error?: { issues: { path: PropertyKey[]; message: string }[] } }) {
   return result.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
@@ -12,41 +13,7 @@ function issues(result: { error?: { issues: { path: PropertyKey[]; message: stri
 
 describe("QualityConfig schema", () => {
   it("fills every seed default around a provider", () => {
-    expect(QualityConfigSchema.parse({ provider: "floe_sql" })).toEqual({
-      provider: "floe_sql",
-      quality_gates: {
-        bronze: { min_test_coverage: 0, required_tests: [], min_score: 0, overridable: true },
-        silver: {
-          min_test_coverage: 80,
-          required_tests: ["not_null", "unique"],
-          min_score: 75,
-          overridable: true,
-        },
-        gold: {
-          min_test_coverage: 100,
-          required_tests: ["not_null", "unique", "accepted_values", "relationships"],
-          min_score: 90,
-          overridable: true,
-        },
-      },
-      dimension_weights: {
-        completeness: 0.25,
-        accuracy: 0.25,
-        validity: 0.2,
-        consistency: 0.15,
-        timeliness: 0.15,
-      },
-      calculation: {
-        baseline_score: 70,
-        max_positive_influence: 30,
-        max_negative_influence: 50,
-        severity_weights: { critical: 3, warning: 1, info: 0.5 },
-      },
-      thresholds: { min_score: 70, warn_score: 85 },
-      check_timeout_seconds: 300,
-      enabled: true,
-      overrides: {},
-    });
+    expect(QualityConfigSchema.parse({ provider: "floe_sql" })).toEqual(SEED_QUALITY_CONFIG);
   });
 
   it("keeps a tier's own defaults for the fields a partial tier omits", () => {
