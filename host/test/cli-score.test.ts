@@ -11,6 +11,7 @@ const CLI = join(REPO_ROOT, "host/dist/cli/main.js");
 const DBT = join(REPO_ROOT, "sdk/test/fixtures/dbt");
 const DBT_RUN_RESULTS = join(DBT, "run_results.json");
 const DBT_MANIFEST = join(DBT, "manifest.json");
+const DBT_FILES = ["--dbt-run-results", DBT_RUN_RESULTS, "--dbt-manifest", DBT_MANIFEST];
 
 function floeQuality(args: string[]) {
   return spawnSync(process.execPath, [CLI, "score", ...args], {
@@ -83,6 +84,17 @@ const SMALL_SUITE = {
     check("email_present", "completeness", "critical", false, { custom_weight: 9 }),
   ],
 };
+
+/** `score` of SMALL_SUITE under `config` (the defaults when not given), with `extra` arguments. */
+async function scoreSmallSuite(config?: string, ...extra: string[]) {
+  return floeQuality([
+    "--results",
+    await write("small.json", SMALL_SUITE),
+    "--config",
+    config ?? (await write("empty.json", {})),
+    ...extra,
+  ]);
+}
 
 function scoreOf(run: ReturnType<typeof floeQuality>) {
   expect(run.stderr).toBe("");
@@ -157,12 +169,9 @@ describe("floe-quality score", () => {
 
   it("caps at baseline + max_positive_influence", async () => {
     // completeness 100 × 3/12 = 25 → weighted 6.25 + 25 + 20 + 15 + 15 = 81.25; ceiling 50 + 30 = 80
-    const run = floeQuality([
-      "--results",
-      await write("small.json", SMALL_SUITE),
-      "--config",
+    const run = await scoreSmallSuite(
       await write("low-baseline.json", { calculation: { baseline_score: 50 } }),
-    ]);
+    );
     expect(scoreOf(run).overall).toBe(80);
   });
 
@@ -179,16 +188,7 @@ describe("floe-quality score", () => {
     // completeness (3 + 3) / (3 + 9 + 3) → 40; accuracy 100; validity 3/4 → 75;
     // consistency 0/6 → 0; timeliness 100
     // overall = 40×0.25 + 100×0.25 + 75×0.20 + 0×0.15 + 100×0.15 = 10 + 25 + 15 + 0 + 15 = 65
-    const run = floeQuality([
-      "--results",
-      await write("small.json", SMALL_SUITE),
-      "--config",
-      await write("empty.json", {}),
-      "--dbt-run-results",
-      DBT_RUN_RESULTS,
-      "--dbt-manifest",
-      DBT_MANIFEST,
-    ]);
+    const run = await scoreSmallSuite(undefined, ...DBT_FILES);
     expect(scoreOf(run)).toEqual({
       overall: 65,
       dimension_scores: {
@@ -210,18 +210,7 @@ describe("floe-quality score", () => {
     // completeness 25 (as above); customers' only dbt test: not_null_customers_email,
     // meta dimension validity, severity info, failed → validity 0
     // overall = 25×0.25 + 100×0.25 + 0×0.20 + 100×0.15 + 100×0.15 = 6.25 + 25 + 0 + 15 + 15 = 61.25
-    const run = floeQuality([
-      "--results",
-      await write("small.json", SMALL_SUITE),
-      "--config",
-      await write("empty.json", {}),
-      "--dbt-run-results",
-      DBT_RUN_RESULTS,
-      "--dbt-manifest",
-      DBT_MANIFEST,
-      "--model",
-      "customers",
-    ]);
+    const run = await scoreSmallSuite(undefined, ...DBT_FILES, "--model", "customers");
     const score = scoreOf(run);
     expect([
       score.overall,
@@ -271,12 +260,7 @@ describe("floe-quality score on bad input", () => {
 
   it("reports weights that do not sum to 1 with the sum", async () => {
     const config = await write("weights.yaml", "dimension_weights:\n  completeness: 0.15\n");
-    const run = floeQuality([
-      "--results",
-      await write("small.json", SMALL_SUITE),
-      "--config",
-      config,
-    ]);
+    const run = await scoreSmallSuite(config);
     expectFailure(run, [
       `error FLOE-DQ100 ${config}:2:3 dimension_weights: dimension weights sum to 0.9, not 1`,
       "  fix: Make completeness, accuracy, validity, consistency and timeliness sum to 1.",
@@ -285,12 +269,7 @@ describe("floe-quality score on bad input", () => {
 
   it("suggests the setting a misspelt config key meant", async () => {
     const config = await write("typo.yaml", "dimension_weight:\n  accuracy: 0.3\n");
-    const run = floeQuality([
-      "--results",
-      await write("small.json", SMALL_SUITE),
-      "--config",
-      config,
-    ]);
+    const run = await scoreSmallSuite(config);
     expectFailure(run, [
       `error FLOE-DQ100 ${config}:1:1 dimension_weight: unknown key 'dimension_weight' (did you mean 'dimension_weights'?)`,
       "  fix: Rename 'dimension_weight' to 'dimension_weights', or remove it.",
@@ -299,12 +278,7 @@ describe("floe-quality score on bad input", () => {
 
   it("reports an empty config file", async () => {
     const config = await write("blank.yaml", "");
-    const run = floeQuality([
-      "--results",
-      await write("small.json", SMALL_SUITE),
-      "--config",
-      config,
-    ]);
+    const run = await scoreSmallSuite(config);
     expect(run.status).toBe(1);
     expect(run.stderr.split("\n")[0]).toBe(`error FLOE-DQ100 ${config}: the file is empty`);
   });
@@ -333,16 +307,13 @@ describe("floe-quality score on bad input", () => {
   it("names a truncated dbt run_results.json", async () => {
     const full = await readFile(DBT_RUN_RESULTS, "utf8");
     const runResults = await write("run_results.json", full.slice(0, 500));
-    const run = floeQuality([
-      "--results",
-      await write("small.json", SMALL_SUITE),
-      "--config",
-      await write("empty.json", {}),
+    const run = await scoreSmallSuite(
+      undefined,
       "--dbt-run-results",
       runResults,
       "--dbt-manifest",
       DBT_MANIFEST,
-    ]);
+    );
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(
       new RegExp(
