@@ -26,7 +26,8 @@ import {
 
 const { CheckStatus } = contract;
 
-describe("dbt_expectations on DuckDB", () => {
+// dbt starts in seconds, more on a busy machine: every test gets two minutes.
+describe("dbt_expectations on DuckDB", { timeout: 120_000 }, () => {
   let plugin: RunningPlugin;
   let path: string;
   const workRoot = mkdtempSync(join(tmpdir(), "floe-dbt-duck-work-"));

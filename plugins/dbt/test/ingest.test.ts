@@ -16,7 +16,8 @@ import { REPO_ROOT } from "./support.js";
 
 const run = promisify(execFile);
 
-describe("ingest of a user's dbt build", () => {
+// dbt starts in seconds, more on a busy machine: every test gets two minutes.
+describe("ingest of a user's dbt build", { timeout: 120_000 }, () => {
   const project = join(mkdtempSync(join(tmpdir(), "floe-dbt-shop-")), "dbt-shop");
   const env = {
     ...process.env,

@@ -50,7 +50,8 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe("dbt_expectations on PostgreSQL", () => {
+// dbt starts in seconds, more on a busy machine: every test gets two minutes.
+describe("dbt_expectations on PostgreSQL", { timeout: 120_000 }, () => {
   const server = usePostgres();
   const workdir = mkdtempSync(join(tmpdir(), "floe-dbt-pg-work-"));
   let plugin: RunningPlugin;
