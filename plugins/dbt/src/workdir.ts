@@ -24,9 +24,12 @@ export const PACKAGE_SOURCE = fileURLToPath(
   new URL(`../dbt_packages_src/${PACKAGE_NAME}`, import.meta.url),
 );
 
-/** Where projects live: FLOE_DBT_WORKDIR, else floe-dbt under the OS temp directory. */
+/**
+ * Where projects live: FLOE_DBT_WORKDIR, else floe-dbt-<uid> under the OS temp
+ * directory (per user: the directory is private, 0700).
+ */
 export function workRoot(env: NodeJS.ProcessEnv = process.env): string {
-  return env.FLOE_DBT_WORKDIR || join(tmpdir(), "floe-dbt");
+  return env.FLOE_DBT_WORKDIR || join(tmpdir(), `floe-dbt-${process.getuid?.() ?? "user"}`);
 }
 
 function filesUnder(dir: string): string[] {
