@@ -1,4 +1,5 @@
 // What the CLI prints for people: errors without stack traces, diagnostics, JSON.
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import type { FloeError } from "@floe/quality-sdk";
 import { diagnosticFromError, renderDiagnostic } from "../errors/index.js";
 
@@ -7,6 +8,33 @@ export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "UsageError";
+  }
+}
+
+/** A command's options, parsed strictly; a mistake in them is a UsageError followed by `usage`. */
+export function parseOptions<const T extends NonNullable<ParseArgsConfig["options"]>>(
+  argv: string[],
+  options: T,
+  usage: string,
+): ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>
+>["values"] {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${usage}`);
+  }
+}
+
+/** Throws a UsageError naming every option of `names` that `values` lacks. */
+export function requireOptions(
+  values: Record<string, unknown>,
+  names: readonly string[],
+  usage: string,
+): void {
+  const missing = names.filter((name) => !values[name]);
+  if (missing.length > 0) {
+    throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(", ")}\n\n${usage}`);
   }
 }
 

@@ -1,6 +1,5 @@
 // floe-quality compile: enterprise + domain manifests + product floe.yaml (+ dbt
 // manifest) → compiled_artifacts.json, or every diagnostic and exit 1.
-import { parseArgs } from "node:util";
 import type { CompiledArtifacts } from "../../compile/artifacts.js";
 import { compileProject } from "../../compile/compile.js";
 import { writeArtifacts } from "../../compile/write.js";
@@ -8,7 +7,7 @@ import { readSourceText, type SourceText } from "../../config/load.js";
 import { type Diagnostic, renderDiagnostic } from "../../errors/index.js";
 import { formatPercent } from "../../gates/evaluate.js";
 import { discoverPlugins } from "../../plugins/discover.js";
-import { printJson, UsageError } from "../output.js";
+import { parseOptions, printJson, requireOptions, UsageError } from "../output.js";
 
 const USAGE = `usage: floe-quality compile --enterprise FILE [--domain FILE] --product FILE
                              [--dbt-manifest target/manifest.json] --out FILE [--json]
@@ -79,22 +78,9 @@ const OPTIONS = {
 } as const;
 
 function parseCompileArgs(argv: string[]) {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
-  try {
-    values = parseArgs({
-      args: argv,
-      options: OPTIONS,
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
-  }
+  const values = parseOptions(argv, OPTIONS, USAGE);
   if (values.help) return { help: true as const };
-  const missing = (["enterprise", "product", "out"] as const).filter((k) => !values[k]);
-  if (missing.length > 0) {
-    throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(", ")}\n\n${USAGE}`);
-  }
+  requireOptions(values, ["enterprise", "product", "out"], USAGE);
   return {
     help: false as const,
     paths: {

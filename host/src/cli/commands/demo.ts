@@ -7,11 +7,10 @@ import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import type { CompiledArtifacts } from "../../compile/artifacts.js";
 import { formatPercent } from "../../gates/evaluate.js";
 import { openHostServices, runModelQuality } from "../../runtime/index.js";
-import { UsageError } from "../output.js";
+import { parseOptions, UsageError } from "../output.js";
 import { compileFiles, printDiagnostics, renderSummary, writeArtifactsTo } from "./compile.js";
 import { renderRunOutcome } from "./run.js";
 
@@ -190,25 +189,15 @@ export async function createDemoWarehouse(path: string, now: Date = new Date()):
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values: {
-    examples?: string | undefined;
-    out?: string | undefined;
-    help?: boolean | undefined;
-  };
-  try {
-    values = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        examples: { type: "string" },
-        out: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }).values;
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
-  }
+  const values = parseOptions(
+    argv,
+    {
+      examples: { type: "string" },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    USAGE,
+  );
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;

@@ -2,7 +2,6 @@
 // step would run them: results, score, verdict. Exit 0 pass or warn, 1 fail, 2 a
 // usage or configuration error.
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { FloeError } from "@floe/quality-sdk";
 import { renderDiagnostic } from "../../errors/index.js";
 import {
@@ -13,7 +12,7 @@ import {
   runModelQuality,
 } from "../../runtime/index.js";
 import { formatScore } from "../../runtime/verdict.js";
-import { printJson, renderError, UsageError } from "../output.js";
+import { parseOptions, printJson, renderError, requireOptions, UsageError } from "../output.js";
 
 const USAGE = `usage: floe-quality run --artifacts FILE --model NAME
                          [--dbt-run-results FILE --dbt-manifest FILE] [--timeout SECONDS] [--json]
@@ -62,25 +61,12 @@ async function readDbt(runResults: string, manifest: string): Promise<DbtResults
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
-  try {
-    values = parseArgs({
-      args: argv,
-      options: OPTIONS,
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
-  }
+  const values = parseOptions(argv, OPTIONS, USAGE);
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const missing = (["artifacts", "model"] as const).filter((k) => !values[k]);
-  if (missing.length > 0) {
-    throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(", ")}\n\n${USAGE}`);
-  }
+  requireOptions(values, ["artifacts", "model"], USAGE);
   if ((values["dbt-run-results"] === undefined) !== (values["dbt-manifest"] === undefined)) {
     throw new UsageError("--dbt-run-results and --dbt-manifest go together");
   }

@@ -1,6 +1,5 @@
 // floe-quality score: a QualitySuiteResult JSON (+ dbt run results) scored with a
 // QualityConfig; prints the QualityScore JSON.
-import { parseArgs } from "node:util";
 import { type DbtTestResult, readDbtTestResults } from "@floe/quality-sdk";
 import { z } from "zod";
 import { parseConfigText, readSourceText } from "../../config/load.js";
@@ -8,7 +7,7 @@ import { QualityConfigSchema } from "../../config/quality.js";
 import { QualitySuiteResultSchema } from "../../config/results.js";
 import { DiagnosticsError } from "../../errors/index.js";
 import { calculateQualityScore } from "../../scoring/index.js";
-import { printJson, UsageError } from "../output.js";
+import { parseOptions, printJson, requireOptions, UsageError } from "../output.js";
 
 const USAGE = `usage: floe-quality score --results FILE --config FILE
                            [--dbt-run-results FILE --dbt-manifest FILE] [--model NAME]
@@ -45,22 +44,9 @@ interface ScoreArgs {
 }
 
 function parseScoreArgs(argv: string[]): ScoreArgs | "help" {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
-  try {
-    values = parseArgs({
-      args: argv,
-      options: OPTIONS,
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
-  }
+  const values = parseOptions(argv, OPTIONS, USAGE);
   if (values.help) return "help";
-  const missing = (["results", "config"] as const).filter((k) => !values[k]);
-  if (missing.length > 0) {
-    throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(", ")}\n\n${USAGE}`);
-  }
+  requireOptions(values, ["results", "config"], USAGE);
   const runResults = values["dbt-run-results"];
   const manifest = values["dbt-manifest"];
   if ((runResults === undefined) !== (manifest === undefined)) {

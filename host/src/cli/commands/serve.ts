@@ -1,7 +1,6 @@
 // floe-quality serve: the QualityHost gRPC API for orchestrators. Loopback or a
 // Unix socket by default; another address needs TLS plus a bearer token
 // (FLOE_HOST_TOKEN) or client certificates. SIGTERM/SIGINT stop it gracefully.
-import { parseArgs } from "node:util";
 import { FloeError } from "@floe/quality-sdk";
 import type { SidecarOptions } from "../../plugins/index.js";
 import { type HostServices, openHostServices, readArtifactsFile } from "../../runtime/index.js";
@@ -12,7 +11,7 @@ import {
   parseListenAddress,
   startHostServer,
 } from "../../server/index.js";
-import { renderError, UsageError } from "../output.js";
+import { parseOptions, renderError, UsageError } from "../output.js";
 import { knownProviders } from "./compile.js";
 
 const USAGE = `usage: floe-quality serve [--artifacts FILE] [--listen ADDRESS]
@@ -68,17 +67,7 @@ function sidecarsOf(
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
-  try {
-    values = parseArgs({
-      args: argv,
-      options: OPTIONS,
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
-  }
+  const values = parseOptions(argv, OPTIONS, USAGE);
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
