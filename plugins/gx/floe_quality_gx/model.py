@@ -7,10 +7,27 @@ import dataclasses
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 
-class Dimension(enum.IntEnum):
+class _LabelledEnum(enum.IntEnum):
+    """An enum the config names by its lower-case label; an unknown label is UNSPECIFIED."""
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def from_label(cls, label: str | None) -> Self:
+        if not label:
+            return cls["UNSPECIFIED"]
+        try:
+            return cls[str(label).upper()]
+        except KeyError:
+            return cls["UNSPECIFIED"]
+
+
+class Dimension(_LabelledEnum):
     UNSPECIFIED = 0
     COMPLETENESS = 1
     ACCURACY = 2
@@ -18,38 +35,12 @@ class Dimension(enum.IntEnum):
     CONSISTENCY = 4
     TIMELINESS = 5
 
-    @property
-    def label(self) -> str:
-        return self.name.lower()
 
-    @classmethod
-    def from_label(cls, label: str | None) -> Dimension:
-        if not label:
-            return cls.UNSPECIFIED
-        try:
-            return cls[str(label).upper()]
-        except KeyError:
-            return cls.UNSPECIFIED
-
-
-class Severity(enum.IntEnum):
+class Severity(_LabelledEnum):
     UNSPECIFIED = 0
     CRITICAL = 1
     WARNING = 2
     INFO = 3
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
-    @classmethod
-    def from_label(cls, label: str | None) -> Severity:
-        if not label:
-            return cls.UNSPECIFIED
-        try:
-            return cls[str(label).upper()]
-        except KeyError:
-            return cls.UNSPECIFIED
 
 
 class CheckStatus(enum.IntEnum):
