@@ -55,6 +55,18 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/** The table row for `times` (ms per call) measured over `totalMs`. */
+function rowOf(path: string, times: number[], totalMs: number): Row {
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    path,
+    calls: times.length,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    perSecond: (times.length / totalMs) * 1000,
+  };
+}
+
 async function sequential(path: string, calls: number, fn: () => unknown): Promise<Row> {
   for (let i = 0; i < Math.min(200, calls); i++) await fn();
   const times: number[] = [];
@@ -64,15 +76,7 @@ async function sequential(path: string, calls: number, fn: () => unknown): Promi
     await fn();
     times.push(performance.now() - t);
   }
-  const total = performance.now() - start;
-  times.sort((a, b) => a - b);
-  return {
-    path,
-    calls,
-    p50: percentile(times, 50),
-    p99: percentile(times, 99),
-    perSecond: (calls / total) * 1000,
-  };
+  return rowOf(path, times, performance.now() - start);
 }
 
 async function concurrent(
@@ -94,15 +98,7 @@ async function concurrent(
       }
     }),
   );
-  const total = performance.now() - start;
-  times.sort((a, b) => a - b);
-  return {
-    path,
-    calls,
-    p50: percentile(times, 50),
-    p99: percentile(times, 99),
-    perSecond: (calls / total) * 1000,
-  };
+  return rowOf(path, times, performance.now() - start);
 }
 
 async function startServe(): Promise<{ address: string; stop(): Promise<void> }> {
