@@ -10,7 +10,7 @@
 // messages, skips) waits for run_results.json + manifest.json, read by the
 // SDK's parser that the host's ingest uses too.
 import type { contract, DbtTestResult } from "@floe/quality-sdk";
-import { FloeError } from "@floe/quality-sdk";
+import { FloeError, lookupCheckType } from "@floe/quality-sdk";
 import { COUNTS_ROLE, type PlannedCheck } from "./project.js";
 
 const COUNTS_TEST = "floe_counts";
@@ -243,26 +243,26 @@ function parseCounts(text: string): SuiteCounts | undefined {
   return undefined;
 }
 
-/** A check fail_fast kept from running. */
+/** A check that did not run: disabled, or kept from running by fail_fast. */
 export function skippedResult(
-  planned: PlannedCheck,
-  firstFailure: string,
+  check: contract.QualityCheck,
+  message: string,
 ): contract.QualityCheckResult {
-  const { check, type, dimension } = planned;
+  const spec = lookupCheckType(check.type);
   return {
     checkName: check.name,
     passed: false,
-    dimension: DIMENSIONS[dimension] ?? 0,
+    dimension: check.dimension || (spec ? (DIMENSIONS[spec.dimension] ?? 0) : 0),
     severity: check.severity,
     recordsChecked: 0,
     recordsFailed: 0,
     executionTimeMs: 0,
     details: undefined,
-    errorMessage: `not run: fail_fast stopped the suite after check ${JSON.stringify(firstFailure)} failed`,
+    errorMessage: message,
     ...(check.customWeight !== undefined ? { customWeight: check.customWeight } : {}),
     status: 4,
     errorCode: "",
-    checkType: type,
+    checkType: spec?.type ?? check.type,
     column: check.column,
   };
 }

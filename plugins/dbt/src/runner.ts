@@ -91,6 +91,9 @@ export class DbtSuiteRunner {
       });
     }
     const plan = planSuite(suite, request.relation, connection);
+    for (const check of suite.checks) {
+      if (!check.enabled) emit(skippedResult(check, "the check is disabled"));
+    }
     return this.runInProject(
       this.projectDirectory(connection),
       plan,
@@ -222,7 +225,12 @@ export class DbtSuiteRunner {
       const firstFailure = live.firstFailure ?? "";
       return plan.checks
         .filter((planned) => !live.reported.has(planned.check.name))
-        .map((planned) => skippedResult(planned, firstFailure));
+        .map((planned) =>
+          skippedResult(
+            planned.check,
+            `not run: fail_fast stopped the suite after check ${JSON.stringify(firstFailure)} failed`,
+          ),
+        );
     }
     if (!existsSync(runResultsPath))
       throw dbtFailure(outcome.events, outcome.rawOutput, plan, project, connection);

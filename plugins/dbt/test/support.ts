@@ -281,6 +281,13 @@ export const ORDERS_CASES: readonly [
     6,
     1,
   ],
+  // Disabled: reported as skipped, never run.
+  [
+    { ...check("email_not_null_off", "not_null", "email"), enabled: false },
+    CheckStatus.CHECK_STATUS_SKIPPED,
+    0,
+    0,
+  ],
 ];
 
 export function suiteOf(
