@@ -26,7 +26,10 @@ afterAll(async () => {
 
 describe("the Go example plugin", () => {
   it("is built by the set-up (scripts/setup.sh runs go build)", () => {
-    expect(existsSync(BINARY)).toBe(true);
+    expect(
+      existsSync(BINARY),
+      "build it: scripts/setup.sh, or go build -o bin/floe-go-example . in plugins/examples/go",
+    ).toBe(true);
   });
 
   it("passes every applicable conformance test on PostgreSQL", async () => {
