@@ -38,6 +38,7 @@ export {
   MAGIC_COOKIE_VALUE,
   SOCKET_FILE_NAME,
 } from "./protocol.js";
+export { uncountedResult } from "./results.js";
 export { type CallContext, type QualityPlugin, type ServeOptions, servePlugin } from "./serve.js";
 export {
   type DecodedErrorInfo,

@@ -50,6 +50,7 @@ import {
   SOCKET_FILE_NAME,
   STARTED_BY_HAND_MESSAGE,
 } from "./protocol.js";
+import { uncountedResult } from "./results.js";
 import { type StatusObject, statusFromFloeError, statusFromThrown } from "./status.js";
 import { endCallSpan, initPluginTracing, shutdownPluginTracing, startCallSpan } from "./tracing.js";
 
@@ -535,25 +536,12 @@ function unfinishedChecks(
 }
 
 function timedOutResult(check: QualityCheck, timeout: string): QualityCheckResult {
-  const skipped = !check.enabled;
-  return {
-    checkName: check.name,
-    passed: false,
-    dimension: check.dimension,
-    severity: check.severity,
-    recordsChecked: 0,
-    recordsFailed: 0,
-    executionTimeMs: 0,
-    details: undefined,
-    errorMessage: skipped
-      ? undefined
-      : `the check did not finish within the suite deadline${timeout}`,
-    customWeight: check.customWeight,
-    status: skipped ? CheckStatus.CHECK_STATUS_SKIPPED : CheckStatus.CHECK_STATUS_TIMED_OUT,
-    errorCode: skipped ? "" : "FLOE-DQ106",
-    checkType: check.type,
-    column: check.column,
-  };
+  if (!check.enabled) return uncountedResult(check, { status: CheckStatus.CHECK_STATUS_SKIPPED });
+  return uncountedResult(check, {
+    errorMessage: `the check did not finish within the suite deadline${timeout}`,
+    status: CheckStatus.CHECK_STATUS_TIMED_OUT,
+    errorCode: "FLOE-DQ106",
+  });
 }
 
 const FAILING = new Set([

@@ -6,6 +6,7 @@ import {
   FLOE_API_VERSION,
   type FloeErrorCode,
   type QualityPlugin,
+  uncountedResult,
 } from "@floe/quality-sdk";
 import {
   type CheckProblem,
@@ -248,20 +249,9 @@ async function columnDiagnostics(
 }
 
 function unrunnable(check: contract.QualityCheck, message: string): contract.QualityCheckResult {
-  return {
-    checkName: check.name,
-    passed: false,
-    dimension: check.dimension,
-    severity: check.severity,
-    recordsChecked: 0,
-    recordsFailed: 0,
-    executionTimeMs: 0,
-    details: undefined,
+  return uncountedResult(check, {
     errorMessage: `the suite could not start: ${message}`,
-    customWeight: check.customWeight,
     status: contract.CheckStatus.CHECK_STATUS_ERROR,
     errorCode: "FLOE-DQ102",
-    checkType: check.type,
-    column: check.column,
-  };
+  });
 }

@@ -3,7 +3,7 @@
 // the statement that answers it returns (plus, for a failed check, one sample
 // query). A fused statement the database rejects is retried check by check so
 // only the culprit reports the error.
-import { contract, DIMENSIONS, lookupCheckType } from "@floe/quality-sdk";
+import { contract, DIMENSIONS, lookupCheckType, uncountedResult } from "@floe/quality-sdk";
 import {
   aggregateStatement,
   type CheckOutcome,
@@ -284,22 +284,7 @@ function dimensionOf(check: QualityCheck): contract.Dimension {
 }
 
 function baseResult(check: QualityCheck): QualityCheckResult {
-  return {
-    checkName: check.name,
-    passed: false,
-    dimension: dimensionOf(check),
-    severity: check.severity,
-    recordsChecked: 0,
-    recordsFailed: 0,
-    executionTimeMs: 0,
-    details: undefined,
-    errorMessage: undefined,
-    customWeight: check.customWeight,
-    status: CheckStatus.CHECK_STATUS_UNSPECIFIED,
-    errorCode: "",
-    checkType: check.type,
-    column: check.column,
-  };
+  return uncountedResult(check, { dimension: dimensionOf(check) });
 }
 
 const UNKNOWN_COLUMN = /column\b.*\b(does not exist|not found)/i;
