@@ -204,15 +204,15 @@ describe("a running plugin that stops answering", () => {
 });
 
 describe("a plugin run by hand", () => {
-  it("prints the started-by-hand message and exits 1 without the magic cookie", () => {
-    const run = spawnSync(process.execPath, [TS_ECHO_MAIN], {
-      env: {
-        PATH: process.env.PATH,
-        FLOE_PLUGIN_SOCKET_DIR: tempDir("socket"),
-      },
+  const runByHand = (env: NodeJS.ProcessEnv) =>
+    spawnSync(process.execPath, [TS_ECHO_MAIN], {
+      env: { PATH: process.env.PATH, ...env },
       encoding: "utf8",
       timeout: 10_000,
     });
+
+  it("prints the started-by-hand message and exits 1 without the magic cookie", () => {
+    const run = runByHand({ FLOE_PLUGIN_SOCKET_DIR: tempDir("socket") });
     expect(run.status).toBe(1);
     expect(run.stdout).toBe("");
     expect(run.stderr).toBe(
@@ -221,25 +221,16 @@ describe("a plugin run by hand", () => {
   });
 
   it("prints a wrong magic cookie the same message", () => {
-    const run = spawnSync(process.execPath, [TS_ECHO_MAIN], {
-      env: { PATH: process.env.PATH, FLOE_PLUGIN_MAGIC_COOKIE: "not-the-cookie" },
-      encoding: "utf8",
-      timeout: 10_000,
-    });
+    const run = runByHand({ FLOE_PLUGIN_MAGIC_COOKIE: "not-the-cookie" });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("This binary is a floe-quality plugin.");
   });
 
   it("names both version lists and exits 1 when the host speaks no version the plugin speaks", () => {
-    const run = spawnSync(process.execPath, [TS_ECHO_MAIN], {
-      env: {
-        PATH: process.env.PATH,
-        FLOE_PLUGIN_MAGIC_COOKIE: "floe-quality-plugin-6d1a9f3c",
-        FLOE_PLUGIN_PROTOCOL_VERSIONS: "2,3",
-        FLOE_PLUGIN_SOCKET_DIR: tempDir("socket"),
-      },
-      encoding: "utf8",
-      timeout: 10_000,
+    const run = runByHand({
+      FLOE_PLUGIN_MAGIC_COOKIE: "floe-quality-plugin-6d1a9f3c",
+      FLOE_PLUGIN_PROTOCOL_VERSIONS: "2,3",
+      FLOE_PLUGIN_SOCKET_DIR: tempDir("socket"),
     });
     expect(run.status).toBe(1);
     expect(run.stdout).toBe("");
