@@ -38,6 +38,17 @@ export function requireOptions(
   }
 }
 
+/** `rows` (the header first) as aligned text lines: columns two spaces apart, no trailing blanks. */
+export function tableLines(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd(),
+  );
+}
+
 export function renderError(error: FloeError): string {
   return renderDiagnostic(diagnosticFromError(error));
 }

@@ -7,7 +7,7 @@ import { readSourceText, type SourceText } from "../../config/load.js";
 import { type Diagnostic, renderDiagnostic } from "../../errors/index.js";
 import { formatPercent } from "../../gates/evaluate.js";
 import { discoverPlugins } from "../../plugins/discover.js";
-import { parseOptions, printJson, requireOptions, UsageError } from "../output.js";
+import { parseOptions, printJson, requireOptions, tableLines, UsageError } from "../output.js";
 
 const USAGE = `usage: floe-quality compile --enterprise FILE [--domain FILE] --product FILE
                              [--dbt-manifest target/manifest.json] --out FILE [--json]
@@ -173,18 +173,11 @@ export function renderSummary(artifacts: CompiledArtifacts, out: string): string
     ];
   });
   const header = ["model", "tier", "relation", "checks", "coverage", "gate"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join("  ")
-      .trimEnd();
   const config = artifacts.quality_config;
   return [
     `compiled ${artifacts.product.name} → ${out} (artifacts ${artifacts.version}, provider ${config.provider}, ` +
       `thresholds min ${config.thresholds.min_score} / warn ${config.thresholds.warn_score})`,
     "",
-    line(header),
-    ...rows.map(line),
+    ...tableLines([header, ...rows]),
   ].join("\n");
 }

@@ -10,7 +10,7 @@ import {
   resolveProvider,
   startPlugin,
 } from "../../plugins/index.js";
-import { printJson, UsageError } from "../output.js";
+import { printJson, tableLines, UsageError } from "../output.js";
 
 const USAGE = `usage: floe-quality plugins list [--json]
        floe-quality plugins check [provider] [--json] [--start-timeout <ms>]
@@ -73,18 +73,6 @@ function printProblems(discovery: Discovery): void {
   for (const problem of discovery.problems) process.stderr.write(`${renderDiagnostic(problem)}\n`);
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, i) => cell.padEnd(widths[i]!))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
-}
-
 async function list(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, false);
   if (positionals.length > 0)
@@ -104,7 +92,7 @@ async function list(argv: string[]): Promise<number> {
     for (const p of discovery.plugins) {
       rows.push([p.provider, p.version, p.runtime, p.floeApiVersion, p.source, p.file]);
     }
-    process.stdout.write(`${table(rows)}\n`);
+    process.stdout.write(`${tableLines(rows).join("\n")}\n`);
   }
   printProblems(discovery);
   return 0;

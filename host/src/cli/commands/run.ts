@@ -12,7 +12,14 @@ import {
   runModelQuality,
 } from "../../runtime/index.js";
 import { formatScore } from "../../runtime/verdict.js";
-import { parseOptions, printJson, renderError, requireOptions, UsageError } from "../output.js";
+import {
+  parseOptions,
+  printJson,
+  renderError,
+  requireOptions,
+  tableLines,
+  UsageError,
+} from "../output.js";
 
 const USAGE = `usage: floe-quality run --artifacts FILE --model NAME
                          [--dbt-run-results FILE --dbt-manifest FILE] [--timeout SECONDS] [--json]
@@ -155,12 +162,6 @@ export function renderRunOutcome(outcome: QualityRunOutcome): string {
     c.error_message ?? "",
   ]);
   const header = ["status", "check", "dimension", "severity", "column", "failed", "note"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join("  ")
-      .trimEnd();
   const s = outcome.score;
   const dimensions = Object.entries(s.dimension_scores)
     .map(([d, v]) => `${d} ${formatScore(v)}`)
@@ -170,8 +171,7 @@ export function renderRunOutcome(outcome: QualityRunOutcome): string {
       (s.dbt_tests_passed + s.dbt_tests_failed > 0
         ? `; dbt tests ${s.dbt_tests_passed} passed, ${s.dbt_tests_failed} failed`
         : ""),
-    `  ${line(header)}`,
-    ...rows.map((r) => `  ${line(r)}`),
+    ...tableLines([header, ...rows]).map((line) => `  ${line}`),
     `  dimensions: ${dimensions}`,
     `  score ${formatScore(s.overall)} → ${outcome.verdict.toUpperCase()}` +
       (outcome.violations.length > 0 ? ` (${outcome.violations.join("; ")})` : ""),
