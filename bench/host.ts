@@ -16,6 +16,7 @@ import {
   ScoringPool,
   scoreEncodedRequest,
 } from "../host/src/scoring/index.js";
+import { figuresTable } from "./table.js";
 
 const CHECKS = 1_000;
 const ROOT = resolve(import.meta.dirname, "..");
@@ -168,9 +169,5 @@ const table = rows.map((r) => [
   r.p99.toFixed(3),
   r.perSecond.toFixed(0),
 ]);
-const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
-const line = (cells: string[]) =>
-  cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-console.log(line(header));
-for (const r of table) console.log(line(r));
+console.log(figuresTable(header, table).join("\n"));
 console.log(`request size ${encoded.byteLength} bytes`);

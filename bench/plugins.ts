@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { discoverPlugins, resolveProvider, startPlugin } from "../host/src/plugins/index.js";
+import { figuresTable } from "./table.js";
 
 const FIXTURES = resolve(import.meta.dirname, "../test/fixtures/plugins");
 const RUNS = 10;
@@ -86,9 +87,4 @@ if (existsSync(join(FIXTURES, "py-echo/floe-plugin.json"))) {
 }
 
 const header: [string, string, string, string] = ["measure", "ms", "runs", "target"];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-const line = (r: readonly string[]) =>
-  r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-process.stdout.write(
-  `${[line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n")}\n`,
-);
+process.stdout.write(`${figuresTable(header, rows, { rule: true }).join("\n")}\n`);

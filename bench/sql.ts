@@ -15,6 +15,7 @@ import type { Engine } from "../plugins/sql/src/engines/index.js";
 import { openPostgres } from "../plugins/sql/src/engines/postgres.js";
 import { runSuite } from "../plugins/sql/src/run.js";
 import { startPostgres } from "../test/support/postgres.js";
+import { figuresTable } from "./table.js";
 
 const quick = process.argv.includes("--quick");
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
@@ -386,16 +387,7 @@ function printTable(rows: Row[]): void {
     String(r.failedChecks),
     r.withSamples === null ? "-" : r.withSamples.toFixed(0),
   ]);
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...body.map((b) => (b[i] as string).length)),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
-      .join("  ");
-  console.log(line(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const b of body) console.log(line(b));
+  console.log(figuresTable(header, body, { rule: true }).join("\n"));
 }
 
 async function duckdbRow(dir: string, n: number, label: string, repeats: number): Promise<Row> {
