@@ -43,18 +43,18 @@ class Validation:
 
     @property
     def errors(self) -> list[str]:
-        return [
-            f"{d.code} {d.path}: {d.message}" if d.path else f"{d.code} {d.message}"
-            for d in self.diagnostics
-            if d.level == "error"
-        ]
+        return self._lines("error")
 
     @property
     def warnings(self) -> list[str]:
+        return self._lines("warning")
+
+    def _lines(self, level: str) -> list[str]:
+        """`CODE path: message` for each diagnostic of `level`."""
         return [
             f"{d.code} {d.path}: {d.message}" if d.path else f"{d.code} {d.message}"
             for d in self.diagnostics
-            if d.level == "warning"
+            if d.level == level
         ]
 
 
