@@ -23,6 +23,7 @@ META_CHECK = "floe_check"
 META_DIMENSION = "floe_dimension"
 META_TYPE = "floe_type"
 META_INTERNAL = "floe_internal"
+META_PROBE_OF = "floe_probe_of"
 
 
 @dataclass(frozen=True)
@@ -124,15 +125,35 @@ class Backend:
     quote: Callable[[str], str] = field(default=lambda name: '"' + name.replace('"', '""') + '"')
 
 
+@dataclass(frozen=True)
+class DuckdbCount:
+    """A SQL-shaped check run by DuckDB itself (GX cannot run SQL on a dataframe):
+    ``SELECT count(*) FILTER (WHERE failed), count(*) FROM <table> WHERE evaluated``.
+
+    Identifiers in both predicates are quoted; the row condition's values are bound
+    (``parameters``, in the order of their ``?``). ``mostly`` as in the floe vocabulary.
+    """
+
+    failed: str
+    evaluated: str
+    parameters: tuple[Any, ...] = ()
+    mostly: float | None = None
+
+
 @dataclass
 class MappedCheck:
     """A floe check and the GX expectation that runs it."""
 
     check: Check
     kind: CheckKind | None
+    # None when DuckDB runs the check (duckdb_count).
     expectation: Any
     # Columns the expectation reads, checked for existence before the run.
     columns: tuple[str, ...]
+    duckdb_count: DuckdbCount | None = None
+    # GX's not-null expectation on the checked column, under the check's row condition:
+    # its non-null rows are the rows a relationships check evaluates.
+    non_null_probe: Any = None
 
     @property
     def level(self) -> str:
@@ -245,6 +266,45 @@ def sql_condition(condition: str, dialect: str) -> str:
     return str(expression.compile(dialect=sa_dialect, compile_kwargs={"literal_binds": True}))
 
 
+def bound_sql_condition(condition: str) -> tuple[str, tuple[Any, ...]]:
+    """A GX-syntax row condition as a SQL predicate with ``?`` placeholders and its values."""
+    from great_expectations.expectations.legacy_row_conditions import (
+        ConditionParserError,
+        parse_condition_to_sqlalchemy,
+    )
+    from sqlalchemy.dialects import sqlite
+
+    try:
+        expression = parse_condition_to_sqlalchemy(condition)
+    except ConditionParserError as error:
+        raise CheckError("FLOE-DQ101", f"{error}. {_ROW_CONDITION_HINT}") from None
+    compiled = expression.compile(dialect=sqlite.dialect(paramstyle="qmark"))
+    return str(compiled), tuple(compiled.params[name] for name in compiled.positiontup or ())
+
+
+def _duckdb_count(
+    kind: CheckKind, check: Check, params: Mapping[str, Any], backend: Backend, row_condition: Any
+) -> DuckdbCount:
+    q = backend.quote
+    condition, values = bound_sql_condition(str(row_condition)) if row_condition is not None else ("TRUE", ())
+    if kind.type == "relationships":
+        column = q(_required_column(check))
+        parent = _split_relation(str(params["to"]), q)
+        parent_field = q(str(params["field"]))
+        return DuckdbCount(
+            failed=f"{column} NOT IN (SELECT {parent_field} FROM {parent} WHERE {parent_field} IS NOT NULL)",
+            evaluated=f"({condition}) AND {column} IS NOT NULL",
+            parameters=values,
+        )
+    mostly = params.get("mostly")
+    return DuckdbCount(
+        failed=f"NOT ({params['expression']})",
+        evaluated=condition,
+        parameters=values,
+        mostly=float(mostly) if mostly is not None else None,
+    )
+
+
 def _required_column(check: Check) -> str:
     if not check.column:
         raise CheckError("FLOE-DQ101", f"check type {check.type} needs a column")
@@ -322,7 +382,7 @@ def map_check(check: Check, backend: Backend) -> MappedCheck:
         return _pandas_recency(check, kind, params, row_condition, explicit_parser, backend, common)
 
     if kind is not None and sql_run:
-        if backend.engine != "sql":
+        if backend.engine != "sql" and backend.dialect != "duckdb":
             raise CheckError(
                 "FLOE-DQ101",
                 f"check type {kind.type} runs as SQL and is not available on {backend.dialect or backend.engine} "
@@ -334,12 +394,25 @@ def map_check(check: Check, backend: Backend) -> MappedCheck:
         if missing or unknown:
             problems = [f"missing parameter {m}" for m in missing] + [f"unknown parameter {u}" for u in unknown]
             raise CheckError("FLOE-DQ101", f"{kind.type}: " + "; ".join(problems))
+        columns = (check.column,) if check.column else ()
+        if backend.engine != "sql":
+            return MappedCheck(
+                check, kind, None, columns, duckdb_count=_duckdb_count(kind, check, params, backend, row_condition)
+            )
         params.pop("mostly", None)
         condition = sql_condition(str(row_condition), backend.dialect) if row_condition is not None else None
         query = _sql_for_kind(kind, check, params, backend, condition)
         expectation = _build(gxe.UnexpectedRowsExpectation, {"unexpected_rows_query": query, **common}, kind.type)
-        columns = (check.column,) if check.column else ()
-        return MappedCheck(check, kind, expectation, columns)
+        probe = None
+        if kind.type == "relationships":
+            probe_kwargs: dict[str, Any] = {
+                "column": check.column,
+                "meta": {META_INTERNAL: "non_null", META_PROBE_OF: check.name},
+            }
+            if row_condition is not None:
+                probe_kwargs.update(_row_condition_kwargs(str(row_condition), explicit_parser, backend))
+            probe = _build(gxe.ExpectColumnValuesToNotBeNull, probe_kwargs, kind.type)
+        return MappedCheck(check, kind, expectation, columns, non_null_probe=probe)
 
     type_name = kind.gx if kind else snake_case(check.type)
     cls = _expectation_class(type_name)

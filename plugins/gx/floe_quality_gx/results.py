@@ -111,7 +111,7 @@ def check_result(
         unexpected_rows = gx["details"].get("unexpected_rows")
 
     if "element_count" in gx:
-        result.records_checked = int(gx.get("element_count") or 0)
+        result.records_checked = rows_evaluated(_expectation_type(gx_result), gx)
         result.records_failed = int(gx.get("unexpected_count") or 0)
         for key in ("missing_count", "unexpected_percent"):
             if gx.get(key) is not None:
@@ -131,6 +131,40 @@ def check_result(
         details["failing_samples"] = samples
     result.details = details
     return result
+
+
+def duckdb_count_result(
+    mapped: MappedCheck, counted: tuple[int, int] | str, execution_time_ms: float
+) -> CheckResult:
+    """The result of a SQL-shaped check DuckDB ran itself: its counts, or DuckDB's message."""
+    check = mapped.check
+    if isinstance(counted, str):
+        result = error_result(check, "FLOE-DQ102", f"DuckDB: {counted}")
+        result.execution_time_ms = execution_time_ms
+        return result
+    checked, failed = counted
+    mostly = mapped.duckdb_count.mostly if mapped.duckdb_count else None
+    passed = failed == 0 or (mostly is not None and (checked - failed) / checked >= mostly)
+    result = _base(check, CheckStatus.PASSED if passed else CheckStatus.FAILED)
+    result.execution_time_ms = execution_time_ms
+    result.records_checked = checked
+    result.records_failed = failed
+    result.details = {"evaluated_by": "duckdb"}
+    return result
+
+
+# Expectations about nulls themselves, where a null is what is checked.
+_NULL_EXPECTATIONS = frozenset({"expect_column_values_to_not_be_null", "expect_column_values_to_be_null"})
+
+
+def rows_evaluated(expectation_type: str, gx: Mapping[str, Any]) -> int:
+    """records_checked of a row-level expectation: GX's element_count less its
+    missing_count, because GX (like floe) neither checks nor fails a null except in the
+    null expectations, whose element_count is already the rows evaluated."""
+    element_count = int(gx.get("element_count") or 0)
+    if expectation_type in _NULL_EXPECTATIONS:
+        return element_count
+    return element_count - int(gx.get("missing_count") or 0)
 
 
 def _expectation_type(gx_result: Mapping[str, Any]) -> str:

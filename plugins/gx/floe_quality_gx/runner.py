@@ -12,9 +12,17 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .mapping import META_CHECK, META_INTERNAL, Backend, MappedCheck, map_check, row_count_expectation
-from .model import Check, CheckError, CheckResult, Connection, RequestError, RunOptions
-from .results import check_result, error_result, exception_message, json_value, skipped_result, timed_out_result
+from .mapping import META_CHECK, META_INTERNAL, META_PROBE_OF, Backend, MappedCheck, map_check, row_count_expectation
+from .model import Check, CheckError, CheckResult, CheckStatus, Connection, RequestError, RunOptions
+from .results import (
+    check_result,
+    duckdb_count_result,
+    error_result,
+    exception_message,
+    json_value,
+    skipped_result,
+    timed_out_result,
+)
 from .runtime import GxRuntime, RunToken, check_error_for_missing_columns, normalized_dialect, set_current_token
 
 log = logging.getLogger("floe_quality_gx")
@@ -106,7 +114,8 @@ def _validate_in_worker(
 def _validate(runtime: GxRuntime, request: RunRequest, mapped: list[MappedCheck]) -> list[CheckResult]:
     started = time.perf_counter()
     try:
-        table = runtime.table(request.connection, request.relation)
+        duckdb_counts = {m.check.name: m.duckdb_count for m in mapped if m.duckdb_count is not None}
+        table = runtime.table(request.connection, request.relation, duckdb_counts)
     except RequestError as error:
         return [error_result(m.check, error.code, error.message) for m in mapped]
 
@@ -125,7 +134,11 @@ def _validate(runtime: GxRuntime, request: RunRequest, mapped: list[MappedCheck]
     expectations = []
     owner_by_key: dict[str, str] = {}
     result_name: dict[str, str] = {}
+    counted_by_duckdb = [item for item in runnable if item.duckdb_count is not None]
+    runnable = [item for item in runnable if item.duckdb_count is None]
     for item in runnable:
+        if item.non_null_probe is not None:
+            expectations.append(item.non_null_probe)
         key = _expectation_key(item.expectation)
         if key not in owner_by_key:
             owner_by_key[key] = item.check.name
@@ -147,7 +160,11 @@ def _validate(runtime: GxRuntime, request: RunRequest, mapped: list[MappedCheck]
     validation = batch.validate(suite, result_format=result_format)
     elapsed_ms = (time.perf_counter() - started) * 1000.0
 
+    for item in counted_by_duckdb:
+        out.append(duckdb_count_result(item, table.duckdb_counts[item.check.name], elapsed_ms))
+
     by_name: dict[str, dict[str, Any]] = {}
+    non_null_rows: dict[str, int] = {}
     row_count: int | None = None
     for gx_result in (_result_fields(r) for r in validation.results):
         meta = (gx_result.get("expectation_config") or {}).get("meta") or {}
@@ -157,6 +174,11 @@ def _validate(runtime: GxRuntime, request: RunRequest, mapped: list[MappedCheck]
             observed = json_value((gx_result.get("result") or {}).get("observed_value"))
             if isinstance(observed, int):
                 row_count = observed
+        if meta.get(META_INTERNAL) == "non_null":
+            counts = gx_result.get("result") or {}
+            non_null_rows[str(meta[META_PROBE_OF])] = int(counts.get("element_count") or 0) - int(
+                counts.get("unexpected_count") or 0
+            )
         if META_CHECK in meta:
             by_name[str(meta[META_CHECK])] = gx_result
     for item in runnable:
@@ -169,7 +191,11 @@ def _validate(runtime: GxRuntime, request: RunRequest, mapped: list[MappedCheck]
         if gx_result is None:
             out.append(error_result(item.check, "FLOE-DQ102", "Great Expectations returned no result for this check"))
             continue
-        out.append(check_result(item, gx_result, row_count, request.options, elapsed_ms))
+        result = check_result(item, gx_result, row_count, request.options, elapsed_ms)
+        if item.check.name in non_null_rows and result.status != CheckStatus.ERROR:
+            # relationships evaluates the rows whose column is not null.
+            result.records_checked = non_null_rows[item.check.name]
+        out.append(result)
     return out
 
 

@@ -9,10 +9,11 @@ import logging
 import os
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .mapping import DuckdbCount
 from .model import CheckError, Connection, RequestError
 
 log = logging.getLogger("floe_quality_gx")
@@ -132,6 +133,9 @@ class Table:
     batch_definition: Any
     columns: set[str]
     batch_parameters: dict[str, Any] | None = None
+    # DuckDB only: check name → (records_checked, records_failed) of the checks DuckDB
+    # ran itself, or the error message DuckDB gave.
+    duckdb_counts: dict[str, tuple[int, int] | str] = field(default_factory=dict)
 
 
 def duckdb_row_limit(connection: Connection) -> int:
@@ -247,11 +251,14 @@ class GxRuntime:
         except Exception:
             log.debug("no data source to remove", exc_info=True)
 
-    def table(self, connection: Connection, relation: str) -> Table:
-        """The checked relation: a GX table asset (SQL) or a DuckDB table read into pandas."""
+    def table(
+        self, connection: Connection, relation: str, duckdb_counts: Mapping[str, DuckdbCount] | None = None
+    ) -> Table:
+        """The checked relation: a GX table asset (SQL) or a DuckDB table read into pandas
+        (with the counts of the checks DuckDB runs itself, ``duckdb_counts`` by check name)."""
         dialect = normalized_dialect(connection.dialect)
         if dialect == "duckdb":
-            return self._duckdb_table(connection, relation)
+            return self._duckdb_table(connection, relation, duckdb_counts or {})
         source = self.data_source(connection)
         default_schema = connection.schema or ("public" if dialect == "postgres" else "")
         schema, table_name = split_relation(relation, default_schema)
@@ -265,7 +272,11 @@ class GxRuntime:
                 return cached
             asset_name = "t_" + hashlib.sha256(f"{schema}.{table_name}".encode()).hexdigest()[:16]
             try:
-                asset = source.add_table_asset(asset_name, table_name=table_name, schema_name=schema or None)
+                asset = source.add_table_asset(
+                    asset_name,
+                    table_name=_exact_identifier(table_name),
+                    schema_name=_exact_identifier(schema) if schema else None,
+                )
             except Exception as error:
                 raise RequestError(
                     "FLOE-DQ100", f"relation {relation!r} cannot be read: {_first_line(error)}"
@@ -274,7 +285,7 @@ class GxRuntime:
             self._tables[key] = table
             return table
 
-    def _duckdb_table(self, connection: Connection, relation: str) -> Table:
+    def _duckdb_table(self, connection: Connection, relation: str, counts: Mapping[str, DuckdbCount]) -> Table:
         import duckdb
 
         if not connection.path:
@@ -306,7 +317,8 @@ class GxRuntime:
                     f"(checks run inside DuckDB), or raise the limit with the connection option "
                     f"{ROW_LIMIT_OPTION} or {ROW_LIMIT_ENV}.",
                 )
-            frame = db.execute(f"SELECT * FROM {quoted}").df()
+            frame = _utc_naive(db.execute(f"SELECT * FROM {quoted}").df())
+            counted = {name: _duckdb_run_count(db, quoted, count) for name, count in counts.items()}
         finally:
             db.close()
         source = self.data_source(connection)
@@ -318,7 +330,7 @@ class GxRuntime:
             except LookupError:
                 asset = source.add_dataframe_asset(asset_name)
                 batch_definition = asset.add_batch_definition_whole_dataframe("whole")
-        return Table(batch_definition, set(frame.columns), {"dataframe": frame})
+        return Table(batch_definition, set(frame.columns), {"dataframe": frame}, counted)
 
 
 def normalized_dialect(dialect: str) -> str:
@@ -364,6 +376,41 @@ def _sql_columns(engine: Any, schema: str | None, table_name: str, relation: str
         raise
     except Exception as error:
         raise RequestError("FLOE-DQ100", f"relation {relation!r} cannot be inspected: {_first_line(error)}") from None
+
+
+def _utc_naive(frame: Any) -> Any:
+    """TIMESTAMPTZ columns as naive UTC, like TIMESTAMP ones, so GX compares every
+    timestamp of the table with the same kind of datetime."""
+    import pandas as pd
+
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.DatetimeTZDtype):
+            frame[column] = frame[column].dt.tz_convert("UTC").dt.tz_localize(None)
+    return frame
+
+
+def _duckdb_run_count(db: Any, quoted_table: str, count: DuckdbCount) -> tuple[int, int] | str:
+    import duckdb
+
+    sql = f"SELECT count(*), count(*) FILTER (WHERE {count.failed}) FROM {quoted_table} WHERE {count.evaluated}"
+    try:
+        checked, failed = db.execute(sql, list(count.parameters)).fetchone()
+    except duckdb.InterruptException:
+        raise
+    except duckdb.Error as error:
+        return _first_line(error)
+    return int(checked), int(failed)
+
+
+def _exact_identifier(name: str) -> Any:
+    """A name GX passes to SQLAlchemy as written, always quoted (embedded quotes doubled).
+
+    GX lower-cases a plain string and hands it to SQLAlchemy with quoting switched off,
+    so a name with quotes, a semicolon or capitals would be spliced into the query.
+    """
+    from sqlalchemy.sql import quoted_name
+
+    return quoted_name(name, quote=True)
 
 
 def _duckdb_quote(name: str) -> str:

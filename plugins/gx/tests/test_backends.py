@@ -9,15 +9,16 @@ from floe_quality_gx.plugin import SuiteRun
 FAILED, PASSED, ERROR = CheckStatus.FAILED, CheckStatus.PASSED, CheckStatus.ERROR
 
 # name, type, column, parameters, status, records_checked, records_failed, observed_value
+# records_checked of a row check counts the rows evaluated: nulls only by not_null.
 EXPECTED = [
     ("email_present", "not_null", "email", {}, FAILED, 8, 2, None),
     ("id_unique", "unique", "id", {}, FAILED, 8, 2, None),
     ("status_known", "accepted_values", "status", {"values": ["paid", "refunded", "cancelled"]}, FAILED, 8, 1, None),
     ("status_not_void", "not_accepted_values", "status", {"values": ["bogus", "void"]}, FAILED, 8, 1, None),
-    ("amount_range", "between", "amount", {"min_value": 0, "max_value": 100}, FAILED, 8, 2, None),
-    ("amount_mostly", "between", "amount", {"min_value": 0, "max_value": 100, "mostly": 0.7}, PASSED, 8, 2, None),
-    ("email_format", "regex", "email", {"regex": "^[^@]+@[^@]+[.][a-z]+$"}, FAILED, 8, 1, None),
-    ("code_length", "length_between", "code", {"min_value": 2, "max_value": 3}, FAILED, 8, 2, None),
+    ("amount_range", "between", "amount", {"min_value": 0, "max_value": 100}, FAILED, 7, 2, None),
+    ("amount_mostly", "between", "amount", {"min_value": 0, "max_value": 100, "mostly": 0.7}, PASSED, 7, 2, None),
+    ("email_format", "regex", "email", {"regex": "^[^@]+@[^@]+[.][a-z]+$"}, FAILED, 6, 1, None),
+    ("code_length", "length_between", "code", {"min_value": 2, "max_value": 3}, FAILED, 7, 2, None),
     ("enough_rows", "row_count_between", "", {"min_value": 10}, FAILED, 8, 0, 8),
     ("has_email", "column_exists", "email", {}, PASSED, 8, 0, None),
     ("has_phone", "column_exists", "phone", {}, FAILED, 8, 0, None),
@@ -41,9 +42,9 @@ EXPECTED = [
     ("paid_email", "not_null", "email", {"row_condition": 'col("status") == "paid"'}, FAILED, 5, 1, None),
 ]
 
-# Checks GX has no expectation for, run as SQL on SQL backends only.
+# Checks GX has no expectation for, run as SQL (by GX on SQL backends, by DuckDB on DuckDB).
 SQL_RUN = [
-    ("customer_exists", "relationships", "customer_id", {"to": "customers", "field": "id"}, FAILED, 8, 1),
+    ("customer_exists", "relationships", "customer_id", {"to": "customers", "field": "id"}, FAILED, 7, 1),
     ("fresh", "recency", "created_at", {"max_age": "P1D"}, FAILED, 8, 0),
     ("fresh_enough", "recency", "created_at", {"max_age": "P36500D"}, PASSED, 8, 0),
     ("amount_positive", "expression_is_true", "", {"expression": "amount >= 0"}, FAILED, 8, 1),
@@ -91,16 +92,49 @@ def test_sql_run_checks_give_exact_counts_on_sql_backends(plugin, pg_connection,
         )
 
 
-def test_sql_run_checks_on_duckdb_are_per_check_errors_pointing_to_floe_sql(plugin, data_files):
+def test_sql_shaped_checks_on_duckdb_are_counted_by_duckdb(plugin, data_files):
     sql_only = [row for row in SQL_RUN if row[1] != "recency"]
-    results = run(plugin, Connection("duckdb", path=data_files["duckdb"]), checks(sql_only + EXPECTED[:1]))
-    for name, type_, *_ in sql_only:
-        assert (results[name].status, results[name].error_code) == (ERROR, "FLOE-DQ101")
-        assert results[name].error_message == (
-            f"check type {type_} runs as SQL and is not available on duckdb through the "
-            "great_expectations provider; run it with the floe_sql provider"
-        )
-    assert results["email_present"].records_failed == 2
+    paid_orphans = Check(
+        "paid_customer_exists",
+        "relationships",
+        "customer_id",
+        parameters={"to": "customers", "field": "id", "row_condition": 'col("status") == "refunded"'},
+    )
+    mostly_positive = Check(
+        "mostly_positive", "expression_is_true", parameters={"expression": "amount >= 0", "mostly": 0.8}
+    )
+    bad_sql = Check("bad_sql", "expression_is_true", parameters={"expression": "no_such_column > 0"})
+    results = run(
+        plugin,
+        Connection("duckdb", path=data_files["duckdb"]),
+        [*checks(sql_only + EXPECTED[:1]), paid_orphans, mostly_positive, bad_sql],
+    )
+    counts = {name: (r.status, r.records_checked, r.records_failed) for name, r in results.items()}
+    assert counts == {
+        "customer_exists": (FAILED, 7, 1),
+        "amount_positive": (FAILED, 8, 1),
+        "email_present": (FAILED, 8, 2),
+        "paid_customer_exists": (FAILED, 1, 1),
+        "mostly_positive": (PASSED, 8, 1),
+        "bad_sql": (ERROR, 0, 0),
+    }
+    assert results["customer_exists"].details == {"evaluated_by": "duckdb"}
+    assert results["bad_sql"].error_code == "FLOE-DQ102"
+    assert results["bad_sql"].error_message.startswith("DuckDB: Binder Error")
+
+
+def test_timestamptz_columns_on_duckdb_are_compared_in_utc(plugin, tmp_path):
+    import duckdb
+
+    path = str(tmp_path / "tz.duckdb")
+    db = duckdb.connect(path)
+    db.execute("CREATE TABLE events (seen_at TIMESTAMPTZ)")
+    db.execute("INSERT INTO events VALUES (now() - INTERVAL 1 HOUR)")
+    db.close()
+    fresh = Check("fresh", "recency", "seen_at", parameters={"max_age": "PT3H"})
+    stale = Check("stale", "recency", "seen_at", parameters={"max_age": "PT30M"})
+    results = run(plugin, Connection("duckdb", path=path), [fresh, stale], relation="events")
+    assert [(r.check_name, r.status) for r in results.values()] == [("fresh", PASSED), ("stale", FAILED)]
 
 
 def test_recency_on_duckdb_is_gx_max_at_or_after_now_minus_max_age(plugin, data_files):
@@ -222,3 +256,27 @@ def test_unsupported_dialect_names_the_supported_ones(plugin):
     assert results["id_present"].error_message == (
         "dialect 'oracle' is not supported by the great_expectations provider (postgres, sqlite, duckdb)"
     )
+
+
+HOSTILE_TABLE = 'Odd"; DROP TABLE orders; --\''
+HOSTILE_COLUMN = 'na"me\'); DELETE FROM orders; --'
+
+
+def test_hostile_table_and_column_names_are_quoted_on_postgres(plugin, postgres, pg_connection):
+    def quoted(name):
+        return '"' + name.replace('"', '""') + '"'
+
+    connection = postgres.connect()
+    with connection.cursor() as cur:
+        cur.execute(f"CREATE TABLE {quoted(HOSTILE_TABLE)} ({quoted(HOSTILE_COLUMN)} TEXT)")
+        cur.execute(f"INSERT INTO {quoted(HOSTILE_TABLE)} VALUES (%s), (%s), (NULL)", ("a", "b"))
+    connection.commit()
+    connection.close()
+    present = Check("present", "not_null", HOSTILE_COLUMN)
+    known = Check("known", "accepted_values", HOSTILE_COLUMN, parameters={"values": ["a"]})
+    results = run(plugin, pg_connection, [present, known], relation=HOSTILE_TABLE)
+    assert [(r.check_name, r.status, r.records_checked, r.records_failed) for r in results.values()] == [
+        ("present", FAILED, 3, 1),
+        ("known", FAILED, 2, 1),
+    ]
+    assert run(plugin, pg_connection, checks(EXPECTED[:1]))["email_present"].records_checked == 8

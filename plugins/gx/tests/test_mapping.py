@@ -6,6 +6,7 @@ import pytest
 
 from floe_quality_gx.mapping import (
     Backend,
+    DuckdbCount,
     duration_seconds,
     find_check_kind,
     gx_kwargs,
@@ -181,10 +182,26 @@ def test_expression_is_true_selects_rows_where_the_expression_is_false_with_brac
     assert query == "SELECT * FROM {batch} WHERE NOT (tags <> '{{}}' AND a >= b)"
 
 
-def test_sql_run_checks_are_refused_on_the_pandas_backend_pointing_to_floe_sql():
-    error = rejection(Check("c", "relationships", "a", parameters={"to": "p", "field": "id"}), PANDAS)
-    assert error.code == "FLOE-DQ101"
-    assert "floe_sql" in error.message
+def test_sql_run_checks_on_duckdb_are_counted_by_duckdb_with_quoted_names_and_bound_values():
+    relationships = map_check(
+        Check(
+            "c",
+            "relationships",
+            'cust"id',
+            parameters={"to": "sales.customers", "field": "id", "row_condition": 'col("status") == "refunded"'},
+        ),
+        PANDAS,
+    )
+    assert relationships.expectation is None
+    assert relationships.duckdb_count == DuckdbCount(
+        failed='"cust""id" NOT IN (SELECT "id" FROM "sales"."customers" WHERE "id" IS NOT NULL)',
+        evaluated='(status = ?) AND "cust""id" IS NOT NULL',
+        parameters=("refunded",),
+    )
+    expression = map_check(
+        Check("e", "expression_is_true", parameters={"expression": "a >= b", "mostly": 0.9}), PANDAS
+    )
+    assert expression.duckdb_count == DuckdbCount(failed="NOT (a >= b)", evaluated="TRUE", mostly=0.9)
 
 
 def test_sql_run_checks_name_missing_and_unknown_parameters():

@@ -46,12 +46,12 @@ def test_validate_suite_names_a_missing_relation(plugin, pg_connection):
     ]
 
 
-def test_validate_suite_on_duckdb_rejects_sql_run_types(plugin, data_files):
+def test_validate_suite_on_duckdb_accepts_sql_run_types_and_checks_their_column(plugin, data_files):
     connection = Connection("duckdb", path=data_files["duckdb"])
-    check = Check("customer_exists", "relationships", "customer_id", parameters={"to": "customers", "field": "id"})
-    validation = plugin.validate_suite("orders", [check], "", connection, "orders")
-    assert [d.code for d in validation.diagnostics] == ["FLOE-DQ101"]
-    assert "floe_sql" in validation.diagnostics[0].message
+    known = Check("customer_exists", "relationships", "customer_id", parameters={"to": "customers", "field": "id"})
+    unknown = Check("buyer_exists", "relationships", "buyer_id", parameters={"to": "customers", "field": "id"})
+    validation = plugin.validate_suite("orders", [known, unknown], "", connection, "orders")
+    assert [(d.code, d.path) for d in validation.diagnostics] == [("FLOE-DQ105", "orders/buyer_exists")]
 
 
 def test_validate_config_accepts_this_provider_only(plugin):
