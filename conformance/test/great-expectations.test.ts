@@ -1,0 +1,53 @@
+// The shipped great_expectations plugin (real GX Core from the project's .venv)
+// passes every conformance test it is subject to, on DuckDB and on a real
+// PostgreSQL, found through plugin discovery like any installed plugin.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PostgresServer, startPostgres } from "../../test/support/postgres.js";
+import type { Dialect } from "../src/fixture/index.js";
+import { runConformance } from "../src/run.js";
+
+let server: PostgresServer;
+let dsn: string;
+
+beforeAll(async () => {
+  server = await startPostgres();
+  dsn = await server.createDatabase("great_expectations");
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+// The plugin does not claim fail_fast: one validation runs the whole suite.
+const FAIL_FAST_SKIPS = [
+  "skips the remaining work after the first failed check when fail_fast is set",
+  "runs every check when fail_fast is not set",
+].map((name) => ({
+  id: `fail-fast › ${name}`,
+  reason: "capabilities.fail_fast is not claimed",
+  failure: undefined,
+}));
+
+describe("great_expectations", () => {
+  for (const dialect of ["duckdb", "postgres"] as Dialect[]) {
+    it(`passes every conformance test with the ${dialect} fixture`, async () => {
+      const report = await runConformance({
+        target: { kind: "provider", provider: "great_expectations" },
+        dialect,
+        pgDsn: dsn,
+        focus: [],
+        skip: [],
+        junit: undefined,
+        json: false,
+      });
+      const notPassed = report.groups.flatMap((g) =>
+        g.tests
+          .filter((t) => t.status !== "passed")
+          .map((t) => ({ id: t.id, reason: t.reason, failure: t.failure })),
+      );
+      expect(notPassed).toEqual(FAIL_FAST_SKIPS);
+      expect(report.dialect).toBe(dialect);
+      expect(report.totals).toEqual({ passed: 56, failed: 0, skipped: 2 });
+    }, 180_000);
+  }
+});
