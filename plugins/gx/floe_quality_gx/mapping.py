@@ -151,9 +151,12 @@ class MappedCheck:
     # Columns the expectation reads, checked for existence before the run.
     columns: tuple[str, ...]
     duckdb_count: DuckdbCount | None = None
-    # GX's not-null expectation on the checked column, under the check's row condition:
-    # its non-null rows are the rows a relationships check evaluates.
-    non_null_probe: Any = None
+    # The rows a SQL-run check evaluates, counted by GX in the same validation: the
+    # checked column's non-null rows (relationships) or the rows under the row
+    # condition (expression_is_true), through an expectation whose meta names the check.
+    evaluated_probe: Any = None
+    # floe's mostly for checks GX runs as SQL, where UnexpectedRowsExpectation has none.
+    mostly: float | None = None
 
     @property
     def level(self) -> str:
@@ -399,20 +402,19 @@ def map_check(check: Check, backend: Backend) -> MappedCheck:
             return MappedCheck(
                 check, kind, None, columns, duckdb_count=_duckdb_count(kind, check, params, backend, row_condition)
             )
-        params.pop("mostly", None)
+        mostly = params.pop("mostly", None)
         condition = sql_condition(str(row_condition), backend.dialect) if row_condition is not None else None
         query = _sql_for_kind(kind, check, params, backend, condition)
         expectation = _build(gxe.UnexpectedRowsExpectation, {"unexpected_rows_query": query, **common}, kind.type)
-        probe = None
-        if kind.type == "relationships":
-            probe_kwargs: dict[str, Any] = {
-                "column": check.column,
-                "meta": {META_INTERNAL: "non_null", META_PROBE_OF: check.name},
-            }
-            if row_condition is not None:
-                probe_kwargs.update(_row_condition_kwargs(str(row_condition), explicit_parser, backend))
-            probe = _build(gxe.ExpectColumnValuesToNotBeNull, probe_kwargs, kind.type)
-        return MappedCheck(check, kind, expectation, columns, non_null_probe=probe)
+        probe = _evaluated_probe(kind, check, row_condition, explicit_parser, backend)
+        return MappedCheck(
+            check,
+            kind,
+            expectation,
+            columns,
+            evaluated_probe=probe,
+            mostly=float(mostly) if mostly is not None else None,
+        )
 
     type_name = kind.gx if kind else snake_case(check.type)
     cls = _expectation_class(type_name)
@@ -430,6 +432,23 @@ def map_check(check: Check, backend: Backend) -> MappedCheck:
     # column_exists reports a missing column as a failure, not as an unknown column.
     columns = () if type_name == "expect_column_to_exist" else _expectation_columns(kwargs)
     return MappedCheck(check, kind, expectation, columns)
+
+
+def _evaluated_probe(
+    kind: CheckKind, check: Check, row_condition: Any, explicit_parser: Any, backend: Backend
+) -> Any:
+    """The expectation that counts the rows a SQL-run check evaluates; None where that is
+    the table's row count (recency, expression_is_true without a row condition)."""
+    import great_expectations.expectations as gxe
+
+    kwargs: dict[str, Any] = {"meta": {META_INTERNAL: "evaluated", META_PROBE_OF: check.name}}
+    if row_condition is not None:
+        kwargs.update(_row_condition_kwargs(str(row_condition), explicit_parser, backend))
+    if kind.type == "relationships":
+        return _build(gxe.ExpectColumnValuesToNotBeNull, {"column": check.column, **kwargs}, kind.type)
+    if kind.type == "expression_is_true" and row_condition is not None:
+        return _build(gxe.ExpectTableRowCountToBeBetween, {"min_value": 0, **kwargs}, kind.type)
+    return None
 
 
 def _pandas_recency(

@@ -83,15 +83,16 @@ def exception_message(exception_info: Any) -> str | None:
 def check_result(
     mapped: MappedCheck,
     gx_result: Mapping[str, Any],
-    row_count: int | None,
+    evaluated_rows: int | None,
     options: RunOptions,
     execution_time_ms: float,
 ) -> CheckResult:
     """One floe result from one GX ``ExpectationValidationResult`` (as its JSON dict).
 
-    element_count → records_checked and unexpected_count → records_failed; checks
-    without them (aggregates, schema, SQL) count the table's rows as checked, and SQL
-    checks their unexpected rows as failed.
+    element_count less missing_count → records_checked and unexpected_count →
+    records_failed; checks without them (aggregates, schema, SQL) count
+    ``evaluated_rows`` as checked (the table's rows, or the rows a SQL check's condition
+    selects), and SQL checks their unexpected rows as failed.
     """
     check = mapped.check
     message = exception_message(gx_result.get("exception_info"))
@@ -117,12 +118,15 @@ def check_result(
             if gx.get(key) is not None:
                 details[key] = json_value(gx[key])
     elif sql_run:
-        result.records_checked = row_count or 0
+        result.records_checked = evaluated_rows or 0
         if mapped.level in ("row", "set"):
             result.records_failed = int(gx.get("observed_value") or 0)
+        if mapped.mostly is not None and result.records_checked > 0:
+            passed = (result.records_checked - result.records_failed) / result.records_checked >= mapped.mostly
+            result.status = CheckStatus.PASSED if passed else CheckStatus.FAILED
         details["unexpected_rows_count"] = json_value(gx.get("observed_value"))
     else:
-        result.records_checked = row_count or 0
+        result.records_checked = evaluated_rows or 0
     if "observed_value" in gx and not sql_run:
         details["observed_value"] = json_value(gx["observed_value"])
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .mapping import META_CHECK, META_INTERNAL, META_PROBE_OF, Backend, MappedCheck, map_check, row_count_expectation
-from .model import Check, CheckError, CheckResult, CheckStatus, Connection, RequestError, RunOptions
+from .model import Check, CheckError, CheckResult, Connection, RequestError, RunOptions
 from .results import (
     check_result,
     duckdb_count_result,
@@ -137,8 +137,8 @@ def _validate(runtime: GxRuntime, request: RunRequest, mapped: list[MappedCheck]
     counted_by_duckdb = [item for item in runnable if item.duckdb_count is not None]
     runnable = [item for item in runnable if item.duckdb_count is None]
     for item in runnable:
-        if item.non_null_probe is not None:
-            expectations.append(item.non_null_probe)
+        if item.evaluated_probe is not None:
+            expectations.append(item.evaluated_probe)
         key = _expectation_key(item.expectation)
         if key not in owner_by_key:
             owner_by_key[key] = item.check.name
@@ -164,7 +164,7 @@ def _validate(runtime: GxRuntime, request: RunRequest, mapped: list[MappedCheck]
         out.append(duckdb_count_result(item, table.duckdb_counts[item.check.name], elapsed_ms))
 
     by_name: dict[str, dict[str, Any]] = {}
-    non_null_rows: dict[str, int] = {}
+    evaluated_rows: dict[str, int] = {}
     row_count: int | None = None
     for gx_result in (_result_fields(r) for r in validation.results):
         meta = (gx_result.get("expectation_config") or {}).get("meta") or {}
@@ -174,11 +174,8 @@ def _validate(runtime: GxRuntime, request: RunRequest, mapped: list[MappedCheck]
             observed = json_value((gx_result.get("result") or {}).get("observed_value"))
             if isinstance(observed, int):
                 row_count = observed
-        if meta.get(META_INTERNAL) == "non_null":
-            counts = gx_result.get("result") or {}
-            non_null_rows[str(meta[META_PROBE_OF])] = int(counts.get("element_count") or 0) - int(
-                counts.get("unexpected_count") or 0
-            )
+        if meta.get(META_INTERNAL) == "evaluated":
+            evaluated_rows[str(meta[META_PROBE_OF])] = _evaluated_count(gx_result.get("result") or {})
         if META_CHECK in meta:
             by_name[str(meta[META_CHECK])] = gx_result
     for item in runnable:
@@ -191,12 +188,16 @@ def _validate(runtime: GxRuntime, request: RunRequest, mapped: list[MappedCheck]
         if gx_result is None:
             out.append(error_result(item.check, "FLOE-DQ102", "Great Expectations returned no result for this check"))
             continue
-        result = check_result(item, gx_result, row_count, request.options, elapsed_ms)
-        if item.check.name in non_null_rows and result.status != CheckStatus.ERROR:
-            # relationships evaluates the rows whose column is not null.
-            result.records_checked = non_null_rows[item.check.name]
-        out.append(result)
+        evaluated = evaluated_rows.get(item.check.name, row_count)
+        out.append(check_result(item, gx_result, evaluated, request.options, elapsed_ms))
     return out
+
+
+def _evaluated_count(probe: dict[str, Any]) -> int:
+    """Rows counted by an evaluated probe: non-null rows, or the row count it observed."""
+    if "element_count" in probe:
+        return int(probe.get("element_count") or 0) - int(probe.get("unexpected_count") or 0)
+    return int(json_value(probe.get("observed_value")) or 0)
 
 
 def _tracebacks(exception_info: Any) -> str:

@@ -72,10 +72,16 @@ def test_sql_run_checks_honour_row_condition(plugin, pg_connection):
         "customer_id",
         parameters={"to": "customers", "field": "id", "row_condition": 'col("status") == "paid"'},
     )
-    checks = [positive_amount("refunded"), positive_amount("paid"), orphan_paid]
+    mostly_positive = Check(
+        "mostly_positive", "expression_is_true", parameters={"expression": "amount >= 0", "mostly": 0.8}
+    )
+    checks = [positive_amount("refunded"), positive_amount("paid"), orphan_paid, mostly_positive]
     results = plugin.run_checks(SuiteRun("orders", checks, pg_connection, "orders", RunOptions(), 60))
-    assert [(r.check_name, r.status, r.records_failed) for r in results] == [
-        ("refunded_positive", CheckStatus.PASSED, 0),
-        ("paid_positive", CheckStatus.FAILED, 1),
-        ("paid_customer_exists", CheckStatus.PASSED, 0),
+    # records_checked: the rows the row condition selects (1 refunded, 5 paid; the paid
+    # rows' customer_id is never null); mostly: 7 of 8 ≥ 0.8.
+    assert [(r.check_name, r.status, r.records_checked, r.records_failed) for r in results] == [
+        ("refunded_positive", CheckStatus.PASSED, 1, 0),
+        ("paid_positive", CheckStatus.FAILED, 5, 1),
+        ("paid_customer_exists", CheckStatus.PASSED, 5, 0),
+        ("mostly_positive", CheckStatus.PASSED, 8, 1),
     ]
