@@ -219,10 +219,12 @@ def _sql_for_kind(
 
     Every name is quoted for the dialect; the only literals are numbers computed
     here and the row condition's values, rendered by SQLAlchemy. `{batch}` is GX's
-    placeholder for the checked table; braces in user SQL are escaped because GX
-    formats the query.
+    placeholder for the checked table; braces in user SQL and in names are escaped
+    because GX formats the query.
     """
-    q = backend.quote
+    def q(name: str) -> str:
+        return _escape_braces(backend.quote(name))
+
     where = f"({_escape_braces(condition)}) AND " if condition else ""
     if kind.type == "relationships":
         column = q(_required_column(check))

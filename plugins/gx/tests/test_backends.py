@@ -258,25 +258,54 @@ def test_unsupported_dialect_names_the_supported_ones(plugin):
     )
 
 
-HOSTILE_TABLE = 'Odd"; DROP TABLE orders; --\''
+HOSTILE_TABLES = ('Odd"; DROP TABLE orders; --\'', "select", "Ünïcødé {tâble}")
 HOSTILE_COLUMN = 'na"me\'); DELETE FROM orders; --'
 
 
-def test_hostile_table_and_column_names_are_quoted_on_postgres(plugin, postgres, pg_connection):
+@pytest.mark.parametrize("table", HOSTILE_TABLES)
+def test_hostile_table_and_column_names_are_quoted_on_postgres(plugin, postgres, pg_connection, table):
     def quoted(name):
         return '"' + name.replace('"', '""') + '"'
 
     connection = postgres.connect()
     with connection.cursor() as cur:
-        cur.execute(f"CREATE TABLE {quoted(HOSTILE_TABLE)} ({quoted(HOSTILE_COLUMN)} TEXT)")
-        cur.execute(f"INSERT INTO {quoted(HOSTILE_TABLE)} VALUES (%s), (%s), (NULL)", ("a", "b"))
+        cur.execute(f"CREATE TABLE {quoted(table)} ({quoted(HOSTILE_COLUMN)} TEXT)")
+        cur.execute(f"INSERT INTO {quoted(table)} VALUES (%s), (%s), (NULL)", ("a", "b"))
     connection.commit()
     connection.close()
-    present = Check("present", "not_null", HOSTILE_COLUMN)
-    known = Check("known", "accepted_values", HOSTILE_COLUMN, parameters={"values": ["a"]})
-    results = run(plugin, pg_connection, [present, known], relation=HOSTILE_TABLE)
+    checks_on_table = [
+        Check("present", "not_null", HOSTILE_COLUMN),
+        Check("known", "accepted_values", HOSTILE_COLUMN, parameters={"values": ["a"]}),
+        Check("in_itself", "relationships", HOSTILE_COLUMN, parameters={"to": table, "field": HOSTILE_COLUMN}),
+        Check("true", "expression_is_true", parameters={"expression": "1 = 1"}),
+    ]
+    results = run(plugin, pg_connection, checks_on_table, relation=table)
     assert [(r.check_name, r.status, r.records_checked, r.records_failed) for r in results.values()] == [
         ("present", FAILED, 3, 1),
         ("known", FAILED, 2, 1),
+        ("in_itself", PASSED, 2, 0),
+        ("true", PASSED, 3, 0),
     ]
     assert run(plugin, pg_connection, checks(EXPECTED[:1]))["email_present"].records_checked == 8
+
+
+def test_hostile_names_are_quoted_in_the_checks_duckdb_counts(plugin, tmp_path):
+    import duckdb
+
+    table = HOSTILE_TABLES[0]
+    path = str(tmp_path / "hostile.duckdb")
+    db = duckdb.connect(path)
+    quoted_table = '"' + table.replace('"', '""') + '"'
+    quoted_column = '"' + HOSTILE_COLUMN.replace('"', '""') + '"'
+    db.execute(f"CREATE TABLE {quoted_table} ({quoted_column} TEXT)")
+    db.execute(f"INSERT INTO {quoted_table} VALUES ('a'), ('b'), (NULL)")
+    db.close()
+    checks_on_table = [
+        Check("in_itself", "relationships", HOSTILE_COLUMN, parameters={"to": table, "field": HOSTILE_COLUMN}),
+        Check("not_a", "expression_is_true", parameters={"expression": f"{quoted_column} <> 'a'"}),
+    ]
+    results = run(plugin, Connection("duckdb", path=path), checks_on_table, relation=table)
+    assert [(r.check_name, r.status, r.records_checked, r.records_failed) for r in results.values()] == [
+        ("in_itself", PASSED, 2, 0),
+        ("not_a", FAILED, 3, 1),
+    ]

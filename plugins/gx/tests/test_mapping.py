@@ -165,6 +165,14 @@ def test_relationships_runs_as_quoted_sql_through_unexpected_rows_expectation():
     )
 
 
+def test_braces_in_names_are_escaped_for_gx_query_template():
+    result = mapped("relationships", "a{b}", to="s.p{q}", field="id")
+    assert result.expectation.unexpected_rows_query == (
+        'SELECT * FROM {batch} WHERE "a{{b}}" IS NOT NULL AND "a{{b}}" NOT IN '
+        '(SELECT "id" FROM "s"."p{{q}}" WHERE "id" IS NOT NULL)'
+    )
+
+
 def test_recency_compares_the_latest_value_with_now_minus_max_age():
     postgres = mapped("recency", "ts", max_age="P1DT6H").expectation.unexpected_rows_query
     assert postgres == (
