@@ -22,18 +22,8 @@ const schemaFiles = [
 for (const file of schemaFiles) ajv.addSchema(JSON.parse(readFileSync(file, "utf8")));
 
 const OL = "https://openlineage.io/spec/2-0-2/OpenLineage.json";
-const facetSchemas = {
-  dataQualityAssertions:
-    "https://openlineage.io/spec/facets/1-1-0/DataQualityAssertionsDatasetFacet.json#/$defs/DataQualityAssertionsDatasetFacet",
-  dataQualityMetrics:
-    "https://openlineage.io/spec/facets/1-0-3/DataQualityMetricsInputDatasetFacet.json#/$defs/DataQualityMetricsInputDatasetFacet",
-  errorMessage:
-    "https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet",
-  jobType: "https://openlineage.io/spec/facets/2-0-4/JobTypeJobFacet.json#/$defs/JobTypeJobFacet",
-  parent: "https://openlineage.io/spec/facets/1-2-0/ParentRunFacet.json#/$defs/ParentRunFacet",
-  floeQualityScore:
-    "https://floe.dev/spec/facets/1-0-0/FloeQualityScoreRunFacet.json#/$defs/FloeQualityScoreRunFacet",
-};
+const lineage = await import(join(root, "host/dist/lineage/index.js"));
+const { FACET_SCHEMAS: facetSchemas } = await import(join(root, "host/dist/lineage/events.js"));
 
 let checked = 0;
 let failures = 0;
@@ -67,7 +57,6 @@ function validateEvent(event, where) {
 }
 
 // 1. Events from the builders on representative inputs (pass, warn, fail with a parent).
-const lineage = await import(join(root, "host/dist/lineage/index.js"));
 const run = {
   runId: lineage.newRunId(),
   namespace: "shop",

@@ -6,7 +6,8 @@ export const OPENLINEAGE_SCHEMA_URL =
   "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent";
 export const PRODUCER = "https://floe.dev/floe-quality/0.1.0";
 
-const FACET_SCHEMAS = {
+/** The schema URL of every facet floe-quality emits, by facet name. */
+export const FACET_SCHEMAS = {
   dataQualityAssertions:
     "https://openlineage.io/spec/facets/1-1-0/DataQualityAssertionsDatasetFacet.json#/$defs/DataQualityAssertionsDatasetFacet",
   dataQualityMetrics:
