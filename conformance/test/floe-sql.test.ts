@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PostgresServer, startPostgres } from "../../test/support/postgres.js";
 import type { Dialect } from "../src/fixture/index.js";
-import { runConformance } from "../src/run.js";
+import { conformanceOfProvider } from "./provider-support.js";
 
 let server: PostgresServer;
 let dsn: string;
@@ -20,20 +20,7 @@ afterAll(async () => {
 describe("floe_sql", () => {
   for (const dialect of ["duckdb", "postgres"] as Dialect[]) {
     it(`passes every conformance test with the ${dialect} fixture`, async () => {
-      const report = await runConformance({
-        target: { kind: "provider", provider: "floe_sql" },
-        dialect,
-        pgDsn: dsn,
-        focus: [],
-        skip: [],
-        junit: undefined,
-        json: false,
-      });
-      const notPassed = report.groups.flatMap((g) =>
-        g.tests
-          .filter((t) => t.status !== "passed")
-          .map((t) => ({ id: t.id, reason: t.reason, failure: t.failure })),
-      );
+      const { report, notPassed } = await conformanceOfProvider("floe_sql", dialect, dsn);
       expect(notPassed).toEqual([]);
       expect(report.dialect).toBe(dialect);
       expect(report.totals).toEqual({ passed: 58, failed: 0, skipped: 0 });

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PostgresServer, startPostgres } from "../../test/support/postgres.js";
 import type { Dialect } from "../src/fixture/index.js";
-import { runConformance } from "../src/run.js";
+import { conformanceOfProvider } from "./provider-support.js";
 
 let server: PostgresServer;
 let dsn: string;
@@ -31,20 +31,7 @@ const FAIL_FAST_SKIPS = [
 describe("great_expectations", () => {
   for (const dialect of ["duckdb", "postgres"] as Dialect[]) {
     it(`passes every conformance test with the ${dialect} fixture`, async () => {
-      const report = await runConformance({
-        target: { kind: "provider", provider: "great_expectations" },
-        dialect,
-        pgDsn: dsn,
-        focus: [],
-        skip: [],
-        junit: undefined,
-        json: false,
-      });
-      const notPassed = report.groups.flatMap((g) =>
-        g.tests
-          .filter((t) => t.status !== "passed")
-          .map((t) => ({ id: t.id, reason: t.reason, failure: t.failure })),
-      );
+      const { report, notPassed } = await conformanceOfProvider("great_expectations", dialect, dsn);
       expect(notPassed).toEqual(FAIL_FAST_SKIPS);
       expect(report.dialect).toBe(dialect);
       expect(report.totals).toEqual({ passed: 56, failed: 0, skipped: 2 });
