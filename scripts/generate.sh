@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the TypeScript stubs from proto/ with buf and ts-proto (offline: both
-# come from node_modules). `--check` fails when the committed stubs are stale.
+# come from node_modules), and the descriptor set `serve` answers reflection from.
+# `--check` fails when either is stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 buf=node_modules/.bin/buf
@@ -9,6 +10,11 @@ if [ "${1:-}" = "--check" ]; then
   trap 'rm -rf "$tmp"' EXIT
   sed "s#out: sdk/src/gen#out: $tmp/gen#" buf.gen.yaml >"$tmp/buf.gen.yaml"
   "$buf" generate --template "$tmp/buf.gen.yaml"
+  bash scripts/descriptor-set.sh "$tmp/descriptor-set.ts"
+  if ! diff "$tmp/descriptor-set.ts" host/src/server/gen/descriptor-set.ts >/dev/null; then
+    echo "host/src/server/gen/descriptor-set.ts is out of date with proto/: run 'npm run generate' and commit the result." >&2
+    exit 1
+  fi
   if ! diff -r "$tmp/gen" sdk/src/gen >/dev/null; then
     echo "sdk/src/gen is out of date with proto/: run 'npm run generate' and commit the result." >&2
     diff -r "$tmp/gen" sdk/src/gen | head -n 20 >&2
@@ -19,4 +25,5 @@ if [ "${1:-}" = "--check" ]; then
 fi
 rm -rf sdk/src/gen
 "$buf" generate
-echo "generated sdk/src/gen from proto/"
+bash scripts/descriptor-set.sh host/src/server/gen/descriptor-set.ts
+echo "generated sdk/src/gen and host/src/server/gen/descriptor-set.ts from proto/"

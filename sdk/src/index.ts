@@ -39,6 +39,7 @@ export {
   SOCKET_FILE_NAME,
 } from "./protocol.js";
 export { uncountedResult } from "./results.js";
+export { connectionSecrets, REDACTED, scrubSecrets } from "./secrets.js";
 export { type CallContext, type QualityPlugin, type ServeOptions, servePlugin } from "./serve.js";
 export {
   type DecodedErrorInfo,

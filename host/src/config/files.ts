@@ -133,9 +133,17 @@ export const DuckDbComputeSchema = z.strictObject({
   options: options.optional(),
 });
 
+/**
+ * A host name (or socket directory), never a URL or DSN: `user:password@host`
+ * would carry the password into compiled artifacts, errors and lineage.
+ */
+const hostSetting = setting.refine((v) => ENV_REFERENCE.test(v) || !/@|:\/\//.test(v), {
+  message: `compute.host is a URL or holds credentials; give the host name only, the user as user: and the password as password: \${env:NAME}`,
+});
+
 export const PostgresComputeSchema = z.strictObject({
   dialect: z.literal("postgres"),
-  host: setting,
+  host: hostSetting,
   port: z.union([z.number().int().min(1).max(65535), envReference]).optional(),
   database: setting,
   user: setting,

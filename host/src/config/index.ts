@@ -17,6 +17,12 @@ export {
   ProductSchema,
 } from "./files.js";
 export {
+  CONFIG_LIMIT_VARIABLES,
+  type ConfigLimits,
+  configLimitsFromEnv,
+  DEFAULT_CONFIG_LIMITS,
+} from "./limits.js";
+export {
   type LoadedFile,
   type LoadResult,
   parseConfigText,

@@ -1,8 +1,8 @@
 // Reading config files: YAML or JSON (YAML 1.2 reads JSON too) parsed with source
 // positions kept, validated by a zod schema, every problem turned into a Diagnostic
 // naming the file, line:column, dotted path, FLOE-DQ code and fix.
-import { readFile } from "node:fs/promises";
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { readFile, stat } from "node:fs/promises";
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
 import { type Diagnostic, diagnostic } from "../errors/index.js";
 import {
@@ -14,6 +14,12 @@ import {
   ProductSchema,
 } from "./files.js";
 import { floeIssueParams } from "./issue.js";
+import {
+  CONFIG_LIMIT_VARIABLES,
+  type ConfigLimits,
+  configLimitsFromEnv,
+  formatBytes,
+} from "./limits.js";
 import { article, formatPath, issueMessage, type PathSegment } from "./messages.js";
 
 export { formatPath, type PathSegment };
@@ -38,9 +44,24 @@ export type LoadResult<T> =
   | { ok: true; loaded: LoadedFile<T> }
   | { ok: false; diagnostics: Diagnostic[] };
 
-/** Reads a file for a parser; a missing or unreadable file is a FLOE-DQ100 diagnostic. */
-export async function readSourceText(file: string): Promise<SourceText | Diagnostic> {
+/**
+ * Reads a file for a parser; a missing or unreadable file is a FLOE-DQ100
+ * diagnostic, one that is not a regular file or is over the size limit a
+ * FLOE-DQ109 one (nothing is read from it).
+ */
+export async function readSourceText(
+  file: string,
+  limits: ConfigLimits = configLimitsFromEnv(),
+): Promise<SourceText | Diagnostic> {
   try {
+    const info = await stat(file);
+    if (!info.isFile()) {
+      return diagnostic("FLOE-DQ109", "not a regular file", {
+        file,
+        fix: "Give the path of a YAML or JSON file.",
+      });
+    }
+    if (info.size > limits.maxBytes) return tooLarge(file, info.size, limits);
     return { file, text: await readFile(file, "utf8") };
   } catch (error) {
     const reason =
@@ -52,14 +73,120 @@ export async function readSourceText(file: string): Promise<SourceText | Diagnos
   }
 }
 
+function tooLarge(file: string, size: number, limits: ConfigLimits): Diagnostic {
+  return diagnostic(
+    "FLOE-DQ109",
+    `the file is ${formatBytes(size)}, over the limit of ${formatBytes(limits.maxBytes)}`,
+    {
+      file,
+      fix: `Split the project, or raise the limit with ${CONFIG_LIMIT_VARIABLES.maxBytes} if the file is meant to be this large.`,
+    },
+  );
+}
+
+function limitDiagnostic(
+  file: string,
+  message: string,
+  key: keyof ConfigLimits,
+  path?: string,
+): Diagnostic {
+  return diagnostic("FLOE-DQ109", message, {
+    file,
+    path,
+    fix: `Simplify the file, or raise the limit with ${CONFIG_LIMIT_VARIABLES[key]} if it is meant to be this way.`,
+  });
+}
+
+/** The deepest nesting of maps and lists, without following aliases; stops counting past `cap`. */
+function nestingDepth(root: unknown, cap: number): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (!isMap(node) && !isSeq(node)) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > cap) return deepest;
+    for (const item of node.items as unknown[]) {
+      if (isMap(node)) {
+        const pair = item as { key: unknown; value: unknown };
+        stack.push([pair.key, depth + 1], [pair.value, depth + 1]);
+      } else stack.push([item, depth + 1]);
+    }
+  }
+  return deepest;
+}
+
+/** Models and checks over their limits, before the schema looks at thousands of them. */
+function countDiagnostics(value: unknown, file: string, limits: ConfigLimits): Diagnostic[] {
+  const models = (value as { models?: unknown } | null)?.models;
+  if (!Array.isArray(models)) return [];
+  if (models.length > limits.maxModels) {
+    return [
+      limitDiagnostic(
+        file,
+        `${models.length} models, over the limit of ${limits.maxModels}`,
+        "maxModels",
+        "models",
+      ),
+    ];
+  }
+  const out: Diagnostic[] = [];
+  models.forEach((model, index) => {
+    const checks = (model as { quality_checks?: unknown } | null)?.quality_checks;
+    if (Array.isArray(checks) && checks.length > limits.maxChecksPerModel) {
+      out.push(
+        limitDiagnostic(
+          file,
+          `${checks.length} quality checks in one model, over the limit of ${limits.maxChecksPerModel}`,
+          "maxChecksPerModel",
+          `models[${index}].quality_checks`,
+        ),
+      );
+    }
+  });
+  return out;
+}
+
+/**
+ * The document's YAML, bounded: too large, too deep or too many aliases is a
+ * FLOE-DQ109 diagnostic (never a parser stack trace).
+ */
+function boundedDocument(
+  source: SourceText,
+  lines: LineCounter,
+  limits: ConfigLimits,
+): Document.Parsed | Diagnostic {
+  const { file, text } = source;
+  const size = Buffer.byteLength(text, "utf8");
+  if (size > limits.maxBytes) return tooLarge(file, size, limits);
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return limitDiagnostic(file, "the document is nested too deeply to read", "maxDepth");
+  }
+  const depth = nestingDepth(doc.contents, limits.maxDepth);
+  if (depth > limits.maxDepth) {
+    return limitDiagnostic(
+      file,
+      `maps and lists nested more than ${limits.maxDepth} deep`,
+      "maxDepth",
+    );
+  }
+  return doc;
+}
+
 /** Parses YAML or JSON text and validates it with `schema`. Pure. */
 export function parseConfigText<S extends z.ZodType>(
   source: SourceText,
   schema: S,
+  limits: ConfigLimits = configLimitsFromEnv(),
 ): LoadResult<z.output<S>> {
-  const { file, text } = source;
+  const { file } = source;
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = boundedDocument(source, lines, limits);
+  if (!("contents" in doc)) return { ok: false, diagnostics: [doc] };
   const at = (offset: number | undefined) => {
     if (offset === undefined) return file;
     const { line, col } = lines.linePos(offset);
@@ -92,7 +219,26 @@ export function parseConfigText<S extends z.ZodType>(
   const locate = (path: readonly PathSegment[], key = false) =>
     at(offsetOf(doc.contents as Node, path, key));
   const knownKeys = new Map<string, string[]>();
-  const parsed = schema.safeParse(doc.toJS({ maxAliasCount: 100 }), {
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: limits.maxAliases });
+  } catch (error) {
+    // yaml throws ReferenceError for an alias bomb (and for an alias to nothing).
+    if (!(error instanceof ReferenceError)) throw error;
+    return {
+      ok: false,
+      diagnostics: [
+        limitDiagnostic(
+          file,
+          `the YAML aliases expand too far (${firstLine(error.message)}); at most ${limits.maxAliases} are read`,
+          "maxAliases",
+        ),
+      ],
+    };
+  }
+  const counted = countDiagnostics(value, file, limits);
+  if (counted.length > 0) return { ok: false, diagnostics: counted };
+  const parsed = schema.safeParse(value, {
     error: (issue) => issueMessage(issue, knownKeys),
   });
   if (parsed.success) {

@@ -7,6 +7,11 @@ import type { Compute } from "../config/files.js";
 
 const REFERENCE = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
+/** The variable a `${env:NAME}` setting names; undefined for a literal. */
+export function envReferenceOf(value: string): string | undefined {
+  return REFERENCE.exec(value)?.[1];
+}
+
 /** The value of a setting: a literal as written, or the environment variable it names. */
 function resolveSetting(value: string, field: string, env: NodeJS.ProcessEnv): string {
   const match = REFERENCE.exec(value);

@@ -1,6 +1,6 @@
 // Runtime: a model's checks end to end, shared by `floe-quality run`, `demo` and the server.
 export { parseArtifacts, parseArtifactsJson, readArtifactsFile } from "./artifacts.js";
-export { datasetName, resolveConnection } from "./connection.js";
+export { datasetName, envReferenceOf, resolveConnection } from "./connection.js";
 export {
   defaultWorkspaceRoot,
   PluginPool,

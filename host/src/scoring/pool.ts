@@ -26,15 +26,18 @@ export interface ScoringPoolOptions {
   maxThreads?: number;
 }
 
-/** The built worker module: next to this file in dist/, or dist/ beside src/ when run from source. */
-function workerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  const sibling = join(dirname(here), "worker.js");
+/**
+ * A built worker module (`scoring/worker.js`): next to the calling module in
+ * dist/, or in dist/ beside src/ when run from source.
+ */
+export function builtWorkerFile(relativePath: string): string {
+  const dist = join(dirname(fileURLToPath(import.meta.url)), "..");
+  const sibling = join(dist, relativePath);
   if (existsSync(sibling)) return sibling;
-  const built = join(dirname(here), "..", "..", "dist", "scoring", "worker.js");
+  const built = join(dist, "..", "dist", relativePath);
   if (existsSync(built)) return built;
   throw new Error(
-    `the scoring worker is not built (looked for ${sibling} and ${built}): run npm run build`,
+    `the worker ${relativePath} is not built (looked for ${sibling} and ${built}): run npm run build`,
   );
 }
 
@@ -64,7 +67,7 @@ export class ScoringPool {
   async scoreRequest(bytes: Uint8Array, now: Date = new Date()): Promise<QualityScore> {
     if (this.placement(bytes.byteLength) === "inline") return scoreEncodedRequest(bytes, now);
     this.pool ??= new Piscina({
-      filename: workerFile(),
+      filename: builtWorkerFile("scoring/worker.js"),
       minThreads: 0,
       maxThreads: this.maxThreads,
       idleTimeout: 30_000,

@@ -1,7 +1,8 @@
 // Scoring a serialized CalculateQualityScoreRequest: the unit of work the scoring
 // pool runs, inline or on a worker thread. Decoding is most of the cost of a large
 // batch, so it happens where the scoring happens: off the event loop for big ones.
-import { contract } from "@floe/quality-sdk";
+import { contract, FloeError } from "@floe/quality-sdk";
+import { nestingDepth } from "../config/limits.js";
 import {
   checkResultFromProto,
   type QualityScore,
@@ -16,7 +17,7 @@ import { calculateQualityScore } from "./score.js";
  * ContractViolation for a check without dimension or severity.
  */
 export function scoreEncodedRequest(bytes: Uint8Array, now: Date = new Date()): QualityScore {
-  const request = contract.CalculateQualityScoreRequest.decode(bytes);
+  const request = decodeScoreRequest(bytes);
   const config = qualityConfigFromProto({
     ...(request.config ?? contract.QualityConfig.fromPartial({})),
     provider: request.config?.provider || "scoring",
@@ -27,4 +28,33 @@ export function scoreEncodedRequest(bytes: Uint8Array, now: Date = new Date()): 
     modelName: results?.modelName ?? "",
     now,
   });
+}
+
+/** Struct nesting a check's details may have: far past any real result, short of a stack overflow. */
+export const MAX_DETAILS_NESTING = 32;
+
+/** The decoded request; FLOE-DQ109 for bytes that are no such message or nest too deeply. */
+function decodeScoreRequest(bytes: Uint8Array): contract.CalculateQualityScoreRequest {
+  let request: contract.CalculateQualityScoreRequest;
+  try {
+    request = contract.CalculateQualityScoreRequest.decode(bytes);
+  } catch {
+    throw new FloeError(
+      "FLOE-DQ109",
+      "the CalculateQualityScore request is not a valid protobuf message",
+      {
+        fix: "Send a CalculateQualityScoreRequest encoded from proto/floe/quality/v1/host.proto.",
+      },
+    );
+  }
+  // A details Struct level is about three levels of decoded message.
+  const cap = MAX_DETAILS_NESTING * 3 + 8;
+  if (nestingDepth(request, cap) > cap) {
+    throw new FloeError(
+      "FLOE-DQ109",
+      `the CalculateQualityScore request nests values more than ${MAX_DETAILS_NESTING} deep`,
+      { path: "results.checks.details", fix: "Flatten the details of the check results." },
+    );
+  }
+  return request;
 }

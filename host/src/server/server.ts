@@ -1,36 +1,44 @@
 // The QualityHost gRPC server: QualityHostService, grpc.health.v1.Health and
 // server reflection on one port or Unix socket, with the bind policy of
-// listen.ts and bearer-token authentication when a token is configured.
-import { timingSafeEqual } from "node:crypto";
-import { existsSync } from "node:fs";
+// listen.ts, the bearer token of auth.ts, the request bounds of limits.ts and
+// the artifacts policy of artifacts.ts.
 import { readFile, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { FloeError, statusFromFloeError } from "@floe/quality-sdk";
-import {
-  type Metadata,
-  Server,
-  ServerCredentials,
-  status,
-  type UntypedServiceImplementation,
-} from "@grpc/grpc-js";
-import { loadSync } from "@grpc/proto-loader";
-import { ReflectionService } from "@grpc/reflection";
+import { FloeError } from "@floe/quality-sdk";
+import { Server, ServerCredentials } from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
 import type { HostServices } from "../runtime/services.js";
 import { ScoringPool } from "../scoring/pool.js";
+import {
+  type CallerArtifactsPolicy,
+  DEFAULT_CALLER_ARTIFACTS_MAX_BYTES,
+  HostArtifacts,
+} from "./artifacts.js";
+import { authenticated, bearerCheck } from "./auth.js";
+import {
+  DEFAULT_REQUEST_LIMITS,
+  guardedHostService,
+  type RequestLimits,
+  transportCap,
+} from "./limits.js";
 import { checkListenSecurity, type ListenSecurity, parseListenAddress } from "./listen.js";
-import { type HostServiceDeps, qualityHostDefinition, qualityHostHandlers } from "./service.js";
+import { OffloadPool } from "./offload.js";
+import { addReflection } from "./reflection.js";
+import { type HostServiceDeps, qualityHostHandlers } from "./service.js";
 
 export const HOST_SERVICE_NAME = "floe.quality.v1.QualityHostService";
+const HEALTH_SERVICE = "grpc.health.v1.Health";
 
 export interface HostServerOptions extends ListenSecurity {
   listen: string;
   services: HostServices;
   knownProviders: () => string[];
-  /** Artifacts used when a RunQualityChecks request names none. */
-  defaultArtifactsPath?: string | undefined;
+  /** The artifacts requests name by model (`serve --artifacts FILE|DIR`). */
+  hostArtifacts?: HostArtifacts | undefined;
+  /** Caller-supplied artifacts: refused unless a directory is given. */
+  callerArtifacts?: Partial<CallerArtifactsPolicy> | undefined;
+  limits?: Partial<RequestLimits> | undefined;
   env?: NodeJS.ProcessEnv;
+  cwd?: string;
   log?: (message: string) => void;
 }
 
@@ -41,64 +49,44 @@ export interface HostServer {
   close(graceMs?: number): Promise<void>;
 }
 
-/** proto/ of the repository, when the host runs from it (reflection needs the .proto files). */
-function protoRoot(): string | undefined {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const root = join(here, "..", "..", "..", "proto");
-  return existsSync(join(root, "floe", "quality", "v1", "host.proto")) ? root : undefined;
-}
-
-function bearerCheck(token: string | undefined) {
-  if (token === undefined) return () => true;
-  const expected = Buffer.from(`Bearer ${token}`);
-  return (metadata: Metadata) => {
-    const given = metadata.get("authorization")[0];
-    const bytes = Buffer.from(typeof given === "string" ? given : "");
-    return bytes.length === expected.length && timingSafeEqual(bytes, expected);
-  };
-}
-
-/** Every handler behind the bearer check: UNAUTHENTICATED without the right token. */
-function authenticated(
-  handlers: UntypedServiceImplementation,
-  allowed: (metadata: Metadata) => boolean,
-): UntypedServiceImplementation {
-  const refuse = () =>
-    statusFromFloeError(
-      new FloeError("FLOE-DQ100", "missing or wrong bearer token", {
-        fix: "Send the metadata `authorization: Bearer <token>` with the host's FLOE_HOST_TOKEN.",
-      }),
-      status.UNAUTHENTICATED,
-    );
-  return Object.fromEntries(
-    Object.entries(handlers).map(([name, handler]) => [
-      name,
-      ((
-        call: { metadata: Metadata; emit: (e: string, s: unknown) => void },
-        callback?: (e: unknown) => void,
-      ) => {
-        if (allowed(call.metadata)) return (handler as (...a: unknown[]) => void)(call, callback);
-        if (callback) callback(refuse());
-        else call.emit("error", refuse());
-      }) as UntypedServiceImplementation[string],
-    ]),
-  );
-}
-
 async function credentialsFor(security: ListenSecurity) {
   if (security.tlsCertFile === undefined || security.tlsKeyFile === undefined) {
     return ServerCredentials.createInsecure();
   }
+  const read = async (file: string, flag: string) => {
+    try {
+      return await readFile(file);
+    } catch (error) {
+      throw new FloeError(
+        "FLOE-DQ100",
+        `cannot read ${flag} (${(error as NodeJS.ErrnoException).code ?? error})`,
+        { file, fix: `Give ${flag} a PEM file the host can read.` },
+      );
+    }
+  };
   const [cert, key, ca] = await Promise.all([
-    readFile(security.tlsCertFile),
-    readFile(security.tlsKeyFile),
-    security.tlsClientCaFile === undefined ? undefined : readFile(security.tlsClientCaFile),
+    read(security.tlsCertFile, "--tls-cert"),
+    read(security.tlsKeyFile, "--tls-key"),
+    security.tlsClientCaFile === undefined
+      ? undefined
+      : read(security.tlsClientCaFile, "--tls-client-ca"),
   ]);
-  return ServerCredentials.createSsl(
-    ca ?? null,
-    [{ cert_chain: cert, private_key: key }],
-    ca !== undefined,
-  );
+  try {
+    return ServerCredentials.createSsl(
+      ca ?? null,
+      [{ cert_chain: cert, private_key: key }],
+      ca !== undefined,
+    );
+  } catch (error) {
+    throw new FloeError(
+      "FLOE-DQ100",
+      `the TLS material is not usable: ${(error as Error).message}`,
+      {
+        file: security.tlsCertFile,
+        fix: "Give a PEM certificate (--tls-cert) and its private key (--tls-key), and a PEM CA for --tls-client-ca.",
+      },
+    );
+  }
 }
 
 /** Binds and starts the server; a refused address throws ListenRefused before anything binds. */
@@ -107,29 +95,35 @@ export async function startHostServer(options: HostServerOptions): Promise<HostS
   checkListenSecurity(address, options);
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const scoring = new ScoringPool();
+  const offload = new OffloadPool();
+  const limits: RequestLimits = { ...DEFAULT_REQUEST_LIMITS, ...options.limits };
   const deps: HostServiceDeps = {
     plugins: options.services.plugins,
     lineage: options.services.lineage,
     env: options.env,
+    cwd: options.cwd,
     scoring,
+    offload,
     knownProviders: options.knownProviders,
-    defaultArtifactsPath: options.defaultArtifactsPath,
+    hostArtifacts: options.hostArtifacts ?? HostArtifacts.none(),
+    callerArtifacts: {
+      maxBytes: DEFAULT_CALLER_ARTIFACTS_MAX_BYTES,
+      envAllowList: [],
+      ...options.callerArtifacts,
+    },
     log,
   };
-  const server = new Server();
+  const server = new Server({
+    "grpc.max_receive_message_length": transportCap(limits),
+  });
+  const service = guardedHostService(qualityHostHandlers(deps), limits);
   server.addService(
-    qualityHostDefinition(),
-    authenticated(qualityHostHandlers(deps), bearerCheck(options.token)),
+    service.definition,
+    authenticated(service.handlers, bearerCheck(options.token)),
   );
   const health = new HealthImplementation({ "": "SERVING", [HOST_SERVICE_NAME]: "SERVING" });
   health.addToServer(server);
-  const protos = protoRoot();
-  if (protos !== undefined) {
-    const definition = loadSync(join(protos, "floe", "quality", "v1", "host.proto"), {
-      includeDirs: [protos],
-    });
-    new ReflectionService(definition).addToServer(server);
-  }
+  addReflection(server, [HOST_SERVICE_NAME, HEALTH_SERVICE]);
   if (address.kind === "unix") await rm(address.path, { force: true });
   const credentials = await credentialsFor(options);
   const port = await new Promise<number>((resolve, reject) =>
@@ -158,7 +152,7 @@ export async function startHostServer(options: HostServerOptions): Promise<HostS
             resolve();
           });
         });
-        await scoring.close();
+        await Promise.all([scoring.close(), offload.close()]);
         await options.services.close();
         if (address.kind === "unix") await rm(address.path, { force: true });
       })();

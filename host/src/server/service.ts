@@ -1,9 +1,9 @@
-// The QualityHostService handlers: Compile, ValidateQualityGates, RunQualityChecks
-// (progress per check, then the outcome), CalculateQualityScore (on the scoring
-// pool, decoded there), ListPlugins. Errors are gRPC statuses whose details carry
-// the FLOE-DQ code (google.rpc.ErrorInfo).
-import { readFile } from "node:fs/promises";
-import { contract, FloeError, statusFromFloeError } from "@floe/quality-sdk";
+// The QualityHostService handlers: Compile (on a worker), ValidateQualityGates,
+// RunQualityChecks (progress per check, then the outcome; artifacts chosen under
+// the trust policy of artifacts.ts), CalculateQualityScore (on the scoring pool,
+// decoded there), ListPlugins. Errors are gRPC statuses whose details carry the
+// FLOE-DQ code (google.rpc.ErrorInfo), with the run's secrets scrubbed.
+import { contract, FloeError, scrubSecrets, statusFromFloeError } from "@floe/quality-sdk";
 import {
   Metadata,
   type ServerUnaryCall,
@@ -13,7 +13,6 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import type { CompiledArtifacts } from "../compile/artifacts.js";
-import { compileProject } from "../compile/compile.js";
 import {
   ContractViolation,
   checkResultToProto,
@@ -23,19 +22,30 @@ import {
 } from "../config/results.js";
 import type { Diagnostic } from "../errors/index.js";
 import { PluginCallError } from "../plugins/client.js";
-import { parseArtifactsJson } from "../runtime/artifacts.js";
+import { envReferenceOf } from "../runtime/connection.js";
 import type { PluginPool } from "../runtime/plugin-pool.js";
 import { type RunDeps, runModelQuality } from "../runtime/run.js";
 import type { ScoringPool } from "../scoring/pool.js";
 import { withSpan } from "../telemetry/index.js";
+import {
+  type CallerArtifactsPolicy,
+  type HostArtifacts,
+  resolveRequestArtifacts,
+} from "./artifacts.js";
+import { HostRefusal } from "./limits.js";
+import type { OffloadPool } from "./offload.js";
 
 export interface HostServiceDeps extends RunDeps {
   plugins: PluginPool;
   scoring: ScoringPool;
   /** Providers Compile accepts besides the discovered ones. */
   knownProviders: () => string[];
-  /** Artifacts of requests that carry neither a path nor JSON (`serve --artifacts`). */
-  defaultArtifactsPath?: string | undefined;
+  /** The artifacts `serve --artifacts` loaded: what requests name by model. */
+  hostArtifacts: HostArtifacts;
+  /** Whether and how callers may send artifacts of their own. */
+  callerArtifacts: CallerArtifactsPolicy;
+  /** Compile and caller artifact parsing run here, off the event loop. */
+  offload: OffloadPool;
   /** Internal failures are logged here (never sent to the caller). */
   log: (message: string) => void;
 }
@@ -59,15 +69,39 @@ function diagnosticToProto(d: Diagnostic): contract.Diagnostic {
 
 type StatusObject = { code: status; details: string; metadata: Metadata };
 
-/** A thrown value as a status: FLOE-DQ codes travel in ErrorInfo; anything else is INTERNAL, logged. */
-function statusOf(error: unknown, log: (message: string) => void, method: string): StatusObject {
-  if (error instanceof PluginCallError) return statusFromFloeError(error, error.grpcCode);
-  if (error instanceof FloeError) return statusFromFloeError(error);
+/** The error with its message (and fix) scrubbed of `secrets`. */
+function scrubbed<E extends FloeError>(error: E, secrets: readonly string[]): E {
+  if (secrets.length === 0) return error;
+  const copy = Object.create(Object.getPrototypeOf(error)) as E;
+  Object.assign(copy, error, {
+    message: scrubSecrets(error.message, secrets),
+    fix: scrubSecrets(error.fix, secrets),
+  });
+  return copy;
+}
+
+/**
+ * A thrown value as a status: FLOE-DQ codes travel in ErrorInfo, their text
+ * scrubbed of `secrets`; anything else is INTERNAL, logged.
+ */
+function statusOf(
+  error: unknown,
+  log: (message: string) => void,
+  method: string,
+  secrets: readonly string[] = [],
+): StatusObject {
+  if (error instanceof PluginCallError || error instanceof HostRefusal) {
+    return statusFromFloeError(scrubbed(error, secrets), error.grpcCode);
+  }
+  if (error instanceof FloeError) return statusFromFloeError(scrubbed(error, secrets));
   if (error instanceof ContractViolation) {
     return statusFromFloeError(new FloeError("FLOE-DQ100", error.message));
   }
   log(
-    `${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    scrubSecrets(
+      `${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      secrets,
+    ),
   );
   return {
     code: status.INTERNAL,
@@ -89,33 +123,17 @@ function unary<Req, Res>(
   };
 }
 
-async function artifactsOf(
-  request: { artifactsPath?: string; artifactsJson?: string },
-  defaultPath: string | undefined,
-): Promise<CompiledArtifacts> {
-  if (request.artifactsJson) return parseArtifactsJson(request.artifactsJson, "artifacts_json");
-  const path = request.artifactsPath || defaultPath;
-  if (path) {
-    let text: string;
-    try {
-      text = await readFile(path, "utf8");
-    } catch (error) {
-      throw new FloeError(
-        "FLOE-DQ100",
-        `cannot read the compiled artifacts (${(error as NodeJS.ErrnoException).code ?? error})`,
-        { file: path, fix: "Give a path the host can read, or send artifacts_json." },
-      );
-    }
-    return parseArtifactsJson(text, path);
-  }
-  throw new FloeError(
-    "FLOE-DQ100",
-    "the request carries neither artifacts_path nor artifacts_json",
-    {
-      path: "artifacts_path",
-      fix: "Send the compiled artifacts (artifacts_json) or a path the host can read (artifacts_path).",
-    },
-  );
+/** The values of the environment variables the artifacts' compute refers to: secrets to scrub. */
+function resolvedSecrets(artifacts: CompiledArtifacts, env: NodeJS.ProcessEnv): string[] {
+  const compute = artifacts.product.compute as Record<string, unknown>;
+  const values = [
+    ...Object.values(compute),
+    ...Object.values((compute.options as Record<string, unknown> | undefined) ?? {}),
+  ];
+  return values
+    .map((v) => (typeof v === "string" ? envReferenceOf(v) : undefined))
+    .map((name) => (name === undefined ? undefined : env[name]))
+    .filter((v): v is string => v !== undefined && v !== "");
 }
 
 /** The handlers, keyed as in `contract.QualityHostServiceService`. */
@@ -136,7 +154,7 @@ export function qualityHostHandlers(deps: HostServiceDeps): UntypedServiceImplem
             },
           );
         }
-        const result = compileProject({
+        const result = await deps.offload.compile({
           enterprise,
           domain: source(request.domainManifest, "domain manifest.yaml"),
           product,
@@ -156,10 +174,14 @@ export function qualityHostHandlers(deps: HostServiceDeps): UntypedServiceImplem
       contract.ValidateQualityGatesRequest,
       contract.ValidateQualityGatesResponse
     >("ValidateQualityGates", deps, async (request) => {
-      const artifacts = parseArtifactsJson(
-        request.compiledArtifactsJson,
-        "compiled_artifacts_json",
-      );
+      // Gates are read, never run: caller JSON is fine here (parsed off the event loop).
+      const artifacts =
+        request.compiledArtifactsJson === "" && request.modelName !== ""
+          ? deps.hostArtifacts.byModel(request.modelName)
+          : await deps.offload.parseArtifacts(
+              request.compiledArtifactsJson,
+              "compiled_artifacts_json",
+            );
       let gates = artifacts.gates;
       if (request.modelName) {
         gates = gates.filter((g) => g.model_name === request.modelName);
@@ -183,12 +205,21 @@ export function qualityHostHandlers(deps: HostServiceDeps): UntypedServiceImplem
       const request = call.request;
       const cancelled = new AbortController();
       call.on("cancelled", () => cancelled.abort());
+      let secrets: string[] = [];
       const run = async () => {
-        const artifacts = await artifactsOf(request, deps.defaultArtifactsPath);
+        const resolved = await resolveRequestArtifacts(
+          request,
+          deps.hostArtifacts,
+          deps.callerArtifacts,
+          deps.env ?? process.env,
+          deps.cwd ?? process.cwd(),
+          (text, file) => deps.offload.parseArtifacts(text, file),
+        );
+        secrets = resolvedSecrets(resolved.artifacts, resolved.env);
         const dbt = request.dbtResults;
         return runModelQuality(
           {
-            artifacts,
+            artifacts: resolved.artifacts,
             model: request.modelName,
             dbtResults:
               dbt && (dbt.runResultsJson || dbt.manifestJson)
@@ -209,7 +240,7 @@ export function qualityHostHandlers(deps: HostServiceDeps): UntypedServiceImplem
                 event: {
                   $case: "progress",
                   value: {
-                    result: checkResultToProto(p.result),
+                    result: scrubResult(checkResultToProto(p.result), secrets),
                     completed: p.completed,
                     total: p.total,
                   },
@@ -217,7 +248,7 @@ export function qualityHostHandlers(deps: HostServiceDeps): UntypedServiceImplem
               });
             },
           },
-          deps,
+          { ...deps, env: resolved.env, cwd: resolved.cwd },
         );
       };
       run().then(
@@ -227,7 +258,7 @@ export function qualityHostHandlers(deps: HostServiceDeps): UntypedServiceImplem
             event: {
               $case: "outcome",
               value: {
-                suiteResult: suiteResultToProto(outcome.suiteResult),
+                suiteResult: scrubSuite(suiteResultToProto(outcome.suiteResult), secrets),
                 score: scoreToProto(outcome.score),
                 verdict: VERDICT_TO_WIRE[outcome.verdict],
                 violations: outcome.violations,
@@ -241,7 +272,9 @@ export function qualityHostHandlers(deps: HostServiceDeps): UntypedServiceImplem
           call.end();
         },
         (error: unknown) => {
-          if (!call.cancelled) call.emit("error", statusOf(error, deps.log, "RunQualityChecks"));
+          if (!call.cancelled) {
+            call.emit("error", statusOf(error, deps.log, "RunQualityChecks", secrets));
+          }
         },
       );
     },
@@ -274,17 +307,17 @@ export function qualityHostHandlers(deps: HostServiceDeps): UntypedServiceImplem
   };
 }
 
-/**
- * The service definition with CalculateQualityScore's request left encoded: the
- * scoring pool decodes it where it scores it (on a worker for large batches).
- */
-export function qualityHostDefinition() {
-  const definition = contract.QualityHostServiceService;
-  return {
-    ...definition,
-    calculateQualityScore: {
-      ...definition.calculateQualityScore,
-      requestDeserialize: (bytes: Buffer): Uint8Array => bytes,
-    },
-  };
+function scrubResult(
+  result: contract.QualityCheckResult,
+  secrets: readonly string[],
+): contract.QualityCheckResult {
+  if (secrets.length === 0 || result.errorMessage === undefined) return result;
+  return { ...result, errorMessage: scrubSecrets(result.errorMessage, secrets) };
+}
+
+function scrubSuite(
+  suite: contract.QualitySuiteResult,
+  secrets: readonly string[],
+): contract.QualitySuiteResult {
+  return { ...suite, checks: suite.checks.map((c) => scrubResult(c, secrets)) };
 }

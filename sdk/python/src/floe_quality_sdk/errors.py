@@ -40,6 +40,10 @@ ERROR_CATALOGUE: dict[str, dict[str, str]] = {
         "title": "override of a locked setting",
         "fix": "Remove the override; the setting is locked at a higher layer.",
     },
+    "FLOE-DQ109": {
+        "title": "request refused by the host's trust policy or limits",
+        "fix": "Reference artifacts the host was started with (serve --artifacts) by model name, keep requests within the documented limits (docs/host.md), or ask the operator to allow what the request needs.",
+    },
     "FLOE-DQ110": {
         "title": "lineage event not delivered (a warning: results are never held back by lineage)",
         "fix": "Check OPENLINEAGE_URL and the backend; spooled events are delivered in order once it answers.",
