@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rename, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -158,6 +158,11 @@ describe("OpenLineage events", () => {
 class RecordingBackend {
   readonly received: RunEvent[] = [];
   readonly authorizations: Array<string | undefined> = [];
+  readonly idempotencyKeys: Array<string | undefined> = [];
+  /** Every POST, accepted or not, as `<eventType>:<job name>=<status>`. */
+  readonly posts: string[] = [];
+  /** The status to answer an event with; 201 by default. */
+  answer: (event: RunEvent) => number = () => 201;
   private server: Server | undefined;
   port = 0;
 
@@ -167,8 +172,17 @@ class RecordingBackend {
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
         if (req.url === "/api/v1/lineage" && req.method === "POST") {
-          this.received.push(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+          const event: RunEvent = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+          const status = this.answer(event);
+          this.posts.push(`${event.eventType}:${event.job.name}=${status}`);
+          if (status >= 300) {
+            res.writeHead(status, { "content-type": "application/json" });
+            res.end(JSON.stringify({ error: `refused ${event.job.name}` }));
+            return;
+          }
+          this.received.push(event);
           this.authorizations.push(req.headers.authorization);
+          this.idempotencyKeys.push(req.headers["idempotency-key"] as string | undefined);
           res.writeHead(201).end();
         } else {
           res.writeHead(404).end();
@@ -231,8 +245,7 @@ describe("lineage delivery", () => {
     await backend.stop();
 
     const warnings: string[] = [];
-    const transport = () =>
-      httpTransport({ url: `http://127.0.0.1:${port}`, timeoutMs: 500, retries: 0 });
+    const transport = () => httpTransport({ url: `http://127.0.0.1:${port}`, timeoutMs: 500 });
     const first = new LineageEmitter({
       transport: transport(),
       spoolDir: join(dir, "spool"),
@@ -266,14 +279,178 @@ describe("lineage delivery", () => {
   it("a refusing backend never throws into the caller", async () => {
     const warnings: string[] = [];
     const emitter = new LineageEmitter({
-      transport: httpTransport({ url: "http://127.0.0.1:9", timeoutMs: 200, retries: 0 }),
+      transport: httpTransport({ url: "http://127.0.0.1:9", timeoutMs: 200 }),
       warn: (m) => warnings.push(m),
     });
     await expect(emitter.emit(eventsOfRuns(1)[0]!)).resolves.toBeUndefined();
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(
-      /^FLOE-DQ110 lineage event not delivered: could not deliver to http:\/\/127\.0\.0\.1:9\/api\/v1\/lineage/,
+      /^FLOE-DQ110 lineage event not delivered: http:\/\/127\.0\.0\.1:9\/api\/v1\/lineage did not answer/,
     );
+  });
+
+  it("moves an event the backend refuses (4xx) to the dead-letter file and delivers every other one", async () => {
+    await backend.start();
+    backend.answer = (event) =>
+      event.job.name === "model_1.quality" && event.eventType === "START" ? 400 : 201;
+    const warnings: string[] = [];
+    const emitter = new LineageEmitter({
+      transport: httpTransport({ url: `http://127.0.0.1:${backend.port}` }),
+      spoolDir: join(dir, "state", "lineage-spool"),
+      warn: (m) => warnings.push(m),
+    });
+    const events = eventsOfRuns(3);
+    for (const e of events) await emitter.emit(e);
+    expect(await emitter.flush(10_000)).toBe(true);
+    emitter.close();
+    expect(backend.received).toEqual(events.filter((_, i) => i !== 2));
+    // Refused once, never retried.
+    expect(backend.posts.filter((p) => p.endsWith("=400"))).toEqual(["START:model_1.quality=400"]);
+    const deadLetters = (await readFile(join(dir, "state", "lineage-dead-letter.jsonl"), "utf8"))
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]).toMatchObject({
+      http_status: 400,
+      answer: '{"error":"refused model_1.quality"}',
+      reason: `http://127.0.0.1:${backend.port}/api/v1/lineage rejected the event with HTTP 400`,
+      event: events[2],
+    });
+    expect(warnings).toEqual([
+      `FLOE-DQ110 lineage event START of run ${events[2]!.run.runId} refused: http://127.0.0.1:${backend.port}/api/v1/lineage rejected the event with HTTP 400; moved to ${join(dir, "state", "lineage-dead-letter.jsonl")}`,
+    ]);
+  });
+
+  it("retries a 5xx answer with backoff, sending the same idempotency key each time", async () => {
+    await backend.start();
+    let failures = 2;
+    backend.answer = () => (failures-- > 0 ? 503 : 201);
+    const warnings: string[] = [];
+    const emitter = new LineageEmitter({
+      transport: httpTransport({ url: `http://127.0.0.1:${backend.port}` }),
+      spoolDir: join(dir, "spool"),
+      warn: (m) => warnings.push(m),
+      retryMs: 20,
+    });
+    const [event] = eventsOfRuns(1);
+    await emitter.emit(event!);
+    expect(await emitter.flush(10_000)).toBe(true);
+    emitter.close();
+    expect(backend.posts).toEqual([
+      "START:model_0.quality=503",
+      "START:model_0.quality=503",
+      "START:model_0.quality=201",
+    ]);
+    expect(backend.received).toEqual([event]);
+    expect(backend.idempotencyKeys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(warnings).toEqual([
+      `FLOE-DQ110 lineage backend unavailable, events kept in ${join(dir, "spool")}: http://127.0.0.1:${backend.port}/api/v1/lineage answered HTTP 503`,
+    ]);
+  });
+
+  it("sends credentials of OPENLINEAGE_URL as Basic authentication and never prints them", async () => {
+    await backend.start();
+    const warnings: string[] = [];
+    const emitter = lineageEmitterFromEnv(
+      { OPENLINEAGE_URL: `http://floe:s3cr%40t-pw@127.0.0.1:${backend.port}` },
+      dir,
+      (m) => warnings.push(m),
+    );
+    const [event] = eventsOfRuns(1);
+    await emitter.emit(event!);
+    expect(await emitter.flush(10_000)).toBe(true);
+    expect(backend.authorizations).toEqual([
+      `Basic ${Buffer.from("floe:s3cr@t-pw").toString("base64")}`,
+    ]);
+    await backend.stop();
+    await emitter.emit(event!);
+    expect(await emitter.flush(200)).toBe(false);
+    emitter.close();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`http://127.0.0.1:${backend.port}/api/v1/lineage did not answer`);
+    expect(warnings.join("\n")).not.toContain("s3cr");
+  });
+
+  it("bounds the spool: past the event limit the oldest are dropped with a warning", async () => {
+    const warnings: string[] = [];
+    const emitter = new LineageEmitter({
+      transport: httpTransport({ url: "http://127.0.0.1:9", timeoutMs: 200 }),
+      spoolDir: join(dir, "spool"),
+      spoolLimits: { maxEvents: 3 },
+      warn: (m) => warnings.push(m),
+      retryMs: 60_000,
+    });
+    const events = eventsOfRuns(2);
+    for (const e of events) await emitter.emit(e);
+    emitter.close();
+    const kept = (await readdir(join(dir, "spool"))).filter((n) => n.endsWith(".event.json"));
+    expect(kept).toHaveLength(3);
+    expect(
+      await Promise.all(
+        kept.map(async (n) => JSON.parse(await readFile(join(dir, "spool", n), "utf8"))),
+      ),
+    ).toEqual(events.slice(1));
+    expect(warnings.filter((w) => w.includes("is full"))).toEqual([
+      `FLOE-DQ110 lineage spool ${join(dir, "spool")} is full (3 events or 67108864 bytes): dropped the 1 oldest undelivered event(s)`,
+    ]);
+  });
+
+  it("drops spooled events past the age limit with a warning instead of delivering them", async () => {
+    await backend.start();
+    const warnings: string[] = [];
+    const spoolDir = join(dir, "spool");
+    const first = new LineageEmitter({
+      transport: httpTransport({ url: "http://127.0.0.1:9", timeoutMs: 200 }),
+      spoolDir,
+      retryMs: 60_000,
+      warn: () => undefined,
+    });
+    const events = eventsOfRuns(1);
+    for (const e of events) await first.emit(e);
+    first.close();
+    // Age the oldest event by renaming it to an emission time a year ago.
+    const [oldest] = (await readdir(spoolDir)).filter((n) => n.endsWith(".event.json")).sort();
+    const aged = `${String(Date.now() - 365 * 24 * 3_600_000).padStart(15, "0")}${oldest!.slice(15)}`;
+    await rename(join(spoolDir, oldest!), join(spoolDir, aged));
+    const second = new LineageEmitter({
+      transport: httpTransport({ url: `http://127.0.0.1:${backend.port}` }),
+      spoolDir,
+      warn: (m) => warnings.push(m),
+    });
+    await second.start();
+    expect(await second.flush(10_000)).toBe(true);
+    second.close();
+    expect(backend.received).toEqual([events[1]]);
+    expect(warnings).toEqual([
+      `FLOE-DQ110 dropped 1 lineage event(s) older than 168 h from ${spoolDir}`,
+    ]);
+  });
+
+  it("never resends an event recorded as delivered before a crash removed it", async () => {
+    await backend.start();
+    const spoolDir = join(dir, "spool");
+    const first = new LineageEmitter({
+      transport: httpTransport({ url: "http://127.0.0.1:9", timeoutMs: 200 }),
+      spoolDir,
+      retryMs: 60_000,
+      warn: () => undefined,
+    });
+    const events = eventsOfRuns(1);
+    for (const e of events) await first.emit(e);
+    first.close();
+    // The state a crash between the delivery record (rename) and the removal leaves.
+    const [delivered] = (await readdir(spoolDir)).filter((n) => n.endsWith(".event.json")).sort();
+    await rename(join(spoolDir, delivered!), join(spoolDir, `${delivered}.delivered`));
+    const second = new LineageEmitter({
+      transport: httpTransport({ url: `http://127.0.0.1:${backend.port}` }),
+      spoolDir,
+    });
+    await second.start();
+    expect(await second.flush(10_000)).toBe(true);
+    second.close();
+    expect(backend.received).toEqual([events[1]]);
+    expect(await readdir(spoolDir)).toEqual([]);
   });
 
   it("the file transport writes one JSON line per event", async () => {

@@ -1,4 +1,9 @@
-export { LineageEmitter, type LineageEmitterOptions, lineageEmitterFromEnv } from "./emitter.js";
+export {
+  type DeadLetter,
+  LineageEmitter,
+  type LineageEmitterOptions,
+  lineageEmitterFromEnv,
+} from "./emitter.js";
 export {
   buildEndEvent,
   buildStartEvent,
@@ -15,6 +20,8 @@ export {
   consoleTransport,
   fileTransport,
   httpTransport,
+  LineageDeliveryError,
+  LineageRejected,
   type LineageTransport,
   noTransport,
 } from "./transports.js";

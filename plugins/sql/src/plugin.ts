@@ -1,11 +1,13 @@
 // floe_sql as a QualityPlugin: metadata, ValidateSuite (vocabulary, parameters
 // and — with a connection — columns) and RunChecks (the fused runner).
 import {
+  connectionSecrets,
   contract,
   ERROR_CATALOGUE,
   FLOE_API_VERSION,
   type FloeErrorCode,
   type QualityPlugin,
+  scrubSecrets,
   uncountedResult,
 } from "@floe/quality-sdk";
 import {
@@ -75,14 +77,17 @@ export function createSqlPlugin(options: SqlPluginOptions = {}): QualityPlugin {
         request.connection !== undefined &&
         (request.connection.dialect !== "" || request.connection.path !== "")
       ) {
+        const secrets = connectionSecrets(request.connection);
         diagnostics.push(
-          ...(await columnDiagnostics(
-            request.connection,
-            request.relation || model,
-            model,
-            resolved,
-            options,
-          )),
+          ...(
+            await columnDiagnostics(
+              request.connection,
+              request.relation || model,
+              model,
+              resolved,
+              options,
+            )
+          ).map((d) => ({ ...d, message: scrubSecrets(d.message, secrets) })),
         );
       }
       return {
@@ -104,6 +109,12 @@ export function createSqlPlugin(options: SqlPluginOptions = {}): QualityPlugin {
       const checks = suite?.checks ?? [];
       const relationText = request.relation || suite?.modelName || "";
       const connection = request.connection;
+      // Driver errors may quote the password (or a host that was really a key).
+      const secrets = connectionSecrets(connection);
+      const clean = (result: contract.QualityCheckResult): contract.QualityCheckResult =>
+        result.errorMessage === undefined
+          ? result
+          : { ...result, errorMessage: scrubSecrets(result.errorMessage, secrets) };
       let relation: RelationName;
       let engine: Engine;
       try {
@@ -111,7 +122,10 @@ export function createSqlPlugin(options: SqlPluginOptions = {}): QualityPlugin {
         relation = parseRelation(relationText, connection.schema);
         engine = await openEngine(connection, { ...options.engine, deadline: ctx.deadline });
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = scrubSecrets(
+          error instanceof Error ? error.message : String(error),
+          secrets,
+        );
         ctx.log.error("cannot start the suite", { model: suite?.modelName ?? "", reason: message });
         for (const check of checks) yield unrunnable(check, message);
         return;
@@ -123,7 +137,7 @@ export function createSqlPlugin(options: SqlPluginOptions = {}): QualityPlugin {
         checks: checks.length,
       });
       try {
-        yield* runSuite({
+        const results = runSuite({
           engine,
           relation,
           checks,
@@ -134,6 +148,7 @@ export function createSqlPlugin(options: SqlPluginOptions = {}): QualityPlugin {
           sensitiveColumns: request.options?.sensitiveColumns ?? [],
           signal: ctx.signal,
         });
+        for await (const result of results) yield clean(result);
       } finally {
         await engine.close().catch(() => undefined);
       }

@@ -1,8 +1,12 @@
 // PostgreSQL through pg: a small pool whose sessions are read-only
 // (default_transaction_read_only) and carry a statement_timeout just past the
-// suite deadline. On abort the running statement is cancelled with
-// pg_cancel_backend from a separate session, so it stops in the server at
-// once rather than when the client goes away.
+// suite deadline (10 minutes without one). Every statement runs inside
+// `BEGIN TRANSACTION READ ONLY` ... `ROLLBACK`, so nothing a check's SQL does
+// (a set_config, a temporary object) outlives it or reaches the next check.
+// On abort the running statement is cancelled with pg_cancel_backend from a
+// separate session, so it stops in the server at once rather than when the
+// client goes away. What the role may read is the operator's grant: give it
+// SELECT on the checked schemas, never superuser or pg_read_server_files.
 import pg from "pg";
 import {
   postgres,
@@ -50,6 +54,9 @@ const typeParsers = {
 /** How long past the deadline the server-side statement_timeout fires when cancellation did not. */
 const STATEMENT_TIMEOUT_GRACE_MS = 2_000;
 
+/** statement_timeout of a session opened without a deadline. */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 10 * 60 * 1000;
+
 export async function openPostgres(
   settings: PostgresConnectionSettings,
   options: EngineOptions = {},
@@ -70,12 +77,9 @@ export async function openPostgres(
   if (sslmode === "require") config.ssl = { rejectUnauthorized: false };
   else if (sslmode === "verify-full" || sslmode === "verify-ca")
     config.ssl = { rejectUnauthorized: true };
-  if (options.deadline) {
-    config.statement_timeout = Math.max(
-      1,
-      options.deadline.getTime() - Date.now() + STATEMENT_TIMEOUT_GRACE_MS,
-    );
-  }
+  config.statement_timeout = options.deadline
+    ? Math.max(1, options.deadline.getTime() - Date.now() + STATEMENT_TIMEOUT_GRACE_MS)
+    : DEFAULT_STATEMENT_TIMEOUT_MS;
   const pool = new pg.Pool(config);
   // An idle client that errors (server restart) must not crash the process.
   pool.on("error", () => undefined);
@@ -97,6 +101,7 @@ export async function openPostgres(
     let outcome: "ok" | "error" | "cancelled" = "ok";
     await slots.acquire();
     let client: pg.PoolClient | undefined;
+    let broken: Error | undefined;
     let cancelling: Promise<void> | undefined;
     const onAbort = () => {
       const pid = (client as unknown as { processID?: number } | undefined)?.processID;
@@ -107,13 +112,20 @@ export async function openPostgres(
       client = await pool.connect();
       signal?.addEventListener("abort", onAbort, { once: true });
       if (signal?.aborted) throw new QueryCancelledError();
-      // Extended protocol even without parameters: one statement per query, never a script.
-      return await client.query({
-        text: statement.sql,
-        values: [...statement.params],
-        queryMode: "extended",
-        types: typeParsers,
-      } as pg.QueryConfig);
+      await client.query("BEGIN TRANSACTION READ ONLY");
+      try {
+        // Extended protocol even without parameters: one statement per query, never a script.
+        return await client.query({
+          text: statement.sql,
+          values: [...statement.params],
+          queryMode: "extended",
+          types: typeParsers,
+        } as pg.QueryConfig);
+      } finally {
+        await client.query("ROLLBACK").catch((error: Error) => {
+          broken = error;
+        });
+      }
     } catch (error) {
       if (signal?.aborted) {
         outcome = "cancelled";
@@ -124,7 +136,8 @@ export async function openPostgres(
       throw error;
     } finally {
       signal?.removeEventListener("abort", onAbort);
-      client?.release();
+      // A session whose ROLLBACK failed is not trusted again: the pool drops it.
+      client?.release(broken);
       slots.release();
       options.onQuery?.({
         dialect: "postgres",
