@@ -3,9 +3,11 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { contract, FloeError } from "@floe/quality-sdk";
+import { status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   discoverPlugins,
+  PluginCallError,
   type RunningPlugin,
   resolveProvider,
   type SupervisorOptions,
@@ -118,16 +120,20 @@ describe("plugin faults", () => {
     expect(isAlive(pids[0]!)).toBe(false);
   });
 
-  it("declares a plugin still NOT_SERVING at the start timeout unhealthy", async () => {
+  // Generous timeouts: on a busy machine the plugin's start and each health
+  // answer may take seconds; the cause asserted is the status, not the clock.
+  it("declares a plugin still NOT_SERVING at the start timeout unhealthy", {
+    timeout: 60_000,
+  }, async () => {
     const { error, elapsedMs, pids } = await startFailure("never-serving", {
-      startTimeoutMs: 2_000,
-      healthTimeoutMs: 1_000,
+      startTimeoutMs: 8_000,
+      healthTimeoutMs: 5_000,
     });
     expect(error.code).toBe("FLOE-DQ001");
     expect(error.message).toMatch(
       /^plugin ts_echo is unhealthy: health status for floe\.quality\.v1\.QualityPluginService is still NOT_SERVING \d+ ms after start$/,
     );
-    expect(elapsedMs).toBeGreaterThanOrEqual(2_000);
+    expect(elapsedMs).toBeGreaterThanOrEqual(8_000);
     expect(pids).toHaveLength(1);
     expect(isAlive(pids[0]!)).toBe(false);
   });
@@ -141,6 +147,9 @@ describe("plugin faults", () => {
       /^plugin ts_echo keeps crashing: restart budget exhausted \(3 restarts within 60 s\)\. Last failure: plugin ts_echo \(pid \d+\) exited with code 3 before its handshake line; last stderr lines:\n/,
     );
     expect(error.message).toContain("ts_echo: crashing on start as asked");
+    // Retryable later, as docs/plugin-protocol.md promises.
+    expect(error).toBeInstanceOf(PluginCallError);
+    expect((error as PluginCallError).grpcCode).toBe(status.UNAVAILABLE);
     expect(pids).toHaveLength(4);
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
   });
@@ -184,7 +193,7 @@ describe("a running plugin that stops answering", () => {
   it("is killed and restarted when its health check gets no answer", async () => {
     const plugin = await startPlugin(tsEchoDescriptor(), {
       healthIntervalMs: 100,
-      healthTimeoutMs: 1_000,
+      healthTimeoutMs: 3_000,
       onLog: () => undefined,
     });
     running.push(plugin);
@@ -192,7 +201,7 @@ describe("a running plugin that stops answering", () => {
     process.kill(hungPid, "SIGSTOP");
     await waitUntil(
       () => plugin.pid() !== hungPid && plugin.state() === "serving",
-      10_000,
+      30_000,
       "a restarted plugin",
     );
     expect(isAlive(hungPid)).toBe(false);

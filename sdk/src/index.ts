@@ -47,4 +47,4 @@ export {
   floeErrorFromServiceError,
   statusFromFloeError,
 } from "./status.js";
-export { otlpTracesUrl } from "./tracing.js";
+export { batchSpanSettings, otlpTracesUrl } from "./tracing.js";

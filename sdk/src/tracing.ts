@@ -24,6 +24,30 @@ export function otlpTracesUrl(env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
+/**
+ * BatchSpanProcessor settings from the standard OTEL_BSP_* variables; what is
+ * not set keeps the OpenTelemetry default (a batch every 5 000 ms, at most 512
+ * spans, a queue of 2 048, 30 000 ms per export).
+ */
+export function batchSpanSettings(env: NodeJS.ProcessEnv): {
+  scheduledDelayMillis?: number;
+  maxExportBatchSize?: number;
+  maxQueueSize?: number;
+  exportTimeoutMillis?: number;
+} {
+  const read = (name: string) => {
+    const value = Number(env[name]);
+    return Number.isFinite(value) && value > 0 ? value : undefined;
+  };
+  const settings = {
+    scheduledDelayMillis: read("OTEL_BSP_SCHEDULE_DELAY"),
+    maxExportBatchSize: read("OTEL_BSP_MAX_EXPORT_BATCH_SIZE"),
+    maxQueueSize: read("OTEL_BSP_MAX_QUEUE_SIZE"),
+    exportTimeoutMillis: read("OTEL_BSP_EXPORT_TIMEOUT"),
+  };
+  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+}
+
 /** Installs OTLP export when the environment asks for it; a no-op otherwise. */
 export async function initPluginTracing(
   env: NodeJS.ProcessEnv,
@@ -41,9 +65,13 @@ export async function initPluginTracing(
     resource: resources.resourceFromAttributes({
       "service.name": env.OTEL_SERVICE_NAME ?? serviceName,
     }),
-    // One export per finished call: a plugin may exit right after (stdin EOF, SIGTERM).
+    // Batches with the OpenTelemetry defaults (OTEL_BSP_*), exported while the
+    // plugin runs; shutdownPluginTracing flushes the last one on exit.
     spanProcessors: [
-      new sdk.SimpleSpanProcessor({ exporter: new otlp.OTLPTraceExporter({ url }) }),
+      new sdk.BatchSpanProcessor({
+        exporter: new otlp.OTLPTraceExporter({ url }),
+        ...batchSpanSettings(env),
+      }),
     ],
   });
   propagation.setGlobalPropagator(new core.W3CTraceContextPropagator());

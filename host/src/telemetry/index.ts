@@ -3,7 +3,7 @@
 // metadata per call). Exported over OTLP/HTTP only when the standard OTEL_*
 // variables ask for it; otherwise every span is a no-op.
 
-import { otlpTracesUrl } from "@floe/quality-sdk";
+import { batchSpanSettings, otlpTracesUrl } from "@floe/quality-sdk";
 import {
   type Attributes,
   context,
@@ -79,9 +79,12 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
   if (active) {
     throw new Error("telemetry is already initialised in this process");
   }
+  // Exported continuously with the OpenTelemetry defaults (a batch every 5 s, or
+  // sooner at 512 spans; OTEL_BSP_* override them), not only at shutdown: a host
+  // that crashes loses at most the last batch.
   const processor = options.exporter
     ? new SimpleSpanProcessor({ exporter })
-    : new BatchSpanProcessor({ exporter, scheduledDelayMillis: 500 });
+    : new BatchSpanProcessor({ exporter, ...batchSpanSettings(env) });
   const provider = new TracerProvider({
     resource: resourceFromAttributes({
       "service.name": env.OTEL_SERVICE_NAME ?? options.serviceName ?? "floe-quality",
