@@ -105,7 +105,7 @@ async function concurrent(
 async function startServe(): Promise<{ address: string; stop(): Promise<void> }> {
   const child = spawn(
     process.execPath,
-    [join(ROOT, "host/dist/cli/main.js"), "serve", "--listen", "127.0.0.1:0"],
+    [join(ROOT, "host/dist/cli/main.js"), "serve", "--listen", "127.0.0.1:0", "--no-auth"],
     {
       env: { ...process.env, FLOE_LINEAGE_TRANSPORT: "none" },
       stdio: ["ignore", "pipe", "inherit"],

@@ -292,7 +292,7 @@ describe("deploy/kubernetes manifests", () => {
       name: "floe-quality-artifacts",
     });
     const [defaultArtifacts] = flagValues(host.args ?? [], "--artifacts");
-    expect(defaultArtifacts).toBe(`${mount?.mountPath}/shop.json`);
+    expect(defaultArtifacts).toBe(mount?.mountPath);
 
     for (const file of files) {
       const text = readFileSync(join(KUBE, file), "utf8");

@@ -98,7 +98,7 @@ function mkdirIn(parent: string, name: string): string {
 function local(text: string): string {
   return text
     .replaceAll("/run/floe", join(dir, "run"))
-    .replaceAll("/etc/floe/artifacts", join(KUBE, "artifacts"))
+    .replaceAll("/etc/floe/artifacts", join(dir, "artifacts"))
     .replaceAll("/etc/floe/tls", join(dir, "tls"))
     .replaceAll("/var/lib/floe", join(dir, "state"))
     .replaceAll("/app/deploy/probe/", join(REPO, "deploy/images/probe/"))
@@ -217,20 +217,50 @@ function listPlugins(metadata: Metadata): Promise<contract.ListPluginsResponse> 
   );
 }
 
-/** The mounted artifacts of a product, pointed at the local DuckDB warehouse. */
-function artifactsOnWarehouse(product: string, provider?: string): string {
-  const artifacts = JSON.parse(readFileSync(join(KUBE, "artifacts", `${product}.json`), "utf8"));
-  artifacts.product.compute = { dialect: "duckdb", path: warehouse };
-  if (provider !== undefined) artifacts.quality_config.provider = provider;
-  return JSON.stringify(artifacts);
+/** A port on loopback where nothing listens. */
+function closedPort(): Promise<number> {
+  return new Promise<number>((done) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => done(port));
+    });
+  });
 }
 
+let closed = 0;
+
+/**
+ * The mounted artifacts directory (/etc/floe/artifacts): the shipped ledger, the
+ * shop pointed at the local DuckDB warehouse, the shop on great_expectations
+ * (shop-gx.json) and the shipped shop aimed at a closed PostgreSQL port
+ * (shop-postgres.json, its `${env:FLOE_PG_PASSWORD}` reference kept).
+ */
+function writeMountedArtifacts(): void {
+  const mounted = mkdirIn(dir, "artifacts");
+  const shipped = (product: string) =>
+    JSON.parse(readFileSync(join(KUBE, "artifacts", `${product}.json`), "utf8"));
+  const write = (name: string, artifacts: Doc) =>
+    writeFileSync(join(mounted, name), JSON.stringify(artifacts));
+  write("ledger.json", shipped("ledger"));
+  const onWarehouse = shipped("shop");
+  onWarehouse.product.compute = { dialect: "duckdb", path: warehouse };
+  write("shop.json", onWarehouse);
+  write("shop-gx.json", {
+    ...onWarehouse,
+    quality_config: { ...onWarehouse.quality_config, provider: "great_expectations" },
+  });
+  const onPostgres = shipped("shop");
+  onPostgres.product.compute = { ...onPostgres.product.compute, host: "127.0.0.1", port: closed };
+  write("shop-postgres.json", onPostgres);
+}
+
+/** RunQualityChecks for a model of one mounted artifacts file (named relative to the mount). */
 function runQualityChecks(
-  artifactsJson: string,
+  artifactsPath: string,
   modelName: string,
 ): Promise<contract.RunQualityChecksResponse[]> {
   const c = client();
-  const request = contract.RunQualityChecksRequest.fromPartial({ artifactsJson, modelName });
+  const request = contract.RunQualityChecksRequest.fromPartial({ artifactsPath, modelName });
   const events: contract.RunQualityChecksResponse[] = [];
   return new Promise((done, fail) => {
     const stream = c.runQualityChecks(request, bearer(secret["host-token"]!));
@@ -314,6 +344,8 @@ beforeAll(async () => {
   mkdirIn(dir, "run");
   mkdirIn(dir, "state");
   await createDemoWarehouse(warehouse);
+  closed = await closedPort();
+  writeMountedArtifacts();
   for (const sidecar of sidecars) {
     start(sidecar);
     await waitStarted(sidecar);
@@ -374,7 +406,7 @@ describe("the pod from deployment.yaml, rehearsed as local processes", () => {
   });
 
   it("runs the shop's orders through the floe_sql sidecar", async () => {
-    const events = await runQualityChecks(artifactsOnWarehouse("shop"), "orders");
+    const events = await runQualityChecks("shop.json", "orders");
     const outcome = outcomeOf(events);
     const checks = outcome.suiteResult!.checks.map((c) => [c.checkName, c.passed, c.recordsFailed]);
     expect(checks).toEqual([
@@ -406,10 +438,7 @@ describe("the pod from deployment.yaml, rehearsed as local processes", () => {
   });
 
   it("runs a model through the great_expectations sidecar", async () => {
-    const events = await runQualityChecks(
-      artifactsOnWarehouse("shop", "great_expectations"),
-      "customers",
-    );
+    const events = await runQualityChecks("shop-gx.json", "customers");
     const outcome = outcomeOf(events);
     expect(outcome.suiteResult!.checks.map((c) => [c.checkName, c.passed])).toEqual([
       ["customer_id_present", true],
@@ -422,17 +451,12 @@ describe("the pod from deployment.yaml, rehearsed as local processes", () => {
     // The shipped artifacts with their `${env:FLOE_PG_PASSWORD}` reference, aimed at
     // a local port where nothing listens: the password reaches floe_sql, the
     // connection is refused, and the failure is reported without it.
-    const closed = await new Promise<number>((done) => {
-      const server = createServer().listen(0, "127.0.0.1", () => {
-        const { port } = server.address() as AddressInfo;
-        server.close(() => done(port));
-      });
-    });
-    const artifacts = JSON.parse(readFileSync(join(KUBE, "artifacts", "shop.json"), "utf8"));
-    artifacts.product.compute = { ...artifacts.product.compute, host: "127.0.0.1", port: closed };
-    expect(JSON.stringify(artifacts)).not.toContain(secret["pg-password"]);
+    const mounted = readFileSync(join(dir, "artifacts", "shop-postgres.json"), "utf8");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a floe `${env:NAME}` reference
+    expect(mounted).toContain("${env:FLOE_PG_PASSWORD}");
+    expect(mounted).not.toContain(secret["pg-password"]);
     // Unresolved, the reference would fail the run before any connection (FLOE-DQ100).
-    const events = await runQualityChecks(JSON.stringify(artifacts), "customers");
+    const events = await runQualityChecks("shop-postgres.json", "customers");
     const refused = `relation analytics.customers cannot be read: connect ECONNREFUSED 127.0.0.1:${closed}`;
     expect(
       outcomeOf(events).suiteResult!.checks.map((c) => [c.checkName, c.status, c.errorMessage]),

@@ -42,7 +42,8 @@ it("delivers every event of runs made while the backend was down, after a host r
     OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:1",
   };
   await lineage.down();
-  const first = await startServe(["--listen", "127.0.0.1:0"], { cwd: dir, env });
+  const serveArgs = ["--listen", "127.0.0.1:0", "--artifacts", artifacts];
+  const first = await startServe(serveArgs, { cwd: dir, env });
   const results = await orchestrate(
     first.address,
     ["customers", "orders", "order_events"].map((model) => ({
@@ -66,7 +67,7 @@ it("delivers every event of runs made while the backend was down, after a host r
   expect(lineage.events).toEqual([]);
 
   await lineage.up();
-  const second = await startServe(["--listen", "127.0.0.1:0"], { cwd: dir, env });
+  const second = await startServe(serveArgs, { cwd: dir, env });
   try {
     // A run after the restart: its events must come after the spooled ones.
     const [later] = await orchestrate(second.address, [

@@ -71,17 +71,31 @@ beforeAll(async () => {
 
   lineage = await startLineageReceiver();
   otlp = await startOtlpReceiver();
-  serve = await startServe(["--listen", "127.0.0.1:0"], {
-    cwd: dir,
-    env: {
-      OPENLINEAGE_URL: lineage.url,
-      FLOE_STATE_DIR: join(dir, "state"),
-      SHOP_PG_PASSWORD: SECRET,
-      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
-      FLOE_LOG_LEVEL: "debug",
-      FLOE_PLUGIN_LOG_LEVEL: "debug",
+  // The two compiled products are the host's artifacts; callers may also send their
+  // own (the contract-version test) under a directory of the test's.
+  serve = await startServe(
+    [
+      "--listen",
+      "127.0.0.1:0",
+      "--artifacts",
+      duckArtifacts,
+      "--artifacts",
+      pgArtifacts,
+      "--caller-artifacts",
+      dir,
+    ],
+    {
+      cwd: dir,
+      env: {
+        OPENLINEAGE_URL: lineage.url,
+        FLOE_STATE_DIR: join(dir, "state"),
+        SHOP_PG_PASSWORD: SECRET,
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+        FLOE_LOG_LEVEL: "debug",
+        FLOE_PLUGIN_LOG_LEVEL: "debug",
+      },
     },
-  });
+  );
 });
 
 afterAll(async () => {
@@ -438,7 +452,14 @@ describe("bad input", () => {
 
   it("reports a provider that is down as FLOE-DQ001 and a FAIL lineage event", async () => {
     const down = await startServe(
-      ["--listen", "127.0.0.1:0", "--plugin-addr", `floe_sql=unix://${join(dir, "absent.sock")}`],
+      [
+        "--listen",
+        "127.0.0.1:0",
+        "--artifacts",
+        duckArtifacts,
+        "--plugin-addr",
+        `floe_sql=unix://${join(dir, "absent.sock")}`,
+      ],
       { cwd: dir, env: { OPENLINEAGE_URL: lineage.url, FLOE_STATE_DIR: join(dir, "state-down") } },
     );
     try {
@@ -538,7 +559,7 @@ describe("listening", () => {
       expect(refused.error).toEqual({
         grpc_code: 16,
         details: "missing or wrong bearer token",
-        reason: "FLOE-DQ100",
+        reason: "FLOE-DQ109",
       });
       const [listed] = await orchestrate(guarded.address, [{ method: "plugins" }], {
         token: "t0ken",

@@ -36,13 +36,18 @@ export async function waitFor<T>(
 
 export interface ServeProcess {
   readonly address: string;
+  /** The bearer token serve made and printed at start (undefined with FLOE_HOST_TOKEN, mTLS or --no-auth). */
+  readonly token: string | undefined;
   readonly child: ChildProcess;
   stderr(): string;
   /** SIGTERM, then the exit code once the process is gone. */
   stop(): Promise<number | null>;
 }
 
-/** `floe-quality serve` as a child process, resolved once it prints its address. */
+/** Tokens printed by the serve processes started here, by address: `orchestrate` sends them. */
+const printedTokens = new Map<string, string>();
+
+/** `floe-quality serve` as a child process, resolved once it prints its address (and token). */
 export async function startServe(
   args: string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv },
@@ -58,9 +63,11 @@ export async function startServe(
   });
   const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
   const lines = createInterface({ input: child.stdout! });
+  let token: string | undefined;
   const address = await new Promise<string>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`serve did not start: ${stderr}`)), 20_000);
+    const timer = setTimeout(() => fail(new Error(`serve did not start: ${stderr}`)), 60_000);
     lines.on("line", (line) => {
+      token ??= /"authorization: Bearer ([^"]+)"/.exec(line)?.[1];
       const match = /listening on (\S+)$/.exec(line);
       if (match) {
         clearTimeout(timer);
@@ -72,8 +79,10 @@ export async function startServe(
       fail(new Error(`serve exited with ${code}: ${stderr}`));
     });
   });
+  if (token !== undefined) printedTokens.set(address, token);
   return {
     address,
+    token,
     child,
     stderr: () => stderr,
     async stop() {
@@ -124,7 +133,8 @@ export async function orchestrate(
     tls?: { ca: string; cert?: string; key?: string };
   } = {},
 ): Promise<ClientResult[]> {
-  const spec = JSON.stringify({ target, calls, ...extra });
+  const token = extra.token ?? printedTokens.get(target);
+  const spec = JSON.stringify({ target, calls, ...extra, ...(token ? { token } : {}) });
   const { code, stdout, stderr } = await new Promise<CliRun>((done) =>
     execFile(process.execPath, [CLIENT, spec], { cwd: ROOT, timeout: 90_000 }, (error, out, err) =>
       done({ code: error ? Number(error.code ?? -1) : 0, stdout: out, stderr: err }),

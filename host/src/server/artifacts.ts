@@ -8,7 +8,7 @@
 //     only for names on the operator's allow-list (`--caller-env NAME`), and a
 //     DuckDB file must lie inside DIR too.
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
-import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { FloeError } from "@floe/quality-sdk";
 import { status } from "@grpc/grpc-js";
 import type { CompiledArtifacts } from "../compile/artifacts.js";
@@ -50,43 +50,49 @@ const OPERATOR_FIX =
 export class HostArtifacts {
   private constructor(
     private readonly loaded: readonly Loaded[],
-    private readonly root: string | undefined,
+    /** Directories given: request paths may be relative to them. */
+    private readonly roots: readonly string[],
   ) {}
 
   static none(): HostArtifacts {
-    return new HostArtifacts([], undefined);
+    return new HostArtifacts([], []);
   }
 
-  /** Reads and validates them; a bad file is a FloeError naming it (serve exits 2). */
-  static async load(path: string, cwd: string = process.cwd()): Promise<HostArtifacts> {
-    const root = resolve(cwd, path);
-    let files: string[];
-    try {
-      const info = await stat(root);
-      files = info.isDirectory()
-        ? (await readdir(root))
-            .filter((name) => name.endsWith(".json"))
-            .sort()
-            .map((name) => join(root, name))
-        : [root];
-    } catch (error) {
-      throw new FloeError(
-        "FLOE-DQ100",
-        `cannot read the compiled artifacts (${(error as NodeJS.ErrnoException).code ?? error})`,
-        { file: path, fix: "Give compiled_artifacts.json or a directory of them." },
-      );
-    }
-    if (files.length === 0) {
-      throw new FloeError("FLOE-DQ100", "the directory holds no compiled artifacts (*.json)", {
-        file: path,
-        fix: "Write compiled artifacts there (floe-quality compile --out DIR/NAME.json).",
-      });
-    }
+  /** Reads and validates each FILE or DIR; a bad file is a FloeError naming it (serve exits 2). */
+  static async load(paths: readonly string[], cwd: string = process.cwd()): Promise<HostArtifacts> {
     const loaded: Loaded[] = [];
-    for (const file of files) {
-      loaded.push({ file, artifacts: parseArtifactsJson(await readFile(file, "utf8"), file) });
+    const roots: string[] = [];
+    for (const path of paths) {
+      const root = resolve(cwd, path);
+      let files: string[];
+      try {
+        const info = await stat(root);
+        if (info.isDirectory()) roots.push(root);
+        files = info.isDirectory()
+          ? (await readdir(root))
+              // A ConfigMap volume also holds `..data` links and dot directories.
+              .filter((name) => name.endsWith(".json") && !name.startsWith("."))
+              .sort()
+              .map((name) => join(root, name))
+          : [root];
+      } catch (error) {
+        throw new FloeError(
+          "FLOE-DQ100",
+          `cannot read the compiled artifacts (${(error as NodeJS.ErrnoException).code ?? error})`,
+          { file: path, fix: "Give compiled_artifacts.json or a directory of them." },
+        );
+      }
+      if (files.length === 0) {
+        throw new FloeError("FLOE-DQ100", "the directory holds no compiled artifacts (*.json)", {
+          file: path,
+          fix: "Write compiled artifacts there (floe-quality compile --out DIR/NAME.json).",
+        });
+      }
+      for (const file of files) {
+        loaded.push({ file, artifacts: parseArtifactsJson(await readFile(file, "utf8"), file) });
+      }
     }
-    return new HostArtifacts(loaded, (await stat(root)).isDirectory() ? root : undefined);
+    return new HostArtifacts(loaded, roots);
   }
 
   get size(): number {
@@ -95,7 +101,7 @@ export class HostArtifacts {
 
   /** The loaded file a request path names: as given at start, absolute, or relative to the directory. */
   byPath(path: string, cwd: string): CompiledArtifacts | undefined {
-    const candidates = [resolve(cwd, path), ...(this.root ? [resolve(this.root, path)] : [])];
+    const candidates = [resolve(cwd, path), ...this.roots.map((root) => resolve(root, path))];
     return this.loaded.find((l) => candidates.includes(l.file))?.artifacts;
   }
 
@@ -113,7 +119,7 @@ export class HostArtifacts {
     if (holding.length > 1) {
       throw new FloeError(
         "FLOE-DQ100",
-        `model '${model}' is in several loaded artifacts (${holding.map((l) => relative(this.root ?? "", l.file)).join(", ")})`,
+        `model '${model}' is in several loaded artifacts (${holding.map((l) => basename(l.file)).join(", ")})`,
         { path: "artifacts_path", fix: "Name the artifacts file in artifacts_path." },
       );
     }

@@ -27,7 +27,8 @@ const USAGE = `usage: floe-quality serve [--artifacts FILE|DIR] [--listen ADDRES
                             [--caller-env NAME ...]] [--max-request-bytes N]
                            [--plugin-addr PROVIDER=ADDRESS ...] [--plugin-concurrency N]
 
-  --artifacts      compiled_artifacts.json, or a directory of them: requests name their models
+  --artifacts      compiled_artifacts.json, or a directory of them (repeatable): requests
+                   name their models
   --listen         host:port or unix:///path (default ${DEFAULT_LISTEN}); a non-loopback
                    address needs TLS and FLOE_HOST_TOKEN (bearer token) or --tls-client-ca
   --no-auth        serve loopback or Unix-socket callers without a token (default: a
@@ -49,7 +50,7 @@ Prints "listening on ADDRESS" once serving. Environment: OPENLINEAGE_* / FLOE_LI
 (lineage), OTEL_* (traces), FLOE_STATE_DIR (lineage spool, default .floe). See docs/host.md.`;
 
 const OPTIONS = {
-  artifacts: { type: "string" },
+  artifacts: { type: "string", multiple: true },
   listen: { type: "string" },
   "no-auth": { type: "boolean", default: false },
   "caller-artifacts": { type: "string" },
