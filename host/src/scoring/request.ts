@@ -36,9 +36,11 @@ export const MAX_DETAILS_NESTING = 32;
 /** The decoded request; FLOE-DQ109 for bytes that are no such message or nest too deeply. */
 function decodeScoreRequest(bytes: Uint8Array): contract.CalculateQualityScoreRequest {
   let request: contract.CalculateQualityScoreRequest;
+  const cap = MAX_DETAILS_NESTING * 3 + 8;
   try {
     request = contract.CalculateQualityScoreRequest.decode(bytes);
-  } catch {
+  } catch (error) {
+    if (/recursion/i.test((error as Error).message)) throw tooDeep();
     throw new FloeError(
       "FLOE-DQ109",
       "the CalculateQualityScore request is not a valid protobuf message",
@@ -48,13 +50,14 @@ function decodeScoreRequest(bytes: Uint8Array): contract.CalculateQualityScoreRe
     );
   }
   // A details Struct level is about three levels of decoded message.
-  const cap = MAX_DETAILS_NESTING * 3 + 8;
-  if (nestingDepth(request, cap) > cap) {
-    throw new FloeError(
-      "FLOE-DQ109",
-      `the CalculateQualityScore request nests values more than ${MAX_DETAILS_NESTING} deep`,
-      { path: "results.checks.details", fix: "Flatten the details of the check results." },
-    );
-  }
+  if (nestingDepth(request, cap) > cap) throw tooDeep();
   return request;
+}
+
+function tooDeep(): FloeError {
+  return new FloeError(
+    "FLOE-DQ109",
+    `the CalculateQualityScore request nests values more than ${MAX_DETAILS_NESTING} deep`,
+    { path: "results.checks.details", fix: "Flatten the details of the check results." },
+  );
 }

@@ -64,9 +64,19 @@ export function guardedDecode<T>(
     );
   }
   let message: T;
+  const nestedTooDeep = () =>
+    new RefusedRequest(
+      new HostRefusal(
+        status.INVALID_ARGUMENT,
+        `the ${method} request nests values more than ${limits.maxNesting} deep`,
+        { fix: "Flatten the nested parameters or details of the request." },
+      ),
+    );
   try {
     message = decode(bytes);
-  } catch {
+  } catch (error) {
+    // The protobuf reader stops at 100 levels of nested messages.
+    if (/recursion/i.test((error as Error).message)) return nestedTooDeep();
     return new RefusedRequest(
       new HostRefusal(
         status.INVALID_ARGUMENT,
@@ -79,15 +89,7 @@ export function guardedDecode<T>(
   }
   // Each Struct level is three message levels (Struct → Value → Struct fields).
   const cap = limits.maxNesting * 3 + 8;
-  if (nestingDepth(message, cap) > cap) {
-    return new RefusedRequest(
-      new HostRefusal(
-        status.INVALID_ARGUMENT,
-        `the ${method} request nests values more than ${limits.maxNesting} deep`,
-        { fix: "Flatten the nested parameters or details of the request." },
-      ),
-    );
-  }
+  if (nestingDepth(message, cap) > cap) return nestedTooDeep();
   return message;
 }
 
