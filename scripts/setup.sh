@@ -40,6 +40,21 @@ else
   echo "Go is not installed: skipping the Go example plugin (its conformance test will fail). Install Go 1.26+ and re-run." >&2
 fi
 
+# grpcurl: the reflection client the tests call serve with (a real standard client).
+GRPCURL_VERSION=v1.9.4
+step "grpcurl $GRPCURL_VERSION (.floe/bin, from the Go module proxy)"
+# `go install` builds report no version: a marker file records which one is there.
+if [ -x .floe/bin/grpcurl ] && [ "$(cat .floe/bin/grpcurl.version 2>/dev/null)" = "$GRPCURL_VERSION" ]; then
+  echo "already installed: .floe/bin/grpcurl"
+elif command -v go >/dev/null 2>&1; then
+  mkdir -p .floe/bin
+  GOBIN="$PWD/.floe/bin" GOFLAGS=-mod=mod go install "github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION"
+  echo "$GRPCURL_VERSION" >.floe/bin/grpcurl.version
+  echo "installed .floe/bin/grpcurl"
+else
+  echo "Go is not installed: skipping grpcurl (the reflection test will fail). Install Go 1.26+ and re-run." >&2
+fi
+
 if [ -f requirements.txt ]; then
   step "Python virtual environment (.venv, pinned requirements.txt)"
   bash scripts/setup-python.sh
