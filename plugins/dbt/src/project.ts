@@ -162,8 +162,15 @@ export function projectFiles(
     output.schema = jinjaLiteral(defaultSchema(connection));
     // Read-only: checks cannot change the data, and dbt can share the file with
     // other readers (another suite's dbt, the floe_sql engine) instead of failing
-    // on DuckDB's single-writer file lock.
-    output.config_options = { access_mode: "READ_ONLY" };
+    // on DuckDB's single-writer file lock. No file or network access past the
+    // database file and no extension loading, for the checks' own SQL
+    // (expression_is_true, row_condition); see docs/host.md, "Trust model".
+    output.config_options = {
+      access_mode: "READ_ONLY",
+      enable_external_access: false,
+      autoinstall_known_extensions: false,
+      autoload_known_extensions: false,
+    };
   } else {
     output.host = jinjaLiteral(connection.host || "localhost");
     output.port = connection.port || 5432;

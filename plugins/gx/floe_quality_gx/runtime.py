@@ -22,6 +22,16 @@ DEFAULT_DUCKDB_ROW_LIMIT = 1_000_000
 ROW_LIMIT_ENV = "FLOE_GX_DUCKDB_ROW_LIMIT"
 ROW_LIMIT_OPTION = "gx_duckdb_row_limit"
 
+# DuckDB as floe_sql opens it: no file or network access past the database file,
+# no extension loading, and the configuration locked so SQL cannot SET its way out.
+DUCKDB_SANDBOX = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "lock_configuration": True,
+}
+
 
 class RunCancelled(Exception):
     """Raised into GX's query path once the run's deadline has passed."""
@@ -286,6 +296,8 @@ class GxRuntime:
             return table
 
     def _duckdb_table(self, connection: Connection, relation: str, counts: Mapping[str, DuckdbCount]) -> Table:
+        # The counts run a check's own SQL (expression_is_true, row_condition): the
+        # sandbox keeps it on this one file (docs/host.md, "Trust model").
         import duckdb
 
         if not connection.path:
@@ -295,7 +307,7 @@ class GxRuntime:
         quoted = ".".join(_duckdb_quote(p) for p in ([schema] if schema else []) + [table_name])
         token = current_token()
         try:
-            db = duckdb.connect(connection.path, read_only=True)
+            db = duckdb.connect(connection.path, read_only=True, config=DUCKDB_SANDBOX)
         except Exception as error:
             raise RequestError(
                 "FLOE-DQ100", f"DuckDB file {connection.path} cannot be opened: {_first_line(error)}"
