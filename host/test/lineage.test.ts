@@ -224,6 +224,21 @@ describe("lineage delivery", () => {
     return events;
   }
 
+  /** One run's two events spooled while no backend answers; the oldest spool file's name. */
+  async function spooledWhileDown(spoolDir: string) {
+    const emitter = new LineageEmitter({
+      transport: httpTransport({ url: "http://127.0.0.1:9", timeoutMs: 200 }),
+      spoolDir,
+      retryMs: 60_000,
+      warn: () => undefined,
+    });
+    const events = eventsOfRuns(1);
+    for (const e of events) await emitter.emit(e);
+    emitter.close();
+    const [oldest] = (await readdir(spoolDir)).filter((n) => n.endsWith(".event.json")).sort();
+    return { events, oldest: oldest! };
+  }
+
   it("delivers to an HTTP backend with the API key as a bearer token", async () => {
     await backend.start();
     const emitter = new LineageEmitter({
@@ -400,19 +415,10 @@ describe("lineage delivery", () => {
     await backend.start();
     const warnings: string[] = [];
     const spoolDir = join(dir, "spool");
-    const first = new LineageEmitter({
-      transport: httpTransport({ url: "http://127.0.0.1:9", timeoutMs: 200 }),
-      spoolDir,
-      retryMs: 60_000,
-      warn: () => undefined,
-    });
-    const events = eventsOfRuns(1);
-    for (const e of events) await first.emit(e);
-    first.close();
+    const { events, oldest } = await spooledWhileDown(spoolDir);
     // Age the oldest event by renaming it to an emission time a year ago.
-    const [oldest] = (await readdir(spoolDir)).filter((n) => n.endsWith(".event.json")).sort();
-    const aged = `${String(Date.now() - 365 * 24 * 3_600_000).padStart(15, "0")}${oldest!.slice(15)}`;
-    await rename(join(spoolDir, oldest!), join(spoolDir, aged));
+    const aged = `${String(Date.now() - 365 * 24 * 3_600_000).padStart(15, "0")}${oldest.slice(15)}`;
+    await rename(join(spoolDir, oldest), join(spoolDir, aged));
     const second = new LineageEmitter({
       transport: httpTransport({ url: `http://127.0.0.1:${backend.port}` }),
       spoolDir,
@@ -430,18 +436,9 @@ describe("lineage delivery", () => {
   it("never resends an event recorded as delivered before a crash removed it", async () => {
     await backend.start();
     const spoolDir = join(dir, "spool");
-    const first = new LineageEmitter({
-      transport: httpTransport({ url: "http://127.0.0.1:9", timeoutMs: 200 }),
-      spoolDir,
-      retryMs: 60_000,
-      warn: () => undefined,
-    });
-    const events = eventsOfRuns(1);
-    for (const e of events) await first.emit(e);
-    first.close();
+    const { events, oldest } = await spooledWhileDown(spoolDir);
     // The state a crash between the delivery record (rename) and the removal leaves.
-    const [delivered] = (await readdir(spoolDir)).filter((n) => n.endsWith(".event.json")).sort();
-    await rename(join(spoolDir, delivered!), join(spoolDir, `${delivered}.delivered`));
+    await rename(join(spoolDir, oldest), join(spoolDir, `${oldest}.delivered`));
     const second = new LineageEmitter({
       transport: httpTransport({ url: `http://127.0.0.1:${backend.port}` }),
       spoolDir,
