@@ -15,7 +15,7 @@ import { contract } from "@floe/quality-sdk";
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createDemoWarehouse } from "../../host/src/cli/commands/demo.js";
-import { compileShop, type ServeProcess, startServe } from "../e2e/support.js";
+import { compileShop, floeQuality, type ServeProcess, startServe } from "../e2e/support.js";
 import { Caller, failed, pollHealth, succeeded } from "./support.js";
 
 // Real processes on a shared 2-core machine: generous deadlines, never sleeps.
@@ -461,6 +461,67 @@ describe("malformed requests", () => {
         "the CalculateQualityScore request is not a valid protobuf message",
       ],
     ]);
+  });
+});
+
+describe("the command line", () => {
+  it("reports unreadable or unusable TLS material as FLOE-DQ100 naming the file, exit 2, no stack trace", async () => {
+    const garbage = join(dir, "garbage.pem");
+    await writeFile(garbage, "not a certificate");
+    const missing = await floeQuality(
+      [
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--tls-cert",
+        join(dir, "none.pem"),
+        "--tls-key",
+        garbage,
+      ],
+      { cwd: dir, env: { FLOE_STATE_DIR: join(dir, "state-tls") } },
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(
+      `error FLOE-DQ100 ${join(dir, "none.pem")}: cannot read --tls-cert (ENOENT)\n  fix: Give --tls-cert a PEM file the host can read.\n`,
+    );
+    const unusable = await floeQuality(
+      ["serve", "--listen", "127.0.0.1:0", "--tls-cert", garbage, "--tls-key", garbage],
+      { cwd: dir, env: { FLOE_STATE_DIR: join(dir, "state-tls") } },
+    );
+    expect(unusable.code).toBe(2);
+    expect(unusable.stderr).toMatch(
+      new RegExp(`^error FLOE-DQ100 ${garbage}: the TLS material is not usable: `),
+    );
+    expect(unusable.stderr).not.toMatch(/\n\s+at /);
+    // Nothing was started: no token was made or printed.
+    expect(unusable.stdout).toBe("");
+  });
+
+  it("compiles neither a file over the size limit nor a device, reading neither", async () => {
+    const product = join(dir, "big.yaml");
+    await writeFile(product, `name: shop\n# ${"x".repeat(2_000)}\n`);
+    const examples = join(import.meta.dirname, "../../examples");
+    const compile = (file: string) =>
+      floeQuality(
+        [
+          "compile",
+          "--enterprise",
+          join(examples, "manifest.yaml"),
+          "--product",
+          file,
+          "--out",
+          join(dir, "out.json"),
+        ],
+        { cwd: dir, env: { FLOE_MAX_CONFIG_BYTES: "1000" } },
+      );
+    const big = await compile(product);
+    expect(big.code).toBe(1);
+    expect(big.stderr).toContain(
+      `error FLOE-DQ109 ${product}: the file is 2014 bytes, over the limit of 1000 bytes\n  fix: Split the project, or raise the limit with FLOE_MAX_CONFIG_BYTES if the file is meant to be this large.`,
+    );
+    const device = await compile("/dev/zero");
+    expect(device.code).toBe(1);
+    expect(device.stderr).toContain("error FLOE-DQ109 /dev/zero: not a regular file");
   });
 });
 

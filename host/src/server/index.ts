@@ -8,6 +8,7 @@ export {
   parseListenAddress,
 } from "./listen.js";
 export {
+  credentialsFor,
   HOST_SERVICE_NAME,
   type HostServer,
   type HostServerOptions,

@@ -3,6 +3,7 @@
 // listen.ts, the bearer token of auth.ts, the request bounds of limits.ts and
 // the artifacts policy of artifacts.ts.
 import { readFile, rm } from "node:fs/promises";
+import { createSecureContext } from "node:tls";
 import { FloeError } from "@floe/quality-sdk";
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
@@ -49,7 +50,12 @@ export interface HostServer {
   close(graceMs?: number): Promise<void>;
 }
 
-async function credentialsFor(security: ListenSecurity) {
+/**
+ * The server credentials for the TLS settings (insecure without them); TLS
+ * material that cannot be read or used is FLOE-DQ100 naming the file, found
+ * before anything binds.
+ */
+export async function credentialsFor(security: ListenSecurity): Promise<ServerCredentials> {
   if (security.tlsCertFile === undefined || security.tlsKeyFile === undefined) {
     return ServerCredentials.createInsecure();
   }
@@ -72,6 +78,8 @@ async function credentialsFor(security: ListenSecurity) {
       : read(security.tlsClientCaFile, "--tls-client-ca"),
   ]);
   try {
+    // grpc-js only parses the PEM when it binds: parse it now, for a clear error.
+    createSecureContext({ cert, key, ...(ca === undefined ? {} : { ca }) });
     return ServerCredentials.createSsl(
       ca ?? null,
       [{ cert_chain: cert, private_key: key }],

@@ -13,6 +13,7 @@ import { HostArtifacts } from "../../server/artifacts.js";
 import { issueHostToken } from "../../server/auth.js";
 import {
   checkListenSecurity,
+  credentialsFor,
   DEFAULT_LISTEN,
   ListenRefused,
   parseListenAddress,
@@ -139,6 +140,7 @@ export async function run(argv: string[]): Promise<number> {
   let hostArtifacts = HostArtifacts.none();
   try {
     if (values.artifacts !== undefined) hostArtifacts = await HostArtifacts.load(values.artifacts);
+    await credentialsFor(security);
   } catch (error) {
     if (!(error instanceof FloeError)) throw error;
     process.stderr.write(`${renderError(error)}\n`);
