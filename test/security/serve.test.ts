@@ -23,6 +23,8 @@ vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const SECRET = `canary-secret-${randomBytes(12).toString("hex")}`;
 const FILE_CONTENT = `canary-file-${randomBytes(12).toString("hex")}`;
+/** A value the operator lets caller artifacts read (--caller-env FLOE_ALLOWED). */
+const ALLOWED = `allowed-${randomBytes(12).toString("hex")}`;
 const SECRET_REFERENCE = "${env:FLOE_CANARY_SECRET}";
 
 let dir: string;
@@ -113,6 +115,7 @@ beforeAll(async () => {
 
   const env = (name: string) => ({
     FLOE_CANARY_SECRET: SECRET,
+    FLOE_ALLOWED: ALLOWED,
     FLOE_STATE_DIR: join(dir, `state-${name}`),
     FLOE_LINEAGE_TRANSPORT: "file",
     FLOE_LINEAGE_FILE: join(dir, `lineage-${name}.jsonl`),
@@ -252,6 +255,29 @@ describe("caller artifacts on a host that accepts them under a directory", () =>
         reason: "FLOE-DQ109",
       });
     }
+  });
+
+  it("resolves an allowed name, and scrubs its value from what the driver says about it", async () => {
+    const compute = {
+      dialect: "postgres",
+      host: "${env:FLOE_ALLOWED}",
+      database: "shop",
+      user: "etl",
+    };
+    const answer = await callers.run({
+      modelName: "orders",
+      artifactsJson: callerArtifacts(compute),
+    });
+    const events = succeeded(answer);
+    const outcome = events.at(-1)?.event;
+    if (outcome?.$case !== "outcome") throw new Error("no outcome");
+    for (const c of outcome.value.suiteResult!.checks) {
+      expect(c.status).toBe(contract.CheckStatus.CHECK_STATUS_ERROR);
+      expect(c.errorMessage).toBe(
+        "relation orders cannot be read: getaddrinfo ENOTFOUND [redacted]",
+      );
+    }
+    expect(JSON.stringify(events)).not.toContain(ALLOWED);
   });
 
   it("keeps paths inside the directory, answering alike whether the file outside exists", async () => {
