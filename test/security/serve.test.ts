@@ -273,9 +273,7 @@ describe("caller artifacts on a host that accepts them under a directory", () =>
     if (outcome?.$case !== "outcome") throw new Error("no outcome");
     for (const c of outcome.value.suiteResult!.checks) {
       expect(c.status).toBe(contract.CheckStatus.CHECK_STATUS_ERROR);
-      expect(c.errorMessage).toBe(
-        "relation orders cannot be read: getaddrinfo ENOTFOUND [redacted]",
-      );
+      expect(c.errorMessage).toMatch(/ cannot be read: getaddrinfo [A-Z_]+ \[redacted\]$/);
     }
     expect(JSON.stringify(events)).not.toContain(ALLOWED);
   });
