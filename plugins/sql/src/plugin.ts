@@ -14,6 +14,7 @@ import {
   DIALECTS,
   displayRelation,
   parseRelation,
+  quoteRelation,
   type RelationName,
   type ResolvedCheck,
   resolveCheck,
@@ -219,6 +220,27 @@ async function columnDiagnostics(
           );
         }
       }
+      for (const [parameter, text] of sqlTextsOf(check)) {
+        // The database parses the filter against the relation without reading a row.
+        const probe = {
+          sql: `SELECT 1 AS probe FROM ${quoteRelation(relation)} WHERE (${text}) LIMIT 0`,
+          params: [],
+        };
+        try {
+          await engine.query(probe);
+        } catch (error) {
+          const reason =
+            error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+          out.push(
+            diagnostic(
+              "FLOE-DQ101",
+              `${parameter} of check ${check.name} does not run on ${displayRelation(relation)}: ${reason}`,
+              `${model}/${check.name}.parameters.${parameter}`,
+              `Write ${parameter} as a SQL condition on ${displayRelation(relation)}'s columns (e.g. "status = 'shipped'").`,
+            ),
+          );
+        }
+      }
       if (check.type === "relationships") {
         const parent = parseRelation(String(check.parameters.to), connection.schema);
         const field = String(check.parameters.field);
@@ -244,6 +266,16 @@ async function columnDiagnostics(
     }
   } finally {
     await engine.close().catch(() => undefined);
+  }
+  return out;
+}
+
+/** The SQL conditions a check carries: its row_condition and an expression_is_true expression. */
+function sqlTextsOf(check: ResolvedCheck): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const name of ["row_condition", "expression"]) {
+    const value = check.parameters[name];
+    if (typeof value === "string" && value.trim() !== "") out.push([name, value]);
   }
   return out;
 }
