@@ -436,7 +436,7 @@ describe("bad input", () => {
     });
   });
 
-  it("reports a provider that is down as FLOE-DQ001 and a FAIL lineage event", async () => {
+  it("reports a provider that is down as VERDICT_ERROR (unavailable, retryable) and a FAIL lineage event", async () => {
     const down = await startServe(
       ["--listen", "127.0.0.1:0", "--plugin-addr", `floe_sql=unix://${join(dir, "absent.sock")}`],
       { cwd: dir, env: { OPENLINEAGE_URL: lineage.url, FLOE_STATE_DIR: join(dir, "state-down") } },
@@ -445,16 +445,32 @@ describe("bad input", () => {
       const [result] = await orchestrate(down.address, [
         { method: "run", model: "orders", artifactsPath: duckArtifacts },
       ]);
-      expect(result.error.reason).toBe("FLOE-DQ001");
-      expect(result.error.grpc_code).toBe(14);
-      expect(result.error.details).toContain("floe_sql");
+      expect(result.error).toBeUndefined();
+      expect(result.outcome.verdict).toBe("VERDICT_ERROR");
+      expect(result.outcome.overall).toBeNull();
+      expect(result.outcome.error).toEqual({
+        cause: "ERROR_CAUSE_UNAVAILABLE",
+        retryable: true,
+        code: "FLOE-DQ108",
+      });
+      expect(result.outcome.check_errors).toHaveLength(10);
+      expect(
+        result.outcome.check_errors.every(
+          (e: { cause: string; retryable: boolean }) =>
+            e.cause === "ERROR_CAUSE_UNAVAILABLE" && e.retryable,
+        ),
+      ).toBe(true);
       const fail = await waitFor("the FAIL event", () =>
         lineage.events.find(
           (e) =>
-            e.eventType === "FAIL" && e.run.facets.errorMessage?.message.startsWith("FLOE-DQ001"),
+            e.eventType === "FAIL" &&
+            e.job.name === "orders.quality" &&
+            e.run.facets.floeQualityError?.cause === "unavailable",
         ),
       );
-      expect(fail.job.name).toBe("orders.quality");
+      expect(fail.run.facets.errorMessage.message).toMatch(/^FLOE-DQ108: model orders: 10 check/);
+      expect(fail.run.facets.floeQualityError.retryable).toBe(true);
+      expect(fail.run.facets.floeQualityScore).toBeUndefined();
     } finally {
       expect(await down.stop()).toBe(0);
     }
