@@ -1,7 +1,7 @@
 // `floe-quality run` as an orchestrator step runs it: the built CLI in a child
 // process against a DuckDB warehouse with planted defects and the real floe_sql
 // plugin. Exit codes 0 (pass, warn), 1 (fail), 2 (usage or configuration).
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -192,5 +192,39 @@ describe("floe-quality run", () => {
       "error FLOE-DQ100 product.compute.password: environment variable FLOE_E2E_UNSET_PASSWORD is not set; product.compute.password refers to it\n" +
         "  fix: Set FLOE_E2E_UNSET_PASSWORD in the environment of the floe-quality host (the value is read at run time and never written anywhere).\n",
     );
+  });
+});
+
+describe("the command line", () => {
+  it("prints its version", async () => {
+    const run = await floeQuality(["--version"], { cwd: dir, env });
+    const { version } = JSON.parse(await readFile(join(ROOT, "host/package.json"), "utf8"));
+    expect(run.stdout).toBe(`floe-quality ${version}\n`);
+    expect(run.code).toBe(0);
+  });
+
+  it("suggests the command an unknown one meant", async () => {
+    const run = await floeQuality(["valdiate"], { cwd: dir, env });
+    expect(run.code).toBe(2);
+    expect(run.stderr.split("\n")[0]).toBe(
+      "floe-quality: unknown command 'valdiate' (did you mean 'validate'?)",
+    );
+  });
+
+  it("demo --examples never replaces the DuckDB file the examples' floe.yaml names", async () => {
+    const examples = join(dir, "my-examples");
+    await cp(join(ROOT, "examples"), examples, { recursive: true });
+    const mine = join(dir, "precious.duckdb");
+    await writeFile(mine, "not a demo file");
+    const product = join(examples, "products/shop/floe.yaml");
+    await writeFile(
+      product,
+      (await readFile(product, "utf8")).replace(".floe/demo/warehouse.duckdb", mine),
+    );
+    const work = await mkdtemp(join(dir, "demo-"));
+    const run = await floeQuality(["demo", "--examples", examples], { cwd: work, env });
+    expect(run.code).toBe(0);
+    expect(await readFile(mine, "utf8")).toBe("not a demo file");
+    expect(run.stdout).toContain("warehouse .floe/demo/warehouse.duckdb: customers (10 rows)");
   });
 });
