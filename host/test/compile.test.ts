@@ -11,7 +11,7 @@ import {
   compileProject,
   writeArtifacts,
 } from "../src/compile/index.js";
-import { type Diagnostic, DiagnosticsError, FloeError } from "../src/errors/index.js";
+import { type Diagnostic, FloeError } from "../src/errors/index.js";
 import { readArtifactsFile as readArtifacts } from "../src/runtime/artifacts.js";
 
 const EXAMPLES = resolve(import.meta.dirname, "../../examples");

@@ -4,18 +4,17 @@
 // gate's required_tests and cover columns) and `run --all` with the build's
 // run_results.json: every dbt test appears by name in the text and the JSON.
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findDbtExecutable } from "../../plugins/dbt/src/executable.js";
-import { PACKAGE_SOURCE } from "../../plugins/dbt/src/workdir.js";
+import { buildDbtShop } from "../../plugins/dbt/test/support.js";
 import { floeQuality, ROOT } from "./support.js";
 
-const exec = promisify(execFile);
+const _exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), "floe-e2e-dbt-"));
 const project = join(dir, "dbt-shop");
 const target = (file: string) => join(project, "target", file);
@@ -53,26 +52,13 @@ function compile(productFile: string, out: string, manifest?: string) {
   );
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON documents as printed
+type Json = any;
+
 // dbt starts in seconds, more on a busy machine: two minutes a test.
 describe("dbt tests as floe checks", { timeout: 120_000 }, () => {
   beforeAll(async () => {
-    cpSync(join(ROOT, "test/fixtures/dbt-shop"), project, { recursive: true });
-    const env = {
-      ...process.env,
-      DBT_SHOP_DUCKDB: join(project, "shop.duckdb"),
-      FLOE_EXPECTATIONS_PACKAGE: PACKAGE_SOURCE,
-      DBT_SEND_ANONYMOUS_USAGE_STATS: "false",
-    };
-    const dbt = (args: string[]) =>
-      exec(findDbtExecutable(), [...args, "--project-dir", project, "--profiles-dir", project], {
-        env,
-        cwd: project,
-      }).catch((error: { code?: number }) => {
-        // dbt exits 1 when a test fails: the build still wrote its artifacts.
-        if (error.code !== 1) throw error;
-      });
-    await dbt(["deps"]);
-    await dbt(["build"]);
+    await buildDbtShop(dir);
     const instance = await DuckDBInstance.create(join(dir, "warehouse.duckdb"));
     const connection = await instance.connect();
     const seed = (name: string) => join(project, "seeds", `${name}.csv`);
@@ -163,7 +149,7 @@ describe("dbt tests as floe checks", { timeout: 120_000 }, () => {
     const report = JSON.parse(json.stdout);
     const byModel = Object.fromEntries(
       report.runs.map((r: { model: string }) => [r.model, r]),
-    ) as Record<string, Record<string, never>>;
+    ) as Record<string, Json>;
     const tests = (model: string) =>
       (
         byModel[model]!.dbt_tests as Array<{
@@ -194,11 +180,9 @@ describe("dbt tests as floe checks", { timeout: 120_000 }, () => {
       "unique_customers_id",
     ]);
     // The floe check ran too, and the gate at run time counts the dbt tests that ran.
-    expect(
-      (byModel.orders!.suite_result as { checks: Array<{ check_name: string }> }).checks.map(
-        (c) => c.check_name,
-      ),
-    ).toEqual(["amount_mean"]);
+    expect(byModel.orders.suite_result.checks.map((c: Json) => c.check_name)).toEqual([
+      "amount_mean",
+    ]);
     expect(byModel.customers!.gate).toMatchObject({ coverage_actual: 100, missing_tests: [] });
     expect(byModel.customers!.score).toMatchObject({ dbt_tests_passed: 2, dbt_tests_failed: 2 });
     // In the text: a row per dbt test, its type marked as dbt.

@@ -8,11 +8,17 @@ import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createDemoWarehouse, demoWarehouseStatements } from "../../host/src/cli/commands/demo.js";
+import { createDemoWarehouse } from "../../host/src/cli/commands/demo.js";
 import { usePostgres } from "../support/postgres.js";
-import { compileShop, floeQuality, orchestrate, type ServeProcess, startServe } from "./support.js";
+import {
+  compileShop,
+  createDemoDatabase,
+  floeQuality,
+  orchestrate,
+  type ServeProcess,
+  startServe,
+} from "./support.js";
 
 // Real processes on a shared 2-core machine: generous deadlines, never sleeps.
 vi.setConfig({ testTimeout: 90_000 });
@@ -73,22 +79,11 @@ beforeAll(async () => {
   writeFileSync(missingTable, JSON.stringify(artifacts));
 
   const server = postgres();
-  await server.createDatabase("shop");
-  const admin = new pg.Client({
-    host: server.host,
-    port: server.port,
-    user: server.user,
-    database: "shop",
-  });
-  await admin.connect();
-  try {
-    for (const s of demoWarehouseStatements("postgres")) await admin.query(s.sql, s.params);
-    await admin.query("CREATE ROLE etl LOGIN PASSWORD 'right-password'");
-    await admin.query("GRANT USAGE ON SCHEMA main TO etl");
-    await admin.query("GRANT SELECT ON ALL TABLES IN SCHEMA main, public TO etl");
-  } finally {
-    await admin.end();
-  }
+  await createDemoDatabase(server, "shop", [
+    "CREATE ROLE etl LOGIN PASSWORD 'right-password'",
+    "GRANT USAGE ON SCHEMA main TO etl",
+    "GRANT SELECT ON ALL TABLES IN SCHEMA main, public TO etl",
+  ]);
   const pgCompute = (port: number) =>
     [
       "dialect: postgres",
@@ -264,7 +259,7 @@ describe("a model whose checks could not run", () => {
     const events = await lineageEvents();
     const fail = events.findLast(
       (e) => e.eventType === "FAIL" && e.job.name === "order_events.quality",
-    );
+    )!;
     expect(fail.run.facets.floeQualityError).toMatchObject({
       cause: "unavailable",
       retryable: true,

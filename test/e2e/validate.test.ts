@@ -6,11 +6,10 @@
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createDemoWarehouse, demoWarehouseStatements } from "../../host/src/cli/commands/demo.js";
+import { createDemoWarehouse } from "../../host/src/cli/commands/demo.js";
 import { usePostgres } from "../support/postgres.js";
-import { floeQuality, ROOT } from "./support.js";
+import { createDemoDatabase, floeQuality, ROOT } from "./support.js";
 
 vi.setConfig({ testTimeout: 90_000 });
 
@@ -56,19 +55,7 @@ beforeAll(async () => {
   await createDemoWarehouse(join(dir, "warehouse.duckdb"));
   duckdb = "{dialect: duckdb, path: warehouse.duckdb}";
   const server = postgres();
-  await server.createDatabase("shop");
-  const client = new pg.Client({
-    host: server.host,
-    port: server.port,
-    user: server.user,
-    database: "shop",
-  });
-  await client.connect();
-  try {
-    for (const s of demoWarehouseStatements("postgres")) await client.query(s.sql, s.params);
-  } finally {
-    await client.end();
-  }
+  await createDemoDatabase(server, "shop");
   postgresCompute = `{dialect: postgres, host: "${server.host}", port: ${server.port}, database: shop, user: ${server.user}}`;
 });
 
