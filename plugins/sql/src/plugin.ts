@@ -180,6 +180,19 @@ async function columnDiagnostics(
   }
   const out: contract.Diagnostic[] = [];
   try {
+    try {
+      await engine.query({ sql: "SELECT version() AS version", params: [] });
+    } catch (error) {
+      const reason = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+      return [
+        diagnostic(
+          "FLOE-DQ100",
+          `the ${engine.dialect.name} engine answers but its version cannot be read: ${reason}`,
+          model,
+          "Check that the connection reaches a supported DuckDB or PostgreSQL database.",
+        ),
+      ];
+    }
     const columnsOf = new Map<string, Set<string> | string>();
     const lookup = async (name: RelationName) => {
       const key = displayRelation(name);
