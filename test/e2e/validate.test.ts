@@ -2,7 +2,8 @@
 // against the live warehouse, about a floe.yaml that lists no columns (so
 // compile alone cannot tell) — a misspelled column, a relationships target that
 // does not exist and a filter that does not parse are reported at file:line,
-// on DuckDB and on PostgreSQL, and no check is run (no lineage, no results).
+// as is a check over a column of the wrong type (a mean of text), on DuckDB
+// and on PostgreSQL, and no check is run (no lineage, no results).
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,6 +34,7 @@ const BROKEN = `      - {name: amount_present, type: not_null, column: amountt}
         type: between
         column: amount
         parameters: {min_value: 0, row_condition: "statuss = 'shipped'"}
+      - {name: status_mean, type: mean_between, column: status, parameters: {min_value: 0}}
 `;
 
 const FINE = `      - {name: amount_present, type: not_null, column: amount}
@@ -88,6 +90,7 @@ describe.each([
     "Catalog Error: Table with name customerz does not exist!",
     'Binder Error: Referenced column "statuss" not found in FROM clause!',
     'Referenced column "statuss" not found',
+    "Binder Error: No function matches the given name and argument types 'avg(VARCHAR)'. You might need to add explicit type casts.",
   ],
   [
     "PostgreSQL",
@@ -95,9 +98,10 @@ describe.each([
     'relation "customerz" does not exist',
     'column "statuss" does not exist',
     'column "statuss" does not exist',
+    "function avg(character varying) does not exist",
   ],
-])("validate on %s", (_, compute, missingRelation, badPrefix, badColumn) => {
-  it("finds a misspelled column, a bad relationships target and a bad filter, at file:line", async () => {
+])("validate on %s", (_, compute, missingRelation, badPrefix, badColumn, badType) => {
+  it("finds a misspelled column, a bad relationships target, a bad filter and a column of the wrong type, at file:line", async () => {
     const file = `broken-${_}.yaml`;
     const run = await validate(file, product(compute(), BROKEN));
     expect(run.code).toBe(1);
@@ -119,6 +123,12 @@ describe.each([
         `${file}:15:51`,
         "models[0].quality_checks[2].parameters.row_condition",
         `model orders: row_condition of check shipped_amount does not run on main.orders: ${badPrefix}`,
+      ],
+      [
+        "FLOE-DQ101",
+        `${file}:16:9`,
+        "models[0].quality_checks[3]",
+        `model orders: check status_mean (mean_between) does not run on main.orders: ${badType}`,
       ],
     ]);
     expect(run.stderr).toContain(missingRelation);

@@ -9,16 +9,19 @@ import {
   uncountedResult,
 } from "@floe/quality-sdk";
 import {
+  aggregateStatement,
   type CheckProblem,
   columnsReadBy,
   DIALECTS,
   displayRelation,
   parseRelation,
+  queryKindOf,
   quoteRelation,
   type RelationName,
   type ResolvedCheck,
   resolveCheck,
   SUPPORTED_CHECK_TYPES,
+  setStatement,
   storedIdentifier,
 } from "./compile/index.js";
 import { type Engine, type EngineOptions, openEngine } from "./engines/index.js";
@@ -276,11 +279,51 @@ async function columnDiagnostics(
           );
         }
       }
+      // Only a check with no problem found so far: its statement would fail for that one.
+      const at = `${model}/${check.name}`;
+      if (!out.some((d) => d.path === at || d.path.startsWith(`${at}.`))) {
+        out.push(...(await typeDiagnostics(engine, relation, model, check)));
+      }
     }
   } finally {
     await engine.close().catch(() => undefined);
   }
   return out;
+}
+
+/**
+ * Whether the check's own statement compiles against the live relation: the
+ * database binds it (column types included: a mean over text, a recency over
+ * a number) in a LIMIT 0 query that reads no row.
+ */
+async function typeDiagnostics(
+  engine: Engine,
+  relation: RelationName,
+  model: string,
+  check: ResolvedCheck,
+): Promise<contract.Diagnostic[]> {
+  const ctx = { dialect: engine.dialect, relation, defaultSchema: engine.defaultSchema };
+  const kind = queryKindOf(check, ctx);
+  if (kind === "schema") return [];
+  const { planned } = (kind === "set" ? setStatement : aggregateStatement)([check], ctx);
+  if (planned === null) return [];
+  try {
+    await engine.query({
+      sql: `SELECT * FROM (${planned.statement.sql}) AS probe LIMIT 0`,
+      params: planned.statement.params,
+    });
+    return [];
+  } catch (error) {
+    const reason = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+    return [
+      diagnostic(
+        "FLOE-DQ101",
+        `check ${check.name} (${check.type}) does not run on ${displayRelation(relation)}: ${reason}`,
+        `${model}/${check.name}`,
+        "Give the check a column whose type suits it (numbers for between and the statistics, text for regex and length_between, dates or timestamps for recency), or change its parameters.",
+      ),
+    ];
+  }
 }
 
 /** The SQL conditions a check carries: its row_condition and an expression_is_true expression. */
