@@ -6,7 +6,7 @@
 import { availableParallelism } from "node:os";
 import { type DbtTestResult, FloeError, parseDbtTestResults } from "@floe/quality-sdk";
 import { writeFileAtomically } from "../../compile/write.js";
-import { renderDiagnostic } from "../../errors/index.js";
+import { diagnosticFromError, renderDiagnostic } from "../../errors/index.js";
 import { exitCodeOf, rollUpExitCodes } from "../../gates/verdict.js";
 import {
   type ModelRun,
@@ -212,7 +212,7 @@ export function runsReport(product: string, runs: readonly ModelRun[], exitCode:
             model: r.model,
             verdict: null,
             exit_code: CONFIG_CODES.has(r.failure?.code ?? "") ? 2 : 1,
-            diagnostics: r.failure === undefined ? [] : [renderError(r.failure)],
+            diagnostics: r.failure === undefined ? [] : [diagnosticFromError(r.failure)],
           },
     ),
   };
