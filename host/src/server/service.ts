@@ -3,7 +3,13 @@
 // the trust policy of artifacts.ts), CalculateQualityScore (on the scoring pool,
 // decoded there), ListPlugins. Errors are gRPC statuses whose details carry the
 // FLOE-DQ code (google.rpc.ErrorInfo), with the run's secrets scrubbed.
-import { contract, FloeError, scrubSecrets, statusFromFloeError } from "@floe/quality-sdk";
+import {
+  type contract,
+  FloeError,
+  parseDbtTestResults,
+  scrubSecrets,
+  statusFromFloeError,
+} from "@floe/quality-sdk";
 import {
   Metadata,
   type ServerUnaryCall,
@@ -13,18 +19,12 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import type { CompiledArtifacts } from "../compile/artifacts.js";
-import {
-  ContractViolation,
-  checkResultToProto,
-  gateResultToProto,
-  scoreToProto,
-  suiteResultToProto,
-} from "../config/results.js";
-import type { Diagnostic } from "../errors/index.js";
+import { ContractViolation, gateResultToProto, scoreToProto } from "../config/results.js";
 import { PluginCallError } from "../plugins/client.js";
 import { envReferenceOf } from "../runtime/connection.js";
 import type { PluginPool } from "../runtime/plugin-pool.js";
 import { type RunDeps, runModelQuality } from "../runtime/run.js";
+import { checkProgressToProto, diagnosticToProto, runOutcomeToProto } from "../runtime/wire.js";
 import type { ScoringPool } from "../scoring/pool.js";
 import { withSpan } from "../telemetry/index.js";
 import {
@@ -48,23 +48,6 @@ export interface HostServiceDeps extends RunDeps {
   offload: OffloadPool;
   /** Internal failures are logged here (never sent to the caller). */
   log: (message: string) => void;
-}
-
-const VERDICT_TO_WIRE = {
-  pass: contract.Verdict.VERDICT_PASS,
-  warn: contract.Verdict.VERDICT_WARN,
-  fail: contract.Verdict.VERDICT_FAIL,
-} as const;
-
-function diagnosticToProto(d: Diagnostic): contract.Diagnostic {
-  return {
-    code: d.code,
-    message: d.message,
-    file: d.file ?? "",
-    path: d.path ?? "",
-    fix: d.fix,
-    level: d.level,
-  };
 }
 
 type StatusObject = { code: status; details: string; metadata: Metadata };
@@ -221,9 +204,9 @@ export function qualityHostHandlers(deps: HostServiceDeps): UntypedServiceImplem
           {
             artifacts: resolved.artifacts,
             model: request.modelName,
-            dbtResults:
+            dbtTests:
               dbt && (dbt.runResultsJson || dbt.manifestJson)
-                ? { runResultsJson: dbt.runResultsJson, manifestJson: dbt.manifestJson }
+                ? parseDbtTestResults(dbt.runResultsJson, dbt.manifestJson)
                 : undefined,
             timeoutSeconds: request.timeoutSeconds > 0 ? request.timeoutSeconds : undefined,
             parent: request.parentRunId
@@ -237,14 +220,7 @@ export function qualityHostHandlers(deps: HostServiceDeps): UntypedServiceImplem
             onProgress: (p) => {
               if (call.cancelled) return;
               call.write({
-                event: {
-                  $case: "progress",
-                  value: {
-                    result: scrubResult(checkResultToProto(p.result), secrets),
-                    completed: p.completed,
-                    total: p.total,
-                  },
-                },
+                event: { $case: "progress", value: scrubbedDeep(checkProgressToProto(p), secrets) },
               });
             },
           },
@@ -255,19 +231,7 @@ export function qualityHostHandlers(deps: HostServiceDeps): UntypedServiceImplem
         (outcome) => {
           if (call.cancelled) return;
           call.write({
-            event: {
-              $case: "outcome",
-              value: {
-                suiteResult: scrubSuite(suiteResultToProto(outcome.suiteResult), secrets),
-                score: scoreToProto(outcome.score),
-                verdict: VERDICT_TO_WIRE[outcome.verdict],
-                violations: outcome.violations,
-                diagnostics: outcome.diagnostics.map(diagnosticToProto),
-                gate: gateResultToProto(outcome.gate),
-                runId: outcome.runId,
-                qualityTier: outcome.qualityTier,
-              },
-            },
+            event: { $case: "outcome", value: scrubbedDeep(runOutcomeToProto(outcome), secrets) },
           });
           call.end();
         },
@@ -307,17 +271,14 @@ export function qualityHostHandlers(deps: HostServiceDeps): UntypedServiceImplem
   };
 }
 
-function scrubResult(
-  result: contract.QualityCheckResult,
-  secrets: readonly string[],
-): contract.QualityCheckResult {
-  if (secrets.length === 0 || result.errorMessage === undefined) return result;
-  return { ...result, errorMessage: scrubSecrets(result.errorMessage, secrets) };
-}
-
-function scrubSuite(
-  suite: contract.QualitySuiteResult,
-  secrets: readonly string[],
-): contract.QualitySuiteResult {
-  return { ...suite, checks: suite.checks.map((c) => scrubResult(c, secrets)) };
+/** `value` with every string in it scrubbed of `secrets` (a message, a fix, a detail). */
+function scrubbedDeep<T>(value: T, secrets: readonly string[]): T {
+  if (secrets.length === 0) return value;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return scrubSecrets(v, secrets);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== "object" || v instanceof Date || ArrayBuffer.isView(v)) return v;
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+  };
+  return walk(value) as T;
 }

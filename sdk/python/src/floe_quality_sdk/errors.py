@@ -40,6 +40,10 @@ ERROR_CATALOGUE: dict[str, dict[str, str]] = {
         "title": "override of a locked setting",
         "fix": "Remove the override; the setting is locked at a higher layer.",
     },
+    "FLOE-DQ108": {
+        "title": "quality checks could not run (verdict error: an outage, a timeout or a configuration problem, not bad data)",
+        "fix": "Act on the cause each check reports: unavailable or timeout, retry once the warehouse or plugin answers (or raise check_timeout_seconds); config, fix the relation, column or credentials named.",
+    },
     "FLOE-DQ109": {
         "title": "request refused by the host's trust policy or limits",
         "fix": "Reference artifacts the host was started with (serve --artifacts) by model name, keep requests within the documented limits (docs/host.md), or ask the operator to allow what the request needs.",
