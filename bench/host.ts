@@ -3,10 +3,7 @@
 // gRPC against a real `floe-quality serve` process (sequential calls for latency,
 // 16 in flight for throughput). Prints p50/p99 latency and throughput.
 // Run after `npx tsc -b`: npx tsx bench/host.ts
-import { spawn } from "node:child_process";
-import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { createInterface } from "node:readline";
 import { contract } from "@floe/quality-sdk";
 import { credentials, Metadata, makeGenericClientConstructor } from "@grpc/grpc-js";
 import { QualityConfigSchema } from "../host/src/config/quality.js";
@@ -16,10 +13,10 @@ import {
   ScoringPool,
   scoreEncodedRequest,
 } from "../host/src/scoring/index.js";
+import { startServe } from "./serve.js";
 import { figuresTable } from "./table.js";
 
 const CHECKS = 1_000;
-const ROOT = resolve(import.meta.dirname, "..");
 
 const checks = Array.from({ length: CHECKS }, (_, i) =>
   contract.QualityCheckResult.fromPartial({
@@ -100,32 +97,6 @@ async function concurrent(
     }),
   );
   return rowOf(path, times, performance.now() - start);
-}
-
-async function startServe(): Promise<{ address: string; stop(): Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, "host/dist/cli/main.js"), "serve", "--listen", "127.0.0.1:0", "--no-auth"],
-    {
-      env: { ...process.env, FLOE_LINEAGE_TRANSPORT: "none" },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  const address = await new Promise<string>((done, fail) => {
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      const match = /listening on (\S+)$/.exec(line);
-      if (match) done(match[1]!);
-    });
-    void exited.then(() => fail(new Error("serve exited before listening")));
-  });
-  return {
-    address,
-    async stop() {
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
 }
 
 const rows: Row[] = [];

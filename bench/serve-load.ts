@@ -3,42 +3,15 @@
 // 12 checks each, about 2.2 MB of YAML) is worked on, and how long that
 // Compile takes. Compile runs on a worker thread, so health should stay in
 // milliseconds. Run: npx tsc -b && npx tsx bench/serve-load.ts
-import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { contract } from "@floe/quality-sdk";
 import { credentials, Metadata, makeGenericClientConstructor } from "@grpc/grpc-js";
 import { service as healthService } from "grpc-health-check";
+import { startServe } from "./serve.js";
 import { figuresTable } from "./table.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
-
-async function startServe(): Promise<{ address: string; stop(): Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, "host/dist/cli/main.js"), "serve", "--listen", "127.0.0.1:0", "--no-auth"],
-    {
-      env: { ...process.env, FLOE_LINEAGE_TRANSPORT: "none" },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  const address = await new Promise<string>((done, fail) => {
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      const match = /listening on (\S+)$/.exec(line);
-      if (match) done(match[1]!);
-    });
-    void exited.then(() => fail(new Error("serve exited before listening")));
-  });
-  return {
-    address,
-    async stop() {
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
 
 const serve = await startServe();
 const Health = makeGenericClientConstructor(healthService as never, "Health");
