@@ -53,7 +53,6 @@ const rowBase = { mostly: mostly.optional(), ...filters };
 /** Values of a set: a null in the set is dropped (nulls are never checked, except by not_null). */
 const valueSet = z
   .array(scalar.nullable())
-  .max(10_000)
   .transform((values) => values.filter((v): v is string | number | boolean => v !== null));
 
 type Params = Record<string, unknown>;

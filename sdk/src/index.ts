@@ -31,6 +31,14 @@ export {
   readDbtTestResults,
 } from "./dbt/tests.js";
 export {
+  assertDuckdbFileReadable,
+  type DuckdbFileVersion,
+  duckdbConversionCommand,
+  duckdbConvertedPath,
+  duckdbFileVersion,
+  NODE_DUCKDB,
+} from "./duckdb-file.js";
+export {
   type DurationParts,
   intervalText,
   parseIsoDuration,

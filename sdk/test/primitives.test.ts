@@ -1,6 +1,7 @@
 // The SDK primitives against the shared vectors (sdk/vectors/*.json), which the
 // Python SDK's tests read too: one meaning per rule in both languages.
 import { readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   checkStatusFromWire,
@@ -19,6 +20,7 @@ import {
   quoteRelation,
   RelationNameError,
   RowConditionError,
+  relationParts,
   severityFromWire,
   severityToWire,
   sqlLiteral,
@@ -41,6 +43,21 @@ describe("relation names", () => {
       expect(parseRelation(displayRelation(r))).toEqual(r);
     });
   }
+  it("round-trips any parts through quoting and display", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.string({ minLength: 1 }).filter((s) => !s.includes("\u0000") && s.trim() === s),
+          { minLength: 1, maxLength: 3 },
+        ),
+        (parts) => {
+          const relation = parseRelation(parts.map((p) => quoteIdentifier(p)).join("."));
+          expect(relationParts(relation)).toEqual(parts);
+          expect(relationParts(parseRelation(displayRelation(relation)))).toEqual(parts);
+        },
+      ),
+    );
+  });
   for (const text of primitives.bad_relations) {
     it(`refuses ${JSON.stringify(text)}`, () => {
       expect(() => parseRelation(text)).toThrow(RelationNameError);

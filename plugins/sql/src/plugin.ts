@@ -1,9 +1,11 @@
 // floe_sql as a QualityPlugin: metadata, ValidateSuite (vocabulary, parameters
 // and — with a connection — columns) and RunChecks (the fused runner).
 import {
+  assertDuckdbFileReadable,
   contract,
   ERROR_CATALOGUE,
   FLOE_API_VERSION,
+  FloeError,
   type FloeErrorCode,
   type QualityPlugin,
   uncountedResult,
@@ -12,6 +14,7 @@ import {
   type CheckProblem,
   columnsReadBy,
   DIALECTS,
+  dialectNamed,
   displayRelation,
   parseRelation,
   type RelationName,
@@ -106,6 +109,8 @@ export function createSqlPlugin(options: SqlPluginOptions = {}): QualityPlugin {
       const connection = request.connection;
       let relation: RelationName;
       let engine: Engine;
+      // A file from a newer DuckDB is a setup problem, not bad data: the call fails with FLOE-DQ111.
+      if (connection !== undefined) checkDuckdbFile(connection);
       try {
         if (connection === undefined) throw new Error("RunChecks carries no connection");
         relation = parseRelation(relationText, connection.schema);
@@ -164,10 +169,12 @@ async function columnDiagnostics(
   let engine: Engine;
   let relation: RelationName;
   try {
+    checkDuckdbFile(connection);
     relation = parseRelation(relationText, connection.schema);
     engine = await openEngine(connection, options.engine);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof FloeError) return [diagnostic(error.code, message, model, error.fix)];
     return [
       diagnostic(
         "FLOE-DQ100",
@@ -195,7 +202,7 @@ async function columnDiagnostics(
       return columnsOf.get(key) as Set<string> | string;
     };
     const has = (columns: Set<string>, name: string) =>
-      columns.has(name) || columns.has(storedIdentifier(engine.dialect, name));
+      columns.has(name) || columns.has(storedIdentifier(name, engine.dialect.name));
     const main = await lookup(relation);
     if (typeof main === "string") {
       return [
@@ -246,6 +253,12 @@ async function columnDiagnostics(
     await engine.close().catch(() => undefined);
   }
   return out;
+}
+
+/** FLOE-DQ111 when the connection's DuckDB file was written by a newer DuckDB than the engine's. */
+function checkDuckdbFile(connection: contract.Connection): void {
+  const dialect = dialectNamed(connection.dialect || (connection.path ? "duckdb" : ""));
+  if (dialect?.name === "duckdb" && connection.path) assertDuckdbFileReadable(connection.path);
 }
 
 function unrunnable(check: contract.QualityCheck, message: string): contract.QualityCheckResult {

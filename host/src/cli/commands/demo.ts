@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { quoteIdentifier, quoteRelation } from "@floe/quality-sdk";
 import type { CompiledArtifacts } from "../../compile/artifacts.js";
 import { formatPercent } from "../../gates/evaluate.js";
 import { openHostServices, runModelQuality } from "../../runtime/index.js";
@@ -131,11 +132,6 @@ export function demoTables(now: Date = new Date()): DemoTable[] {
   ];
 }
 
-/** `"a"."b"`: identifiers quoted for both dialects. */
-function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
 export interface Statement {
   sql: string;
   params: Cell[];
@@ -148,15 +144,18 @@ export function demoWarehouseStatements(
 ): Statement[] {
   const out: Statement[] = [];
   for (const table of demoTables(now)) {
-    const relation =
-      table.schema === undefined
-        ? quoteIdentifier(table.name)
-        : `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.name)}`;
+    const relation = quoteRelation(
+      { database: undefined, schema: table.schema, identifier: table.name },
+      dialect,
+    );
     if (table.schema !== undefined && dialect === "postgres") {
-      out.push({ sql: `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(table.schema)}`, params: [] });
+      out.push({
+        sql: `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(table.schema, dialect)}`,
+        params: [],
+      });
     }
     out.push({
-      sql: `CREATE TABLE ${relation} (${table.columns.map(([n, t]) => `${quoteIdentifier(n)} ${t}`).join(", ")})`,
+      sql: `CREATE TABLE ${relation} (${table.columns.map(([n, t]) => `${quoteIdentifier(n, dialect)} ${t}`).join(", ")})`,
       params: [],
     });
     const values = table.columns.map(([, type], i) => `CAST($${i + 1} AS ${type})`).join(", ");
