@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { quoteIdentifier, quoteRelation } from "@floe/quality-sdk";
+import { assertDuckdbFileReadable, quoteIdentifier, quoteRelation } from "@floe/quality-sdk";
 import type { CompiledArtifacts } from "../../compile/artifacts.js";
 import { formatPercent } from "../../gates/evaluate.js";
 import { openHostServices, runModelQuality } from "../../runtime/index.js";
@@ -221,6 +221,8 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError("the demo product must use the embedded DuckDB (compute.dialect: duckdb)");
   }
   await createDemoWarehouse(resolve(compute.path));
+  // The plugins read this file: a DuckDB that writes a newer format stops here (FLOE-DQ111).
+  assertDuckdbFileReadable(resolve(compute.path), "the demo's floe_sql");
   process.stdout.write(
     `\nwarehouse ${compute.path}: ${demoTables()
       .map((t) => `${t.name} (${t.rows.length} rows)`)
