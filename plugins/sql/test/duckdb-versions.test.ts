@@ -59,16 +59,18 @@ const connection = (path: string): contract.Connection => ({
   path,
 });
 
+const suite = {
+  modelName: "orders",
+  checks: [check("email_present", "not_null", "email")],
+  timeoutSeconds: 0,
+  failFast: false,
+  nativeSuite: "",
+};
+
 function run(path: string) {
   return plugin.client.runChecks(
     {
-      suite: {
-        modelName: "orders",
-        checks: [check("email_present", "not_null", "email")],
-        timeoutSeconds: 0,
-        failFast: false,
-        nativeSuite: "",
-      },
+      suite,
       connection: connection(path),
       relation: "orders",
       options: { maxFailingSamples: 0, sensitiveColumns: [] },
@@ -104,13 +106,7 @@ describe("DuckDB files from the project's Python duckdb and from a newer one", (
     expect(error.message).not.toMatch(/score|fix the data/);
 
     const validation = await plugin.client.validateSuite({
-      suite: {
-        modelName: "orders",
-        checks: [check("email_present", "not_null", "email")],
-        timeoutSeconds: 0,
-        failFast: false,
-        nativeSuite: "",
-      },
+      suite,
       connection: connection(path),
       relation: "orders",
     });
