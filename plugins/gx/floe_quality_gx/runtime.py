@@ -280,51 +280,37 @@ class GxRuntime:
         engine = source.get_engine()
         columns = _sql_columns(engine, schema or None, table_name, relation)
         if filters:
-            return self._filtered_sql_table(connection, source, schema, table_name, columns, filters)
-        key = (connection.cache_key(), schema, table_name)
+            # The table's rows with one boolean column per row filter, as a query asset.
+            query = _filtered_select(_quoted_table(schema, table_name), filters)
+            return self._sql_asset(
+                (connection.cache_key(), "query", query),
+                columns,
+                relation,
+                lambda: source.add_query_asset("q_" + hashlib.sha256(query.encode()).hexdigest()[:16], query=query),
+            )
+        return self._sql_asset(
+            (connection.cache_key(), schema, table_name),
+            columns,
+            relation,
+            lambda: source.add_table_asset(
+                "t_" + hashlib.sha256(f"{schema}.{table_name}".encode()).hexdigest()[:16],
+                table_name=_exact_identifier(table_name),
+                schema_name=_exact_identifier(schema) if schema else None,
+            ),
+        )
+
+    def _sql_asset(self, key: tuple[str, ...], columns: set[str], relation: str, add: Callable[[], Any]) -> Table:
+        """The cached Table of an asset ``add`` creates once per key."""
         with self._lock:
             cached = self._tables.get(key)
             if cached is not None:
                 cached.columns = columns
                 return cached
-            asset_name = "t_" + hashlib.sha256(f"{schema}.{table_name}".encode()).hexdigest()[:16]
             try:
-                asset = source.add_table_asset(
-                    asset_name,
-                    table_name=_exact_identifier(table_name),
-                    schema_name=_exact_identifier(schema) if schema else None,
-                )
+                asset = add()
             except Exception as error:
                 raise RequestError(
                     "FLOE-DQ100", f"relation {relation!r} cannot be read: {_first_line(error)}"
-                ) from None
-            table = Table(asset.add_batch_definition_whole_table("whole"), columns)
-            self._tables[key] = table
-            return table
-
-    def _filtered_sql_table(
-        self,
-        connection: Connection,
-        source: Any,
-        schema: str,
-        table_name: str,
-        columns: set[str],
-        filters: Mapping[str, str],
-    ) -> Table:
-        """A query asset: the table's rows with one boolean column per row filter."""
-        query = _filtered_select(_quoted_table(schema, table_name), filters)
-        key = (connection.cache_key(), "query", query)
-        with self._lock:
-            cached = self._tables.get(key)
-            if cached is not None:
-                cached.columns = columns
-                return cached
-            asset_name = "q_" + hashlib.sha256(query.encode()).hexdigest()[:16]
-            try:
-                asset = source.add_query_asset(asset_name, query=query)
-            except Exception as error:
-                raise RequestError(
-                    "FLOE-DQ100", f"relation {schema}.{table_name} cannot be read: {_first_line(error)}"
                 ) from None
             table = Table(asset.add_batch_definition_whole_table("whole"), columns)
             self._tables[key] = table

@@ -3,7 +3,7 @@
 // written by Python duckdb 2.0.1 stops RunChecks and ValidateSuite with
 // FLOE-DQ111 naming both versions and a conversion command, and that exact
 // command makes a file floe_sql reads.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -126,5 +126,50 @@ describe("DuckDB files from the project's Python duckdb and from a newer one", (
     expect(summary.checks.map((c) => [c.checkName, c.recordsChecked, c.recordsFailed])).toEqual([
       ["email_present", 3, 1],
     ]);
+  });
+});
+
+describe("floe-quality plugins check --duckdb", () => {
+  const pluginsCheck = (path: string) =>
+    spawnSync(
+      process.execPath,
+      [
+        join(root, "host/dist/cli/main.js"),
+        "plugins",
+        "check",
+        "floe_sql",
+        "--json",
+        "--duckdb",
+        path,
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, FLOE_PLUGIN_PATH: "" },
+        encoding: "utf8",
+        timeout: 60_000,
+      },
+    );
+
+  it("reports a file from the pinned duckdb readable", () => {
+    const path = join(dir, "check-pinned.duckdb");
+    writeWith(undefined, path);
+    const run = pluginsCheck(path);
+    expect(run.status).toBe(0);
+    const [report] = JSON.parse(run.stdout).plugins;
+    expect(report.steps.find((s: { step: string }) => s.step === "duckdb")).toMatchObject({
+      ok: true,
+      detail: `${path}: storage version 64 (DuckDB v1.5.6), readable`,
+    });
+  });
+
+  it("fails a file from duckdb 2.0.1 with FLOE-DQ111 before any check runs", () => {
+    const path = join(dir, "check-newer.duckdb");
+    writeWith(duckdb2, path);
+    const run = pluginsCheck(path);
+    expect(run.status).toBe(1);
+    const [report] = JSON.parse(run.stdout).plugins;
+    expect(report.healthy).toBe(false);
+    expect(report.error.code).toBe("FLOE-DQ111");
+    expect(report.error.message).toContain("written by DuckDB v2.0.1 (storage version 69)");
   });
 });
