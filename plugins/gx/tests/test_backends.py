@@ -2,6 +2,7 @@
 known defects (seed.py): exact statuses and counts."""
 
 import pytest
+from floe_quality_sdk.names import quote_identifier
 
 from floe_quality_gx.model import Check, CheckStatus, Connection, Dimension, RunOptions, Severity
 from floe_quality_gx.plugin import SuiteRun
@@ -264,8 +265,7 @@ HOSTILE_COLUMN = 'na"me\'); DELETE FROM orders; --'
 
 @pytest.mark.parametrize("table", HOSTILE_TABLES)
 def test_hostile_table_and_column_names_are_quoted_on_postgres(plugin, postgres, pg_connection, table):
-    def quoted(name):
-        return '"' + name.replace('"', '""') + '"'
+    quoted = quote_identifier
 
     connection = postgres.connect()
     with connection.cursor() as cur:
@@ -295,8 +295,8 @@ def test_hostile_names_are_quoted_in_the_checks_duckdb_counts(plugin, tmp_path):
     table = HOSTILE_TABLES[0]
     path = str(tmp_path / "hostile.duckdb")
     db = duckdb.connect(path)
-    quoted_table = '"' + table.replace('"', '""') + '"'
-    quoted_column = '"' + HOSTILE_COLUMN.replace('"', '""') + '"'
+    quoted_table = quote_identifier(table)
+    quoted_column = quote_identifier(HOSTILE_COLUMN)
     db.execute(f"CREATE TABLE {quoted_table} ({quoted_column} TEXT)")
     db.execute(f"INSERT INTO {quoted_table} VALUES ('a'), ('b'), (NULL)")
     db.close()

@@ -2,7 +2,9 @@
     those pass (`passes`), as SQL conditions; for aggregate tests, the value
     they observe (`observed`). The generic tests are built from these, and so is
     floe_counts, so both always agree on what a check means. Nulls are neither
-    checked nor failed, except by not_null. -#}
+    checked nor failed, except by not_null. A new check type adds its branch here
+    and its generic test at the end of this file (docs/configuration.md, "Adding
+    a check type"). -#}
 {% macro check_conditions(test, kwargs) %}
   {%- set column = floe_expectations.quote_identifier(kwargs.get('column_name')) if kwargs.get('column_name') is not none else none -%}
   {%- set not_null = column ~ ' is not null' if column else 'true' -%}
