@@ -173,3 +173,37 @@ describe("floe-quality plugins check --duckdb", () => {
     expect(report.error.message).toContain("written by DuckDB v2.0.1 (storage version 69)");
   });
 });
+
+describe("floe-quality run on a warehouse written by duckdb 2.0.1", () => {
+  it("stops with FLOE-DQ111 and the conversion command, and reports no score", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "floe-duckdb-run-"));
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [join(root, "host/dist/cli/main.js"), ...args], {
+        cwd,
+        env: { ...process.env, FLOE_PLUGIN_PATH: "" },
+        encoding: "utf8",
+        timeout: 120_000,
+      });
+    try {
+      expect(cli("demo").status).toBe(0);
+      const warehouse = join(cwd, ".floe/demo/warehouse.duckdb");
+      rmSync(warehouse);
+      writeWith(duckdb2, warehouse);
+      const run = cli(
+        "run",
+        "--artifacts",
+        ".floe/demo/compiled_artifacts.json",
+        "--model",
+        "customers",
+      );
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toContain(
+        `error FLOE-DQ111 compute.path: DuckDB file ${warehouse} was written by DuckDB v2.0.1 (storage version 69)`,
+      );
+      expect(run.stderr).toContain("STORAGE_VERSION");
+      expect(`${run.stdout}${run.stderr}`).not.toMatch(/score|fix the data/);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
