@@ -351,6 +351,7 @@ def map_check(check: Check, backend: Backend) -> MappedCheck:
     explicit_parser = params.pop("condition_parser", None)
     native_condition = params.get("row_condition")
     condition_filter: RowFilter | None = None
+    filtered_columns: tuple[str, ...] = ()
     if isinstance(native_condition, Mapping) or explicit_parser is not None:
         # A native GX suite's own condition (a serialized Condition, or a string with
         # its condition_parser): GX applies it as written.
@@ -366,7 +367,7 @@ def map_check(check: Check, backend: Backend) -> MappedCheck:
 
             common["row_condition"] = Column(condition_filter.column) == True  # noqa: E712 (a GX Condition)
     sql_run = kind is not None and kind.gx is None
-    filtered = tuple(c for c in (filtered_columns if condition_filter else ()) if c)
+    filtered = tuple(c for c in filtered_columns if c)
 
     def mapped(expectation: Any, columns: tuple[str, ...], **extra: Any) -> MappedCheck:
         return MappedCheck(
