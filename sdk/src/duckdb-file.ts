@@ -85,7 +85,7 @@ export function assertDuckdbFileReadable(path: string, reader = "floe_sql"): voi
   const writer = version.writtenBy ? `DuckDB ${version.writtenBy}` : "a newer DuckDB";
   throw new FloeError(
     "FLOE-DQ111",
-    `DuckDB file ${path} was written by ${writer} (storage version ${version.storage}); ${reader} runs DuckDB ${NODE_DUCKDB.release}, which reads storage versions ${NODE_DUCKDB.minStorage} to ${NODE_DUCKDB.maxStorage}`,
+    `DuckDB file ${path} was written by ${writer} (storage version ${version.storage}); ${reader} runs DuckDB ${NODE_DUCKDB.release}, which reads storage versions ${NODE_DUCKDB.minStorage} to ${NODE_DUCKDB.maxStorage}. Convert it with ${writer}: ${duckdbConversionCommand(path)}`,
     {
       path: "compute.path",
       fix: `Convert the file with the DuckDB that wrote it (${writer}), which writes a copy DuckDB ${NODE_DUCKDB.release} reads: ${duckdbConversionCommand(path)} — then point compute.path at the copy. Or write the warehouse with the project's pinned duckdb (requirements.txt).`,

@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 // floe-quality: one binary, one module per command (host/src/cli/commands/<name>.ts),
 // each exporting `run(argv)` that resolves to the exit code.
+import { readFileSync } from "node:fs";
 import { FloeError } from "@floe/quality-sdk";
+import { didYouMean } from "../config/suggest.js";
 import { DiagnosticsError, renderDiagnostic } from "../errors/index.js";
 import { renderError, UsageError } from "./output.js";
 
 const COMMANDS: Readonly<Record<string, string>> = {
   demo: "create an embedded DuckDB warehouse with planted defects, compile, check every model",
   compile: "merge enterprise, domain and product config into compiled_artifacts.json",
-  run: "run one model's checks from compiled artifacts: results, score, verdict",
+  run: "run models' checks from compiled artifacts (--model, --select, --all): results, scores, verdicts",
+  validate: "check the configuration against the live warehouse without running checks",
   score: "score a QualitySuiteResult JSON with a QualityConfig",
   serve: "serve the QualityHost gRPC API to orchestrators",
   plugins: "list discovered plugins, or start and check one",
@@ -23,8 +26,14 @@ function usage(): string {
     "",
     ...lines,
     "",
-    "Run `floe-quality <command> --help` for a command's options.",
+    "Run `floe-quality <command> --help` for a command's options; `floe-quality --version` for the version.",
   ].join("\n");
+}
+
+/** The host package's version (host/package.json, beside dist/). */
+function version(): string {
+  const file = new URL("../../package.json", import.meta.url);
+  return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -33,8 +42,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage()}\n`);
     return command === undefined ? 2 : 0;
   }
+  if (command === "--version" || command === "-V" || command === "version") {
+    process.stdout.write(`floe-quality ${version()}\n`);
+    return 0;
+  }
   if (!Object.hasOwn(COMMANDS, command)) {
-    process.stderr.write(`floe-quality: unknown command '${command}'\n\n${usage()}\n`);
+    process.stderr.write(
+      `floe-quality: unknown command '${command}'${didYouMean(command, Object.keys(COMMANDS))}\n\n${usage()}\n`,
+    );
     return 2;
   }
   try {

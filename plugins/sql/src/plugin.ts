@@ -2,25 +2,31 @@
 // and — with a connection — columns) and RunChecks (the fused runner).
 import {
   assertDuckdbFileReadable,
+  conditionColumns,
   contract,
   ERROR_CATALOGUE,
   FLOE_API_VERSION,
   FloeError,
   type FloeErrorCode,
+  parseRowCondition,
   type QualityPlugin,
   uncountedResult,
 } from "@floe/quality-sdk";
 import {
+  aggregateStatement,
   type CheckProblem,
   columnsReadBy,
   DIALECTS,
   dialectNamed,
   displayRelation,
   parseRelation,
+  queryKindOf,
+  quoteRelation,
   type RelationName,
   type ResolvedCheck,
   resolveCheck,
   SUPPORTED_CHECK_TYPES,
+  setStatement,
   storedIdentifier,
 } from "./compile/index.js";
 import { type Engine, type EngineOptions, openEngine } from "./engines/index.js";
@@ -186,6 +192,19 @@ async function columnDiagnostics(
   }
   const out: contract.Diagnostic[] = [];
   try {
+    try {
+      await engine.query({ sql: "SELECT version() AS version", params: [] });
+    } catch (error) {
+      const reason = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+      return [
+        diagnostic(
+          "FLOE-DQ100",
+          `the ${engine.dialect.name} engine answers but its version cannot be read: ${reason}`,
+          model,
+          "Check that the connection reaches a supported DuckDB or PostgreSQL database.",
+        ),
+      ];
+    }
     const columnsOf = new Map<string, Set<string> | string>();
     const lookup = async (name: RelationName) => {
       const key = displayRelation(name);
@@ -226,6 +245,41 @@ async function columnDiagnostics(
           );
         }
       }
+      const filter = check.parameters.row_condition;
+      if (typeof filter === "string") {
+        // The portable filter was parsed at compile; its columns must exist like the check's own.
+        for (const column of conditionColumns(parseRowCondition(filter))) {
+          if (has(main, column)) continue;
+          out.push(
+            diagnostic(
+              "FLOE-DQ105",
+              `column ${JSON.stringify(column)} in row_condition does not exist in ${displayRelation(relation)} (check ${check.name})`,
+              `${model}/${check.name}.parameters.row_condition`,
+            ),
+          );
+        }
+      }
+      for (const [parameter, text] of sqlTextsOf(check)) {
+        // The database parses the filter against the relation without reading a row.
+        const probe = {
+          sql: `SELECT 1 AS probe FROM ${quoteRelation(relation)} WHERE (${text}) LIMIT 0`,
+          params: [],
+        };
+        try {
+          await engine.query(probe);
+        } catch (error) {
+          const reason =
+            error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+          out.push(
+            diagnostic(
+              "FLOE-DQ101",
+              `${parameter} of check ${check.name} does not run on ${displayRelation(relation)}: ${reason}`,
+              `${model}/${check.name}.parameters.${parameter}`,
+              `Write ${parameter} as a SQL condition on ${displayRelation(relation)}'s columns (e.g. "status = 'shipped'").`,
+            ),
+          );
+        }
+      }
       if (check.type === "relationships") {
         const parent = parseRelation(String(check.parameters.to), connection.schema);
         const field = String(check.parameters.field);
@@ -248,6 +302,11 @@ async function columnDiagnostics(
           );
         }
       }
+      // Only a check with no problem found so far: its statement would fail for that one.
+      const at = `${model}/${check.name}`;
+      if (!out.some((d) => d.path === at || d.path.startsWith(`${at}.`))) {
+        out.push(...(await typeDiagnostics(engine, relation, model, check)));
+      }
     }
   } finally {
     await engine.close().catch(() => undefined);
@@ -259,6 +318,55 @@ async function columnDiagnostics(
 function checkDuckdbFile(connection: contract.Connection): void {
   const dialect = dialectNamed(connection.dialect || (connection.path ? "duckdb" : ""));
   if (dialect?.name === "duckdb" && connection.path) assertDuckdbFileReadable(connection.path);
+}
+
+/**
+ * Whether the check's own statement compiles against the live relation: the
+ * database binds it (column types included: a mean over text, a recency over
+ * a number) in a LIMIT 0 query that reads no row.
+ */
+async function typeDiagnostics(
+  engine: Engine,
+  relation: RelationName,
+  model: string,
+  check: ResolvedCheck,
+): Promise<contract.Diagnostic[]> {
+  const ctx = { dialect: engine.dialect, relation, defaultSchema: engine.defaultSchema };
+  const kind = queryKindOf(check, ctx);
+  if (kind === "schema") return [];
+  const { planned } = (kind === "set" ? setStatement : aggregateStatement)([check], ctx);
+  if (planned === null) return [];
+  try {
+    await engine.query({
+      sql: `SELECT * FROM (${planned.statement.sql}) AS probe LIMIT 0`,
+      params: planned.statement.params,
+    });
+    return [];
+  } catch (error) {
+    const reason = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+    return [
+      diagnostic(
+        "FLOE-DQ101",
+        `check ${check.name} (${check.type}) does not run on ${displayRelation(relation)}: ${reason}`,
+        `${model}/${check.name}`,
+        "Give the check a column whose type suits it (numbers for between and the statistics, text for regex and length_between, dates or timestamps for recency), or change its parameters.",
+      ),
+    ];
+  }
+}
+
+/**
+ * The SQL a check carries as written: its row_condition_sql and an
+ * expression_is_true expression (the portable row_condition is parsed at
+ * compile and translated; the statement probe binds it).
+ */
+function sqlTextsOf(check: ResolvedCheck): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const name of ["row_condition_sql", "expression"]) {
+    const value = check.parameters[name];
+    if (typeof value === "string" && value.trim() !== "") out.push([name, value]);
+  }
+  return out;
 }
 
 function unrunnable(check: contract.QualityCheck, message: string): contract.QualityCheckResult {

@@ -175,7 +175,7 @@ describe("floe-quality plugins check --duckdb", () => {
 });
 
 describe("floe-quality run on a warehouse written by duckdb 2.0.1", () => {
-  it("stops with FLOE-DQ111 and the conversion command, and reports no score", () => {
+  it("gives verdict error (config) with FLOE-DQ111 and the conversion command, and no score", () => {
     const cwd = mkdtempSync(join(tmpdir(), "floe-duckdb-run-"));
     const cli = (...args: string[]) =>
       spawnSync(process.execPath, [join(root, "host/dist/cli/main.js"), ...args], {
@@ -195,13 +195,18 @@ describe("floe-quality run on a warehouse written by duckdb 2.0.1", () => {
         ".floe/demo/compiled_artifacts.json",
         "--model",
         "customers",
+        "--json",
       );
-      expect(run.status).not.toBe(0);
-      expect(run.stderr).toContain(
-        `error FLOE-DQ111 compute.path: DuckDB file ${warehouse} was written by DuckDB v2.0.1 (storage version 69)`,
+      // The checks could not run (verdict error, exit 3): a setup problem to fix, not bad data.
+      expect(run.status).toBe(3);
+      const text = JSON.stringify(JSON.parse(run.stdout));
+      expect(text).toContain(
+        `DuckDB file ${warehouse} was written by DuckDB v2.0.1 (storage version 69); floe_sql runs DuckDB v1.5.6`,
       );
-      expect(run.stderr).toContain("STORAGE_VERSION");
-      expect(`${run.stdout}${run.stderr}`).not.toMatch(/score|fix the data/);
+      expect(text).toContain("STORAGE_VERSION");
+      expect(text).toContain('"error_code":"FLOE-DQ111"');
+      expect(text).toContain('"cause":"config"');
+      expect(text).not.toMatch(/fix the data/);
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
