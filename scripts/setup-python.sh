@@ -100,6 +100,11 @@ current_step="installing the pinned requirements (pip install -r requirements.tx
 "$venv/bin/python" -m pip install --quiet -r requirements.txt
 "$venv/bin/python" -m pip check
 
+# A newer DuckDB than the pinned one, kept apart from the product's packages: the
+# test that a file written by it stops with FLOE-DQ111 creates that file with it.
+current_step="installing duckdb 2.0.1 apart, in $venv/duckdb-2.0.1 (test use only)"
+"$venv/bin/python" -m pip install --quiet --upgrade --target "$venv/duckdb-2.0.1" duckdb==2.0.1
+
 current_step="installing ${editable_packages[*]} (editable, no dependencies)"
 for pkg in "${editable_packages[@]}"; do
   "$venv/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e "$pkg"

@@ -1,14 +1,9 @@
 // Builds the wire requests the tests send, from fixture cases.
-import { contract, lookupCheckType } from "@floe/quality-sdk";
+import { contract, dimensionToWire, lookupCheckType } from "@floe/quality-sdk";
 import type { CheckCase } from "./fixture/data.js";
 import type { Fixture } from "./fixture/index.js";
 
 export const MODEL_NAME = "conformance_model";
-
-export function dimensionOf(name: string): contract.Dimension {
-  const key = `DIMENSION_${name.toUpperCase()}` as keyof typeof contract.Dimension;
-  return contract.Dimension[key] ?? contract.Dimension.DIMENSION_UNSPECIFIED;
-}
 
 export interface CheckOverrides {
   name?: string;
@@ -24,7 +19,9 @@ export function checkOf(c: CheckCase, overrides: CheckOverrides = {}): contract.
     name: overrides.name ?? c.name,
     type: c.type,
     column: c.column,
-    dimension: overrides.dimension ?? dimensionOf(spec?.dimension ?? ""),
+    dimension:
+      overrides.dimension ??
+      (spec ? dimensionToWire(spec.dimension) : contract.Dimension.DIMENSION_UNSPECIFIED),
     severity: overrides.severity ?? contract.Severity.SEVERITY_WARNING,
     customWeight: overrides.customWeight,
     parameters: c.parameters,

@@ -63,10 +63,12 @@ describe("QualityCheck", () => {
       column: "amount",
       parameters: { min_value: 0, strict_min: true },
     });
+    // GX's one-sided strictness stays one-sided; `strictly` means both sides.
     expect(between).toMatchObject({
       type: "between",
-      parameters: { min_value: 0, strictly: true },
+      parameters: { min_value: 0, strict_min: true },
     });
+    expect(between.parameters).not.toHaveProperty("strict_max");
   });
 
   it("keeps an explicit dimension, severity, custom_weight and enabled", () => {
@@ -353,7 +355,7 @@ describe("loading files", () => {
       [
         "FLOE-DQ101",
         "models[0].quality_checks[1].parameters.max_age",
-        "bad parameter for check type recency: an ISO-8601 duration such as P1D or PT6H",
+        "bad parameter for check type recency: an ISO-8601 duration such as P1D, PT6H or P1M",
       ],
     ]);
   });

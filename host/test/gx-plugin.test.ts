@@ -187,7 +187,7 @@ const GX_CHECKS: Row[] = [
     8,
     0,
   ],
-  ["paid_email", "not_null", "email", { row_condition: 'col("status") == "paid"' }, FAILED, 5, 1],
+  ["paid_email", "not_null", "email", { row_condition: "status = 'paid'" }, FAILED, 5, 1],
 ];
 
 const SQL_CHECKS: Row[] = [

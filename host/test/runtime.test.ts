@@ -155,6 +155,16 @@ describe("datasetName", () => {
       name: "main.orders",
     });
   });
+
+  it("reads relation names with the SDK's parser: three parts and quoted parts holding dots", () => {
+    const connection = { ...base, dialect: "postgres", host: "db", database: "shop" };
+    expect(datasetName(connection, "wh.sales.orders").name).toBe("wh.sales.orders");
+    expect(datasetName(connection, '"a.b".t').name).toBe("shop.a.b.t");
+    expect(datasetName(connection, '"we""ird".t').name).toBe('shop.we"ird.t');
+    const duck = { ...base, dialect: "duckdb", path: "/data/w.duckdb" };
+    expect(datasetName(duck, "lake.raw.events").name).toBe("lake.raw.events");
+    expect(datasetName(duck, '"my.schema".events').name).toBe("my.schema.events");
+  });
 });
 
 describe("listen policy", () => {

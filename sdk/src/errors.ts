@@ -51,6 +51,10 @@ export const ERROR_CATALOGUE = {
     title: "lineage event not delivered (a warning: results are never held back by lineage)",
     fix: "Check OPENLINEAGE_URL and the backend; spooled events are delivered in order once it answers.",
   },
+  "FLOE-DQ111": {
+    title: "DuckDB file written by a newer DuckDB than the engine reads",
+    fix: "Convert the file with the DuckDB that wrote it (the message gives the command), or write it with the project's pinned duckdb.",
+  },
 } as const;
 
 export type FloeErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -3,13 +3,22 @@ export {
   type CheckLevel,
   type CheckTypeSpec,
   checkTypeNames,
+  type DbtMapping,
   DIMENSIONS,
   type DimensionName,
+  type GxMapping,
   ISO_DURATION,
   lookupCheckType,
+  type NullRule,
   normalizeParameters,
+  PARAMETER_ALIASES,
+  type PluginSupport,
   SEVERITIES,
   type SeverityName,
+  SHIPPED_PLUGINS,
+  type ShippedPlugin,
+  strictBounds,
+  typesRunBy,
 } from "./checks.js";
 export * as contract from "./contract.js";
 export {
@@ -24,6 +33,30 @@ export {
   readDbtTestResults,
 } from "./dbt/tests.js";
 export {
+  assertDuckdbFileReadable,
+  type DuckdbFileVersion,
+  duckdbConversionCommand,
+  duckdbConvertedPath,
+  duckdbFileVersion,
+  NODE_DUCKDB,
+} from "./duckdb-file.js";
+export {
+  type DurationParts,
+  intervalText,
+  parseIsoDuration,
+  subtractDuration,
+} from "./duration.js";
+export {
+  CHECK_STATUS_NAMES,
+  type CheckStatusName,
+  checkStatusFromWire,
+  checkStatusToWire,
+  dimensionFromWire,
+  dimensionToWire,
+  severityFromWire,
+  severityToWire,
+} from "./enums.js";
+export {
   ERROR_CATALOGUE,
   ERROR_DOMAIN,
   FloeError,
@@ -31,6 +64,20 @@ export {
   isFloeErrorCode,
 } from "./errors.js";
 export { createLogger, type LogFields, type LogLevel, type PluginLogger } from "./log.js";
+export {
+  displayRelation,
+  identifierByteLimit,
+  parseRelation,
+  quoteIdentifier,
+  quoteRelation,
+  type RelationName,
+  RelationNameError,
+  relationParts,
+  type SqlDialect,
+  sqlDialectNamed,
+  storedIdentifier,
+  withDefaultSchema,
+} from "./names.js";
 export {
   APP_PROTOCOL_VERSIONS,
   CORE_PROTOCOL_VERSION,
@@ -41,6 +88,16 @@ export {
   SOCKET_FILE_NAME,
 } from "./protocol.js";
 export { uncountedResult } from "./results.js";
+export {
+  type Condition,
+  type ConditionValue,
+  conditionColumns,
+  conditionToSql,
+  parseRowCondition,
+  RowConditionError,
+  type SqlWriter,
+  sqlLiteral,
+} from "./row-condition.js";
 export { connectionSecrets, REDACTED, scrubSecrets } from "./secrets.js";
 export { type CallContext, type QualityPlugin, type ServeOptions, servePlugin } from "./serve.js";
 export {

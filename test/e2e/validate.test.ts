@@ -88,19 +88,15 @@ describe.each([
     "DuckDB",
     () => duckdb,
     "Catalog Error: Table with name customerz does not exist!",
-    'Binder Error: Referenced column "statuss" not found in FROM clause!',
-    'Referenced column "statuss" not found',
     "Binder Error: No function matches the given name and argument types 'avg(VARCHAR)'. You might need to add explicit type casts.",
   ],
   [
     "PostgreSQL",
     () => postgresCompute,
     'relation "customerz" does not exist',
-    'column "statuss" does not exist',
-    'column "statuss" does not exist',
     "function avg(character varying) does not exist",
   ],
-])("validate on %s", (_, compute, missingRelation, badPrefix, badColumn, badType) => {
+])("validate on %s", (_, compute, missingRelation, badType) => {
   it("finds a misspelled column, a bad relationships target, a bad filter and a column of the wrong type, at file:line", async () => {
     const file = `broken-${_}.yaml`;
     const run = await validate(file, product(compute(), BROKEN));
@@ -119,10 +115,10 @@ describe.each([
         `model orders: relation customerz cannot be read: ${missingRelation}`,
       ],
       [
-        "FLOE-DQ101",
+        "FLOE-DQ105",
         `${file}:15:51`,
         "models[0].quality_checks[2].parameters.row_condition",
-        `model orders: row_condition of check shipped_amount does not run on main.orders: ${badPrefix}`,
+        'model orders: column "statuss" in row_condition does not exist in main.orders (check shipped_amount)',
       ],
       [
         "FLOE-DQ101",
@@ -132,7 +128,8 @@ describe.each([
       ],
     ]);
     expect(run.stderr).toContain(missingRelation);
-    expect(run.stderr).toContain(badColumn);
+    // The portable row_condition is checked by name, not by running it.
+    expect(run.stderr).toContain('column "statuss" in row_condition');
     expect(run.stdout).toBe("");
   });
 

@@ -30,6 +30,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
+import { quoteIdentifier } from "@floe/quality-sdk";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
 
@@ -101,9 +102,7 @@ function postgresUserIds(): { uid: number; gid: number } {
   return { uid, gid };
 }
 
-function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
+const quoteIdent = (name: string) => quoteIdentifier(name, "postgres");
 
 function dsnFor(port: number, database: string): string {
   return `postgresql://${SUPERUSER}@${HOST}:${port}/${encodeURIComponent(database)}`;

@@ -70,13 +70,22 @@ export async function expectCaseOutcomes(
   }
 }
 
-function semanticsTest(type: string): ConformanceTest {
+/** The test of one check type's exact outcomes on the fixture (exported for the suite's own tests). */
+export function semanticsTest(type: string): ConformanceTest {
   return {
     name: type,
     requires: (ctx) =>
       declares(ctx, type) ? undefined : "not declared in capabilities.check_types",
     async run(ctx) {
       const cases = fixtureCases(primaryFixture(ctx)).filter((c) => c.type === type);
+      // A declared type the fixture has no case for would pass without a single check.
+      if (cases.length === 0) {
+        fail(
+          "the fixture",
+          `at least one case of check type ${type} (conformance/src/fixture/data.ts)`,
+          "no case",
+        );
+      }
       await expectCaseOutcomes(ctx, cases);
     },
   };

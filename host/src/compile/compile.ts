@@ -2,10 +2,12 @@
 // for columns) → CompiledArtifacts, or every diagnostic found. Pure: it takes file
 // texts and returns values; reading and writing files is the caller's business.
 import {
+  conditionColumns,
   type DbtDeclaredTest,
   declaredDbtTests,
   FloeError,
   lookupCheckType,
+  parseRowCondition,
 } from "@floe/quality-sdk";
 import { z } from "zod";
 import type { QualityCheck } from "../config/check.js";
@@ -94,12 +96,9 @@ export function compileProject(input: CompileInput): CompileResult {
     ),
   );
   for (const m of models) diagnostics.push(...m.diagnostics);
-  diagnostics.push(
-    ...checkRelationships(
-      models.map((m) => m.model),
-      product.loaded,
-    ),
-  );
+  const targets = relationshipTargets(models.map((m) => m.model));
+  diagnostics.push(...checkRelationships(targets, product.loaded));
+  diagnostics.push(...engineSpecificFilters(targets, product.loaded));
 
   const gates: GateResult[] = [];
   if (resolved.ok) {
@@ -123,12 +122,7 @@ export function compileProject(input: CompileInput): CompileResult {
   }
   return {
     ok: true,
-    artifacts: artifactsOf(
-      product.loaded.value,
-      resolved.config,
-      models.map((m) => m.model),
-      gates,
-    ),
+    artifacts: artifactsOf(product.loaded.value, resolved.config, targets, gates),
     diagnostics,
   };
 }
@@ -260,6 +254,13 @@ function compileModel(
 function columnReferences(check: QualityCheck): { value: string; path: PathSegment[] }[] {
   const refs: { value: string; path: PathSegment[] }[] = [];
   if (check.column !== undefined) refs.push({ value: check.column, path: ["column"] });
+  const condition = check.parameters.row_condition;
+  if (typeof condition === "string") {
+    // Parsed already by the check schema; the columns it reads must exist like any other.
+    for (const value of conditionColumns(parseRowCondition(condition))) {
+      refs.push({ value, path: ["parameters", "row_condition"] });
+    }
+  }
   for (const name of lookupCheckType(check.type)?.columnParameters ?? []) {
     const value = check.parameters[name];
     if (typeof value === "string") refs.push({ value, path: ["parameters", name] });
@@ -272,14 +273,32 @@ function columnReferences(check: QualityCheck): { value: string; path: PathSegme
   return refs;
 }
 
+/**
+ * `relationships.to` names another model of the product (by name or by relation)
+ * or a table outside it. A model's name is replaced by the model's relation, so
+ * the check runs against the table compile checked.
+ */
+function relationshipTargets(models: CompiledModel[]): CompiledModel[] {
+  const byName = new Map(models.map((m) => [m.name, m]));
+  return models.map((model) => ({
+    ...model,
+    quality_checks: model.quality_checks.map((check) => {
+      if (check.type !== "relationships") return check;
+      const target = byName.get(String(check.parameters.to));
+      if (target === undefined || target.relation === check.parameters.to) return check;
+      return { ...check, parameters: { ...check.parameters, to: target.relation } };
+    }),
+  }));
+}
+
 /** `relationships` to another model of the product: its `field` must be one of that model's columns. */
 function checkRelationships(models: CompiledModel[], product: LoadedFile<Product>): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const byName = new Map(models.map((m) => [m.name, m]));
+  const byRelation = new Map(models.map((m) => [m.relation, m]));
   models.forEach((model, index) => {
     model.quality_checks.forEach((check, c) => {
       if (check.type !== "relationships") return;
-      const target = byName.get(String(check.parameters.to));
+      const target = byRelation.get(String(check.parameters.to));
       const field = String(check.parameters.field);
       if (!target?.columns || target.columns.includes(field)) return;
       const path = ["models", index, "quality_checks", c, "parameters", "field"];
@@ -297,6 +316,33 @@ function checkRelationships(models: CompiledModel[], product: LoadedFile<Product
     });
   });
   return diagnostics;
+}
+
+/** A warning for every check filtered by raw SQL: it runs only on the providers that take SQL. */
+function engineSpecificFilters(
+  models: CompiledModel[],
+  product: LoadedFile<Product>,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  models.forEach((model, index) => {
+    model.quality_checks.forEach((check, c) => {
+      if (check.parameters.row_condition_sql === undefined) return;
+      const path = ["models", index, "quality_checks", c, "parameters", "row_condition_sql"];
+      out.push(
+        diagnostic(
+          "FLOE-DQ101",
+          `model ${model.name}, check ${check.name}: row_condition_sql is engine-specific SQL, run as written by the SQL providers (floe_sql, dbt_expectations, great_expectations on a SQL database); the portable row_condition runs everywhere`,
+          {
+            file: product.locate(path),
+            path: formatPath(path),
+            fix: "Write the filter as row_condition (docs/configuration.md#row-filters) unless it needs SQL the portable language lacks.",
+          },
+          "warning",
+        ),
+      );
+    });
+  });
+  return out;
 }
 
 function gateDiagnostics(

@@ -1,7 +1,18 @@
 // Result entities (the seed's QualityCheckResult, QualitySuiteResult, QualityScore,
 // ValidationResult, GateResult) as snake_case JSON schemas, and converters between
 // them (and QualityConfig) and the generated wire messages.
-import { contract, DIMENSIONS, FloeError, SEVERITIES } from "@floe/quality-sdk";
+import {
+  checkStatusFromWire,
+  checkStatusToWire,
+  type contract,
+  DIMENSIONS,
+  dimensionFromWire,
+  dimensionToWire,
+  FloeError,
+  SEVERITIES,
+  severityFromWire,
+  severityToWire,
+} from "@floe/quality-sdk";
 import { z } from "zod";
 import { CUSTOM_WEIGHT_MAX, CUSTOM_WEIGHT_MIN } from "./check.js";
 import {
@@ -118,63 +129,33 @@ export const GateResultSchema = z.strictObject({
 });
 export type GateResult = z.infer<typeof GateResultSchema>;
 
-// ---- enums: names in files, numbers on the wire ----
-
-const DIMENSION_TO_WIRE: Readonly<Record<Dimension, contract.Dimension>> = {
-  completeness: contract.Dimension.DIMENSION_COMPLETENESS,
-  accuracy: contract.Dimension.DIMENSION_ACCURACY,
-  validity: contract.Dimension.DIMENSION_VALIDITY,
-  consistency: contract.Dimension.DIMENSION_CONSISTENCY,
-  timeliness: contract.Dimension.DIMENSION_TIMELINESS,
-};
-
-const SEVERITY_TO_WIRE: Readonly<Record<Severity, contract.Severity>> = {
-  critical: contract.Severity.SEVERITY_CRITICAL,
-  warning: contract.Severity.SEVERITY_WARNING,
-  info: contract.Severity.SEVERITY_INFO,
-};
-
-const STATUS_TO_WIRE: Readonly<Record<CheckStatus, contract.CheckStatus>> = {
-  passed: contract.CheckStatus.CHECK_STATUS_PASSED,
-  failed: contract.CheckStatus.CHECK_STATUS_FAILED,
-  error: contract.CheckStatus.CHECK_STATUS_ERROR,
-  skipped: contract.CheckStatus.CHECK_STATUS_SKIPPED,
-  timed_out: contract.CheckStatus.CHECK_STATUS_TIMED_OUT,
-};
-
-function inverse<K extends string>(table: Readonly<Record<K, number>>): ReadonlyMap<number, K> {
-  return new Map(Object.entries(table).map(([name, wire]) => [wire as number, name as K]));
-}
-
-const DIMENSION_FROM_WIRE = inverse(DIMENSION_TO_WIRE);
-const SEVERITY_FROM_WIRE = inverse(SEVERITY_TO_WIRE);
-const STATUS_FROM_WIRE = inverse(STATUS_TO_WIRE);
+// ---- enums: names in files, numbers on the wire (the SDK's mapping) ----
 
 export function dimensionToProto(dimension: Dimension): contract.Dimension {
-  return DIMENSION_TO_WIRE[dimension];
+  return dimensionToWire(dimension);
 }
 
 export function severityToProto(severity: Severity): contract.Severity {
-  return SEVERITY_TO_WIRE[severity];
+  return severityToWire(severity);
 }
 
 export function checkStatusToProto(status: CheckStatus): contract.CheckStatus {
-  return STATUS_TO_WIRE[status];
+  return checkStatusToWire(status);
 }
 
 /** The dimension name of a wire value; `undefined` for UNSPECIFIED or unknown numbers. */
 export function dimensionFromProto(value: contract.Dimension): Dimension | undefined {
-  return DIMENSION_FROM_WIRE.get(value);
+  return dimensionFromWire(value);
 }
 
 /** The severity name of a wire value; `undefined` for UNSPECIFIED or unknown numbers. */
 export function severityFromProto(value: contract.Severity): Severity | undefined {
-  return SEVERITY_FROM_WIRE.get(value);
+  return severityFromWire(value);
 }
 
 /** The status name of a wire value; `undefined` for UNSPECIFIED or unknown numbers. */
 export function checkStatusFromProto(value: contract.CheckStatus): CheckStatus | undefined {
-  return STATUS_FROM_WIRE.get(value);
+  return checkStatusFromWire(value);
 }
 
 /** A wire message that breaks the contract (an UNSPECIFIED enum where a value is required). */
@@ -191,15 +172,15 @@ export function checkResultToProto(r: QualityCheckResult): contract.QualityCheck
   return {
     checkName: r.check_name,
     passed: r.passed,
-    dimension: DIMENSION_TO_WIRE[r.dimension],
-    severity: SEVERITY_TO_WIRE[r.severity],
+    dimension: dimensionToWire(r.dimension),
+    severity: severityToWire(r.severity),
     recordsChecked: r.records_checked,
     recordsFailed: r.records_failed,
     executionTimeMs: r.execution_time_ms,
     details: r.details,
     errorMessage: r.error_message ?? undefined,
     customWeight: r.custom_weight ?? undefined,
-    status: STATUS_TO_WIRE[r.status],
+    status: checkStatusToWire(r.status),
     errorCode: r.error_code ?? "",
     checkType: r.check_type ?? "",
     column: r.column ?? "",

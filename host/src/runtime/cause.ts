@@ -60,6 +60,8 @@ const CONFIG_CODES = new Set([
   "FLOE-DQ101",
   "FLOE-DQ105",
   "FLOE-DQ107",
+  // A DuckDB file from a newer DuckDB: it must be converted; a retry cannot help.
+  "FLOE-DQ111",
 ]);
 
 /**

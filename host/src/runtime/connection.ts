@@ -2,7 +2,7 @@
 // resolved from the environment at run time (and nowhere else), and the checked
 // dataset named for lineage without any credential.
 import { isAbsolute, resolve } from "node:path";
-import { type contract, FloeError } from "@floe/quality-sdk";
+import { type contract, FloeError, parseRelation, relationParts } from "@floe/quality-sdk";
 import type { Compute } from "../config/files.js";
 
 const REFERENCE = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/;
@@ -86,31 +86,30 @@ export function resolveConnection(
   };
 }
 
-/** `schema.table` → parts; an unqualified name takes the default schema. */
-function splitRelation(relation: string, defaultSchema: string): { schema: string; table: string } {
-  const dot = relation.indexOf(".");
-  return dot < 0
-    ? { schema: defaultSchema, table: relation }
-    : { schema: relation.slice(0, dot), table: relation.slice(dot + 1) };
-}
-
 /**
  * The dataset a quality run reads, named per the OpenLineage naming conventions:
  * PostgreSQL `postgres://{host}:{port}` + `{database}.{schema}.{table}`; DuckDB,
  * which the conventions do not list, `duckdb://{absolute file path}` +
- * `{schema}.{table}`. Built from the resolved connection minus user and password.
+ * `{schema}.{table}` (`{catalog}.{schema}.{table}` when the relation names an
+ * attached catalog). Parts are the stored names, unquoted, as the conventions
+ * want them. Built from the resolved connection minus user and password.
  */
 export function datasetName(
   connection: contract.Connection,
   relation: string,
 ): { namespace: string; name: string } {
+  const parsed = parseRelation(relation);
   if (connection.dialect === "postgres") {
-    const { schema, table } = splitRelation(relation, connection.schema || "public");
+    const name = {
+      database: parsed.database ?? connection.database,
+      schema: parsed.schema ?? (connection.schema || "public"),
+      identifier: parsed.identifier,
+    };
     return {
       namespace: `postgres://${connection.host}:${connection.port || 5432}`,
-      name: `${connection.database}.${schema}.${table}`,
+      name: relationParts(name).join("."),
     };
   }
-  const { schema, table } = splitRelation(relation, connection.schema || "main");
-  return { namespace: `duckdb://${connection.path}`, name: `${schema}.${table}` };
+  const name = { ...parsed, schema: parsed.schema ?? (connection.schema || "main") };
+  return { namespace: `duckdb://${connection.path}`, name: relationParts(name).join(".") };
 }

@@ -2,9 +2,23 @@
 // the files of the project (dbt_project.yml, profiles.yml, one properties file
 // per suite); writing them and running dbt is the shell's job.
 import { createHash } from "node:crypto";
-import { type contract, FloeError, lookupCheckType, normalizeParameters } from "@floe/quality-sdk";
+import {
+  conditionToSql,
+  type contract,
+  type DimensionName,
+  dimensionFromWire,
+  FloeError,
+  intervalText,
+  lookupCheckType,
+  normalizeParameters,
+  parseIsoDuration,
+  parseRowCondition,
+  quoteIdentifier,
+  sqlLiteral,
+  typesRunBy,
+} from "@floe/quality-sdk";
 import { jinjaLiteral, renderedArgument, yamlDocument } from "./jinja.js";
-import { durationAsInterval, parseRelationName, type RelationName } from "./relation.js";
+import { parseRelationName, type RelationName } from "./relation.js";
 
 /** The local dbt package holding the generic tests. */
 export const PACKAGE_NAME = "floe_expectations";
@@ -17,57 +31,8 @@ export const COUNTS_ROLE = "counts";
 
 export type SupportedDialect = "duckdb" | "postgres";
 
-/** A floe check type and how it is written as a test of the package. */
-interface TestShape {
-  /** Generic test name in the package (dbt-expectations' name where it has one). */
-  readonly test: string;
-  /** floe parameter → dbt argument, where the names differ. */
-  readonly renames?: Readonly<Record<string, string>>;
-}
-
-/** floe type → generic test. Argument names follow dbt-expectations. */
-const TEST_SHAPES: Readonly<Record<string, TestShape>> = {
-  not_null: { test: "expect_column_values_to_not_be_null" },
-  unique: { test: "expect_column_values_to_be_unique" },
-  accepted_values: { test: "expect_column_values_to_be_in_set", renames: { values: "value_set" } },
-  not_accepted_values: {
-    test: "expect_column_values_to_not_be_in_set",
-    renames: { values: "value_set" },
-  },
-  between: { test: "expect_column_values_to_be_between" },
-  regex: { test: "expect_column_values_to_match_regex" },
-  length_between: { test: "expect_column_value_lengths_to_be_between" },
-  row_count_between: { test: "expect_table_row_count_to_be_between" },
-  column_exists: { test: "expect_column_to_exist" },
-  compound_unique: {
-    test: "expect_compound_columns_to_be_unique",
-    renames: { columns: "column_list" },
-  },
-  pair_greater_than: {
-    test: "expect_column_pair_values_A_to_be_greater_than_B",
-    renames: { column_a: "column_A", column_b: "column_B" },
-  },
-  relationships: { test: "relationships" },
-  mean_between: { test: "expect_column_mean_to_be_between" },
-  min_between: { test: "expect_column_min_to_be_between" },
-  max_between: { test: "expect_column_max_to_be_between" },
-  sum_between: { test: "expect_column_sum_to_be_between" },
-  stdev_between: { test: "expect_column_stdev_to_be_between" },
-  distinct_count_between: { test: "expect_column_unique_value_count_to_be_between" },
-  recency: { test: "expect_row_values_to_have_recent_data" },
-  expression_is_true: { test: "expression_is_true" },
-};
-
-/** The floe types this plugin runs. */
-export const SUPPORTED_CHECK_TYPES: readonly string[] = Object.keys(TEST_SHAPES);
-
-const DIMENSION_NAMES: Readonly<Record<number, string>> = {
-  1: "completeness",
-  2: "accuracy",
-  3: "validity",
-  4: "consistency",
-  5: "timeliness",
-};
+/** The floe types this plugin runs: those the vocabulary marks as run by dbt_expectations. */
+export const SUPPORTED_CHECK_TYPES: readonly string[] = typesRunBy("dbt_expectations");
 
 /** floe severity → dbt severity: only critical checks fail a dbt run. */
 export function dbtSeverity(severity: contract.Severity): "error" | "warn" {
@@ -79,7 +44,7 @@ export interface PlannedCheck {
   readonly check: contract.QualityCheck;
   /** floe type name (aliases resolved). */
   readonly type: string;
-  readonly dimension: string;
+  readonly dimension: DimensionName;
   /** Name of the dbt test node. */
   readonly testName: string;
   /** The package's generic test it runs as. */
@@ -203,11 +168,11 @@ export function projectFiles(
 
 /**
  * The dbt identifier of a relation part. dbt quotes source names by wrapping
- * them in double quotes without doubling the ones inside, so they are doubled
- * here (DuckDB and PostgreSQL both quote with `"`).
+ * them in double quotes without doubling the ones inside, so the part is given
+ * as the SDK quotes it, less the outer quotes dbt adds back.
  */
 function sourceName(name: string): string {
-  return jinjaLiteral(name.replaceAll('"', '""'));
+  return jinjaLiteral(quoteIdentifier(name).slice(1, -1));
 }
 
 function relationOf(text: string, where: string): RelationName {
@@ -283,7 +248,7 @@ export function planSuite(
       );
     }
     const spec = lookupCheckType(check.type);
-    const shape = spec ? TEST_SHAPES[spec.type] : undefined;
+    const shape = spec && SUPPORTED_CHECK_TYPES.includes(spec.type) ? spec.dbtMapping : undefined;
     if (!spec || !shape) {
       throw new FloeError(
         "FLOE-DQ101",
@@ -314,16 +279,21 @@ export function planSuite(
     for (const [name, value] of Object.entries(parsed.data)) {
       if (value === undefined) continue;
       if (spec.type === "recency" && name === "max_age") {
-        const interval = durationAsInterval(String(value));
-        if (!interval) {
-          throw new FloeError(
-            "FLOE-DQ101",
-            `check ${JSON.stringify(check.name)}: max_age ${JSON.stringify(value)} is not an ISO-8601 duration`,
-            { path: `${where}.parameters.max_age` },
-          );
-        }
-        args.datepart = interval.datepart;
-        args.interval = interval.interval;
+        // Calendar months and years, as every plugin counts them (the schema checked the text).
+        args.max_age = renderedArgument(intervalText(parseIsoDuration(String(value))));
+        continue;
+      }
+      if (name === "row_condition") {
+        // The portable filter as SQL: columns quoted, values written as literals.
+        const sql = conditionToSql(parseRowCondition(String(value)), {
+          ident: (column) => quoteIdentifier(column),
+          value: sqlLiteral,
+        });
+        args.row_condition = renderedArgument(sql);
+        continue;
+      }
+      if (name === "row_condition_sql") {
+        args.row_condition = renderedArgument(String(value));
         continue;
       }
       if (spec.type === "relationships" && name === "to") {
@@ -333,7 +303,7 @@ export function planSuite(
       }
       args[shape.renames?.[name] ?? name] = renderedArgument(value);
     }
-    const dimension = DIMENSION_NAMES[check.dimension] ?? (spec.dimension as string);
+    const dimension = dimensionFromWire(check.dimension) ?? spec.dimension;
     const testName = `${tag}_${checks.length + 1}`;
     checkedTests.push({
       [`${PACKAGE_NAME}.${shape.test}`]: {

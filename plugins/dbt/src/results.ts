@@ -10,19 +10,11 @@
 // messages, skips) waits for run_results.json + manifest.json, read by the
 // SDK's parser that the host's ingest uses too.
 import type { contract, DbtTestResult } from "@floe/quality-sdk";
-import { FloeError, lookupCheckType } from "@floe/quality-sdk";
+import { dimensionToWire, FloeError, lookupCheckType } from "@floe/quality-sdk";
 import { COUNTS_ROLE, type PlannedCheck } from "./project.js";
 
 const COUNTS_TEST = "floe_counts";
 const COUNTS_PREFIX = "floe_counts:";
-
-const DIMENSIONS: Readonly<Record<string, contract.Dimension>> = {
-  completeness: 1,
-  accuracy: 2,
-  validity: 3,
-  consistency: 4,
-  timeliness: 5,
-};
 
 const STATUSES: Readonly<Record<DbtTestResult["status"], contract.CheckStatus>> = {
   passed: 1,
@@ -75,7 +67,7 @@ function checkResult(
   return {
     checkName: check.name,
     passed: outcome.status === "passed",
-    dimension: DIMENSIONS[dimension] ?? 0,
+    dimension: dimensionToWire(dimension),
     severity: check.severity,
     recordsChecked,
     recordsFailed,
@@ -252,7 +244,7 @@ export function skippedResult(
   return {
     checkName: check.name,
     passed: false,
-    dimension: check.dimension || (spec ? (DIMENSIONS[spec.dimension] ?? 0) : 0),
+    dimension: check.dimension || (spec ? dimensionToWire(spec.dimension) : 0),
     severity: check.severity,
     recordsChecked: 0,
     recordsFailed: 0,

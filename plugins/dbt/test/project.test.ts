@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { findDbtExecutable } from "../src/executable.js";
 import { jinjaLiteral } from "../src/jinja.js";
 import { dbtSeverity, planSuite, projectFiles } from "../src/project.js";
-import { durationAsInterval, parseRelationName } from "../src/relation.js";
+import { parseRelationName } from "../src/relation.js";
 import { ensureProject, writeFileAtomic } from "../src/workdir.js";
 import { check, duckDbConnection, postgresConnection, suiteOf } from "./support.js";
 
@@ -25,40 +25,50 @@ function renderWithJinja(templates: string[]): string[] {
 }
 
 describe("relation names", () => {
-  it("splits table, schema.table and database.schema.table, with quoted parts holding dots and quotes", () => {
-    expect(parseRelationName("orders")).toEqual({
-      database: undefined,
-      schema: undefined,
-      identifier: "orders",
-    });
-    expect(parseRelationName("analytics.orders")).toEqual({
-      database: undefined,
-      schema: "analytics",
-      identifier: "orders",
-    });
+  it("reports the SDK parser's message for a bad relation (cases: sdk/vectors/primitives.json)", () => {
     expect(parseRelationName('wh."my.schema"."a""b"')).toEqual({
       database: "wh",
       schema: "my.schema",
       identifier: 'a"b',
     });
-  });
-
-  it("explains what is wrong with a bad relation", () => {
-    expect(parseRelationName("a..b")).toBe('empty name part in relation "a..b"');
-    expect(parseRelationName('"open')).toBe('unterminated quoted name in relation "\\"open"');
-    expect(parseRelationName("a.b.c.d")).toBe(
-      'relation "a.b.c.d" has 4 parts; write table, schema.table or database.schema.table',
-    );
+    expect(parseRelationName("a..b")).toBe('empty part in relation "a..b"');
   });
 });
 
-describe("durations", () => {
-  it("keeps a single unit and converts mixed units to seconds", () => {
-    expect(durationAsInterval("P1D")).toEqual({ datepart: "day", interval: 1 });
-    expect(durationAsInterval("PT6H")).toEqual({ datepart: "hour", interval: 6 });
-    expect(durationAsInterval("P1DT12H")).toEqual({ datepart: "second", interval: 129_600 });
-    expect(durationAsInterval("PT1.5S")).toEqual({ datepart: "second", interval: 2 });
-    expect(durationAsInterval("one day")).toBeUndefined();
+describe("arguments the package's tests receive", () => {
+  const argumentsOf = (type: string, column: string, parameters: Record<string, unknown>) => {
+    const plan = planSuite(
+      suiteOf("orders", [check("c", type, column, parameters)]),
+      "orders",
+      duckDbConnection("/tmp/w.duckdb"),
+    );
+    const [properties] = [JSON.parse(plan.content)];
+    const tests = properties.sources[0].tables[0].data_tests;
+    return Object.values(tests[0] as Record<string, { arguments: Record<string, unknown> }>)[0]
+      ?.arguments;
+  };
+  const rendered = (value: unknown) => renderWithJinja([String(value)])[0];
+
+  it("gives recency its max_age as a calendar interval, as floe_sql computes it", () => {
+    const args = argumentsOf("recency", "ts", { max_age: "P1M" });
+    expect(rendered(args?.max_age)).toBe("1 months 0 days 0 seconds");
+  });
+
+  it("translates the portable row_condition to SQL with quoted columns and literal values", () => {
+    const args = argumentsOf("not_null", "email", {
+      row_condition: "status = 'it''s' AND \"Amt\" > 1",
+    });
+    expect(rendered(args?.row_condition)).toBe(`(("status" = 'it''s') AND ("Amt" > 1))`);
+  });
+
+  it("passes row_condition_sql (the SQL-only filter) as written", () => {
+    const args = argumentsOf("not_null", "email", { row_condition_sql: "lower(status) = 'x'" });
+    expect(rendered(args?.row_condition)).toBe("lower(status) = 'x'");
+  });
+
+  it("keeps strict_min and strict_max apart", () => {
+    const args = argumentsOf("between", "x", { min_value: 1, max_value: 10, strict_min: true });
+    expect([args?.strict_min, args?.strict_max]).toEqual([true, undefined]);
   });
 });
 

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { contract } from "@floe/quality-sdk";
+import { contract, quoteIdentifier } from "@floe/quality-sdk";
 import pg from "pg";
 import {
   discoverPlugins,
@@ -41,7 +41,7 @@ export const HOSTILE_TABLE = "we\"ird.ta'b {{ 7*7 }}";
 export const HOSTILE_COLUMN = 'na"me {% raw %}';
 
 function fixtureStatements(): string[] {
-  const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  const q = (name: string) => quoteIdentifier(name);
   return [
     `create table orders (${ORDERS_COLUMNS})`,
     `insert into orders values ${ORDERS_ROWS.join(", ")}`,

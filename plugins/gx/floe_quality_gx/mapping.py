@@ -1,20 +1,33 @@
 """floe checks → Great Expectations expectations.
 
-The floe vocabulary lives in ``sdk/src/checks.ts``; this module holds only what the
-great_expectations provider adds to it: which GX expectation runs each floe type and
-how floe parameter names become GX kwargs. ``tests/test_vocabulary_parity.py`` keeps
-the two tables in step. Every expectation is built through GX's own pydantic models,
-so a bad kwarg is rejected with GX's message before anything runs.
+The floe vocabulary lives in ``sdk/src/checks.ts``; its JSON export (loaded through
+``floe_quality_sdk.vocabulary``) says which GX expectation runs each floe type, how
+floe parameter names become GX kwargs and which kwargs GX needs to mean what floe
+means. This module holds only what cannot be derived from it: the checks run as SQL
+(no GX expectation), the row filter, and recency. Every expectation is built through
+GX's own pydantic models, so a bad kwarg is rejected with GX's message before anything
+runs.
 """
 
 from __future__ import annotations
 
 import datetime
-import re
+import hashlib
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from floe_quality_sdk import vocabulary
+from floe_quality_sdk.duration import DurationParts, interval_text, parse_iso_duration, subtract_duration
+from floe_quality_sdk.names import RelationNameError, parse_relation, quote_identifier
+from floe_quality_sdk.row_condition import (
+    RowConditionError,
+    condition_columns,
+    condition_to_sql,
+    parse_row_condition,
+    sql_literal,
+)
 
 from .model import Check, CheckError, Dimension, Severity
 
@@ -40,77 +53,34 @@ class CheckKind:
     aliases: tuple[str, ...] = ()
 
 
-def _kind(type_: str, dimension: Dimension, gx: str | None, level: str, *aliases: str) -> CheckKind:
-    return CheckKind(type_, dimension, gx, level, aliases)
-
-
-CHECK_KINDS: tuple[CheckKind, ...] = (
-    _kind("not_null", Dimension.COMPLETENESS, "expect_column_values_to_not_be_null", "row"),
-    _kind("unique", Dimension.CONSISTENCY, "expect_column_values_to_be_unique", "set"),
-    _kind("accepted_values", Dimension.VALIDITY, "expect_column_values_to_be_in_set", "row"),
-    _kind("not_accepted_values", Dimension.VALIDITY, "expect_column_values_to_not_be_in_set", "row"),
-    _kind("between", Dimension.ACCURACY, "expect_column_values_to_be_between", "row"),
-    _kind("regex", Dimension.VALIDITY, "expect_column_values_to_match_regex", "row"),
-    _kind("length_between", Dimension.VALIDITY, "expect_column_value_lengths_to_be_between", "row"),
-    _kind("row_count_between", Dimension.COMPLETENESS, "expect_table_row_count_to_be_between", "aggregate"),
-    _kind("column_exists", Dimension.COMPLETENESS, "expect_column_to_exist", "schema"),
-    _kind("compound_unique", Dimension.CONSISTENCY, "expect_compound_columns_to_be_unique", "set"),
-    _kind(
-        "pair_greater_than",
-        Dimension.CONSISTENCY,
-        "expect_column_pair_values_a_to_be_greater_than_b",
-        "row",
-        "expect_column_pair_values_A_to_be_greater_than_B",
-    ),
-    _kind("relationships", Dimension.CONSISTENCY, None, "set"),
-    _kind("mean_between", Dimension.ACCURACY, "expect_column_mean_to_be_between", "aggregate"),
-    _kind("min_between", Dimension.ACCURACY, "expect_column_min_to_be_between", "aggregate"),
-    _kind("max_between", Dimension.ACCURACY, "expect_column_max_to_be_between", "aggregate"),
-    _kind("sum_between", Dimension.ACCURACY, "expect_column_sum_to_be_between", "aggregate"),
-    _kind("stdev_between", Dimension.ACCURACY, "expect_column_stdev_to_be_between", "aggregate"),
-    _kind(
-        "distinct_count_between",
-        Dimension.ACCURACY,
-        "expect_column_unique_value_count_to_be_between",
-        "aggregate",
-    ),
-    _kind("recency", Dimension.TIMELINESS, None, "aggregate", "expect_row_values_to_have_recent_data"),
-    _kind("expression_is_true", Dimension.VALIDITY, None, "row"),
+CHECK_KINDS: tuple[CheckKind, ...] = tuple(
+    CheckKind(
+        t.type,
+        Dimension.from_label(t.dimension),
+        vocabulary.snake_case(t.gx_expectation) if t.gx_expectation else None,
+        t.level,
+        t.aliases,
+    )
+    for t in vocabulary.check_types()
+    if t.runs_on("great_expectations")
 )
-
-_BY_NAME: dict[str, CheckKind] = {}
-for _k in CHECK_KINDS:
-    _BY_NAME[_k.type] = _k
-    for _alias in _k.aliases:
-        _BY_NAME[_alias.lower()] = _k
-    if _k.gx:
-        _BY_NAME[_k.gx] = _k
-
-# floe parameter names that GX spells differently; GX spellings pass through as they are.
-_GX_KWARG_NAMES: Mapping[str, str] = {
-    "values": "value_set",
-    "columns": "column_list",
-    "column_a": "column_A",
-    "column_b": "column_B",
-    "where": "row_condition",
-}
+_KIND_BY_TYPE = {k.type: k for k in CHECK_KINDS}
 
 _ROW_CONDITION_HINT = (
-    'row_condition uses Great Expectations\' condition syntax, e.g. col("status") == "active", '
-    'col("amount") > 0 or col("email").notnull()'
+    "row_condition is floe's portable filter, e.g. status = 'active' AND amount > 0 "
+    "(docs/configuration.md#row-filters)"
 )
 
 
 def snake_case(name: str) -> str:
     """``ExpectColumnValuesToNotBeNull`` → ``expect_column_values_to_not_be_null``."""
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    name = re.sub(r"([A-Z])([A-Z][a-z])", r"\1_\2", name)
-    return name.lower()
+    return vocabulary.snake_case(name)
 
 
 def find_check_kind(type_name: str) -> CheckKind | None:
     """The floe check kind of a floe type name or of one of its GX / dbt aliases."""
-    return _BY_NAME.get(type_name) or _BY_NAME.get(snake_case(type_name))
+    spec = vocabulary.lookup_check_type(type_name)
+    return _KIND_BY_TYPE.get(spec.type) if spec else None
 
 
 @dataclass(frozen=True)
@@ -121,8 +91,19 @@ class Backend:
     engine: str
     # SQLAlchemy dialect name for SQL backends: "postgresql", "sqlite".
     dialect: str = ""
-    # Quotes one identifier for the dialect.
-    quote: Callable[[str], str] = field(default=lambda name: '"' + name.replace('"', '""') + '"')
+    # Quotes one identifier for the dialect (the SDK's quoting).
+    quote: Callable[[str], str] = field(default=quote_identifier)
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    """A check's row filter as a boolean column the database computes next to the
+    checked table's columns (``column``: a generated name; ``sql``: the predicate,
+    literals inline, null counted as false), so GX filters on ``column == True`` and
+    every engine applies SQL's truth rules exactly as floe_sql does."""
+
+    column: str
+    sql: str
 
 
 @dataclass(frozen=True)
@@ -157,21 +138,22 @@ class MappedCheck:
     evaluated_probe: Any = None
     # floe's mostly for checks GX runs as SQL, where UnexpectedRowsExpectation has none.
     mostly: float | None = None
+    # The row filter the database computes for this check, if it has one.
+    row_filter: RowFilter | None = None
 
     @property
     def level(self) -> str:
         return self.kind.level if self.kind else "row"
 
 
-def gx_kwargs(parameters: Mapping[str, Any]) -> dict[str, Any]:
-    """floe parameter names → GX kwarg names (``strictly`` → ``strict_min`` + ``strict_max``)."""
-    out: dict[str, Any] = {}
+def gx_kwargs(kind: CheckKind | None, parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """floe parameter names → GX kwarg names, plus the kwargs the vocabulary fixes for
+    the type (``ignore_row_if`` for pair_greater_than)."""
+    spec = vocabulary.lookup_check_type(kind.type) if kind else None
+    renames = spec.gx_renames if spec else {}
+    out: dict[str, Any] = dict(spec.gx_kwargs) if spec else {}
     for key, value in parameters.items():
-        if key == "strictly":
-            out["strict_min"] = bool(value)
-            out["strict_max"] = bool(value)
-            continue
-        out[_GX_KWARG_NAMES.get(key, key)] = value
+        out[renames.get(key, key)] = value
     return out
 
 
@@ -184,32 +166,20 @@ def gx_severity(severity: Severity) -> str | None:
     }.get(severity)
 
 
-_DURATION = re.compile(
-    r"^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
-    r"(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
-)
+def max_age_parts(iso: str) -> DurationParts:
+    """recency's max_age in calendar months, days and seconds (the SDK's one meaning)."""
+    try:
+        return parse_iso_duration(iso)
+    except ValueError:
+        raise CheckError("FLOE-DQ101", f"max_age {iso!r} is not an ISO-8601 duration such as P1D or PT6H") from None
 
 
-def duration_seconds(iso: str) -> int:
-    """ISO-8601 duration → whole seconds (a year is 365 days, a month 30)."""
-    match = _DURATION.match(iso)
-    if not match:
-        raise CheckError("FLOE-DQ101", f"max_age {iso!r} is not an ISO-8601 duration such as P1D or PT6H")
-    years, months, weeks, days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
-    total = (
-        years * 365 * 86400
-        + months * 30 * 86400
-        + weeks * 7 * 86400
-        + days * 86400
-        + hours * 3600
-        + minutes * 60
-        + seconds
-    )
-    return int(total)
-
-
-def _split_relation(relation: str, quote: Callable[[str], str]) -> str:
-    return ".".join(quote(part) for part in relation.split("."))
+def _quoted_relation(text: str, quote: Callable[[str], str]) -> str:
+    try:
+        relation = parse_relation(text)
+    except RelationNameError as error:
+        raise CheckError("FLOE-DQ101", str(error)) from None
+    return ".".join(quote(part) for part in relation.parts)
 
 
 def _sql_for_kind(
@@ -228,7 +198,7 @@ def _sql_for_kind(
     where = f"({_escape_braces(condition)}) AND " if condition else ""
     if kind.type == "relationships":
         column = q(_required_column(check))
-        parent = _split_relation(str(params["to"]), q)
+        parent = _quoted_relation(str(params["to"]), q)
         parent_field = q(str(params["field"]))
         return (
             f"SELECT * FROM {{batch}} WHERE {where}{column} IS NOT NULL AND {column} NOT IN "
@@ -236,15 +206,20 @@ def _sql_for_kind(
         )
     if kind.type == "recency":
         column = q(_required_column(check))
-        seconds = duration_seconds(str(params["max_age"]))
+        parts = max_age_parts(str(params["max_age"]))
         if backend.dialect == "sqlite":
-            cutoff = f"datetime('now', '-{seconds} seconds')"
+            cutoff = (
+                f"datetime('now', '-{parts.months:g} months', '-{parts.days:g} days', '-{parts.seconds:g} seconds')"
+            )
+            latest = f"MAX({column})"
         else:
-            cutoff = f"CURRENT_TIMESTAMP - INTERVAL '{seconds} seconds'"
+            # Calendar months and years, compared without time zone, as floe_sql does.
+            cutoff = f"CAST(now() AS TIMESTAMP) - CAST({sql_literal(interval_text(parts))} AS INTERVAL)"
+            latest = f"CAST(MAX({column}) AS TIMESTAMP)"
         filtered = f" WHERE {where[: -len(' AND ')]}" if condition else ""
         return (
             f"SELECT MAX({column}) AS latest FROM {{batch}}{filtered} "
-            f"HAVING MAX({column}) IS NULL OR MAX({column}) < {cutoff}"
+            f"HAVING MAX({column}) IS NULL OR {latest} < {cutoff}"
         )
     expression = _escape_braces(str(params["expression"]))
     return f"SELECT * FROM {{batch}} WHERE {where}NOT ({expression})"
@@ -254,47 +229,48 @@ def _escape_braces(sql: str) -> str:
     return sql.replace("{", "{{").replace("}", "}}")
 
 
-def sql_condition(condition: str, dialect: str) -> str:
-    """A GX-syntax row condition as a SQL predicate for the dialect (UnexpectedRowsExpectation
-    takes no row_condition, so the SQL-run checks filter in their own query)."""
-    from great_expectations.expectations.legacy_row_conditions import (
-        ConditionParserError,
-        parse_condition_to_sqlalchemy,
-    )
-    from sqlalchemy.dialects import postgresql, sqlite
+def row_filter(parameters: Mapping[str, Any], quote: Callable[[str], str]) -> RowFilter | None:
+    """The check's filter as SQL for the database: the portable ``row_condition``
+    translated (columns quoted, values as literals), or ``row_condition_sql`` as written."""
+    portable = parameters.get("row_condition")
+    raw = parameters.get("row_condition_sql")
+    if portable is not None and raw is not None:
+        raise CheckError("FLOE-DQ101", "give row_condition or row_condition_sql, not both")
+    if portable is not None:
+        try:
+            parsed = parse_row_condition(str(portable))
+        except RowConditionError as error:
+            raise CheckError(
+                "FLOE-DQ101", f"row_condition: {error.message} (at character {error.offset + 1}). {_ROW_CONDITION_HINT}"
+            ) from None
+        sql = condition_to_sql(parsed, quote, sql_literal)
+    elif raw is not None:
+        sql = f"({raw})"
+    else:
+        return None
+    name = "__floe_filter_" + hashlib.sha256(sql.encode()).hexdigest()[:16]
+    return RowFilter(name, sql)
 
+
+def filter_columns(parameters: Mapping[str, Any]) -> tuple[str, ...]:
+    """Columns the portable row_condition reads (checked for existence like the check's own)."""
+    portable = parameters.get("row_condition")
+    if portable is None:
+        return ()
     try:
-        expression = parse_condition_to_sqlalchemy(condition)
-    except ConditionParserError as error:
-        raise CheckError("FLOE-DQ101", f"{error}. {_ROW_CONDITION_HINT}") from None
-    sa_dialect = sqlite.dialect() if dialect == "sqlite" else postgresql.dialect()
-    return str(expression.compile(dialect=sa_dialect, compile_kwargs={"literal_binds": True}))
-
-
-def bound_sql_condition(condition: str) -> tuple[str, tuple[Any, ...]]:
-    """A GX-syntax row condition as a SQL predicate with ``?`` placeholders and its values."""
-    from great_expectations.expectations.legacy_row_conditions import (
-        ConditionParserError,
-        parse_condition_to_sqlalchemy,
-    )
-    from sqlalchemy.dialects import sqlite
-
-    try:
-        expression = parse_condition_to_sqlalchemy(condition)
-    except ConditionParserError as error:
-        raise CheckError("FLOE-DQ101", f"{error}. {_ROW_CONDITION_HINT}") from None
-    compiled = expression.compile(dialect=sqlite.dialect(paramstyle="qmark"))
-    return str(compiled), tuple(compiled.params[name] for name in compiled.positiontup or ())
+        return tuple(condition_columns(parse_row_condition(str(portable))))
+    except RowConditionError:
+        return ()
 
 
 def _duckdb_count(
-    kind: CheckKind, check: Check, params: Mapping[str, Any], backend: Backend, row_condition: Any
+    kind: CheckKind, check: Check, params: Mapping[str, Any], backend: Backend, condition_filter: RowFilter | None
 ) -> DuckdbCount:
     q = backend.quote
-    condition, values = bound_sql_condition(str(row_condition)) if row_condition is not None else ("TRUE", ())
+    condition, values = (condition_filter.sql, ()) if condition_filter is not None else ("TRUE", ())
     if kind.type == "relationships":
         column = q(_required_column(check))
-        parent = _split_relation(str(params["to"]), q)
+        parent = _quoted_relation(str(params["to"]), q)
         parent_field = q(str(params["field"]))
         return DuckdbCount(
             failed=f"{column} NOT IN (SELECT {parent_field} FROM {parent} WHERE {parent_field} IS NOT NULL)",
@@ -319,10 +295,10 @@ def _required_column(check: Check) -> str:
 def _sql_kind_parameters(kind: CheckKind) -> tuple[set[str], set[str]]:
     """(required, optional) parameters of the SQL-run kinds."""
     if kind.type == "relationships":
-        return {"to", "field"}, {"row_condition"}
+        return {"to", "field"}, set()
     if kind.type == "recency":
-        return {"max_age"}, {"row_condition"}
-    return {"expression"}, {"row_condition", "mostly"}
+        return {"max_age"}, set()
+    return {"expression"}, {"mostly"}
 
 
 def _expectation_class(type_name: str) -> Any:
@@ -364,11 +340,7 @@ def map_check(check: Check, backend: Backend) -> MappedCheck:
     import great_expectations.expectations as gxe
 
     kind = find_check_kind(check.type)
-    params = dict(check.parameters)
-    row_condition = params.pop("row_condition", None)
-    where = params.pop("where", None)  # the dbt spelling
-    row_condition = row_condition if row_condition is not None else where
-    explicit_parser = params.pop("condition_parser", None)
+    params = vocabulary.normalize_parameters(check.parameters) if kind else dict(check.parameters)
     dimension = check.dimension or (kind.dimension if kind else Dimension.VALIDITY)
     check = check.with_dimension(dimension)
 
@@ -376,15 +348,34 @@ def map_check(check: Check, backend: Backend) -> MappedCheck:
     severity = gx_severity(check.severity)
     if severity:
         common["severity"] = severity
+    explicit_parser = params.pop("condition_parser", None)
+    native_condition = params.get("row_condition")
+    condition_filter: RowFilter | None = None
+    filtered_columns: tuple[str, ...] = ()
+    if isinstance(native_condition, Mapping) or explicit_parser is not None:
+        # A native GX suite's own condition (a serialized Condition, or a string with
+        # its condition_parser): GX applies it as written.
+        params.pop("row_condition", None)
+        common.update(_native_condition_kwargs(native_condition, explicit_parser, backend))
+    else:
+        condition_filter = row_filter(params, backend.quote)
+        filtered_columns = filter_columns(params)
+        params.pop("row_condition", None)
+        params.pop("row_condition_sql", None)
+        if condition_filter is not None:
+            from great_expectations.expectations.row_conditions import Column
+
+            common["row_condition"] = Column(condition_filter.column) == True  # noqa: E712 (a GX Condition)
     sql_run = kind is not None and kind.gx is None
-    if isinstance(row_condition, Mapping) and not sql_run:
-        # GX 1.9+ suite files store conditions as serialized Condition objects.
-        common["row_condition"] = dict(row_condition)
-    elif row_condition is not None and not sql_run:
-        common.update(_row_condition_kwargs(str(row_condition), explicit_parser, backend))
+    filtered = tuple(c for c in filtered_columns if c)
+
+    def mapped(expectation: Any, columns: tuple[str, ...], **extra: Any) -> MappedCheck:
+        return MappedCheck(
+            check, kind, expectation, tuple(dict.fromkeys(columns + filtered)), row_filter=condition_filter, **extra
+        )
 
     if kind is not None and kind.type == "recency" and backend.engine == "pandas":
-        return _pandas_recency(check, kind, params, row_condition, explicit_parser, backend, common)
+        return mapped(*_pandas_recency(check, kind, params, common))
 
     if kind is not None and sql_run:
         if backend.engine != "sql" and backend.dialect != "duckdb":
@@ -401,21 +392,15 @@ def map_check(check: Check, backend: Backend) -> MappedCheck:
             raise CheckError("FLOE-DQ101", f"{kind.type}: " + "; ".join(problems))
         columns = (check.column,) if check.column else ()
         if backend.engine != "sql":
-            return MappedCheck(
-                check, kind, None, columns, duckdb_count=_duckdb_count(kind, check, params, backend, row_condition)
-            )
+            return mapped(None, columns, duckdb_count=_duckdb_count(kind, check, params, backend, condition_filter))
         mostly = params.pop("mostly", None)
-        condition = sql_condition(str(row_condition), backend.dialect) if row_condition is not None else None
+        condition = condition_filter.sql if condition_filter is not None else None
         query = _sql_for_kind(kind, check, params, backend, condition)
-        expectation = _build(gxe.UnexpectedRowsExpectation, {"unexpected_rows_query": query, **common}, kind.type)
-        probe = _evaluated_probe(kind, check, row_condition, explicit_parser, backend)
-        return MappedCheck(
-            check,
-            kind,
-            expectation,
-            columns,
-            evaluated_probe=probe,
-            mostly=float(mostly) if mostly is not None else None,
+        sql_common = {k: v for k, v in common.items() if k != "row_condition"}
+        expectation = _build(gxe.UnexpectedRowsExpectation, {"unexpected_rows_query": query, **sql_common}, kind.type)
+        probe = _evaluated_probe(kind, check, common.get("row_condition"))
+        return mapped(
+            expectation, columns, evaluated_probe=probe, mostly=float(mostly) if mostly is not None else None
         )
 
     type_name = kind.gx if kind else snake_case(check.type)
@@ -426,44 +411,37 @@ def map_check(check: Check, backend: Backend) -> MappedCheck:
             f"unknown check type {check.type!r}: neither a floe check type nor a Great Expectations "
             "expectation type (e.g. not_null, between, expect_column_values_to_be_of_type)",
         )
-    kwargs = gx_kwargs(params)
+    kwargs = gx_kwargs(kind, params)
     if check.column and "column" in cls.__fields__ and "column" not in kwargs:
         kwargs["column"] = check.column
     kwargs.update(common)
     expectation = _build(cls, kwargs, type_name)
     # column_exists reports a missing column as a failure, not as an unknown column.
     columns = () if type_name == "expect_column_to_exist" else _expectation_columns(kwargs)
-    return MappedCheck(check, kind, expectation, columns)
+    return mapped(expectation, columns)
 
 
-def _evaluated_probe(
-    kind: CheckKind, check: Check, row_condition: Any, explicit_parser: Any, backend: Backend
-) -> Any:
+def _evaluated_probe(kind: CheckKind, check: Check, condition: Any) -> Any:
     """The expectation that counts the rows a SQL-run check evaluates; None where that is
     the table's row count (recency, expression_is_true without a row condition)."""
     import great_expectations.expectations as gxe
 
     kwargs: dict[str, Any] = {"meta": {META_INTERNAL: "evaluated", META_PROBE_OF: check.name}}
-    if row_condition is not None:
-        kwargs.update(_row_condition_kwargs(str(row_condition), explicit_parser, backend))
+    if condition is not None:
+        kwargs["row_condition"] = condition
     if kind.type == "relationships":
         return _build(gxe.ExpectColumnValuesToNotBeNull, {"column": check.column, **kwargs}, kind.type)
-    if kind.type == "expression_is_true" and row_condition is not None:
+    if kind.type == "expression_is_true" and condition is not None:
         return _build(gxe.ExpectTableRowCountToBeBetween, {"min_value": 0, **kwargs}, kind.type)
     return None
 
 
 def _pandas_recency(
-    check: Check,
-    kind: CheckKind,
-    params: Mapping[str, Any],
-    row_condition: Any,
-    explicit_parser: Any,
-    backend: Backend,
-    common: Mapping[str, Any],
-) -> MappedCheck:
+    check: Check, kind: CheckKind, params: Mapping[str, Any], common: Mapping[str, Any]
+) -> tuple[Any, tuple[str, ...]]:
     """recency on a dataframe, where no SQL runs: the column's latest value must be at or
-    after now − max_age (GX's max expectation; an empty table fails, as in SQL)."""
+    after now − max_age, in calendar months as everywhere (GX's max expectation; an
+    empty table fails, as in SQL)."""
     import great_expectations.expectations as gxe
 
     unknown = sorted(params.keys() - {"max_age"})
@@ -475,24 +453,32 @@ def _pandas_recency(
     column = _required_column(check)
     # DuckDB TIMESTAMP columns arrive as naive UTC datetimes.
     now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-    cutoff = now - datetime.timedelta(seconds=duration_seconds(str(params["max_age"])))
+    cutoff = subtract_duration(now, max_age_parts(str(params["max_age"])))
     kwargs: dict[str, Any] = {"column": column, "min_value": cutoff, **common}
-    if row_condition is not None:
-        kwargs.update(_row_condition_kwargs(str(row_condition), explicit_parser, backend))
-    expectation = _build(gxe.ExpectColumnMaxToBeBetween, kwargs, kind.type)
-    return MappedCheck(check, kind, expectation, (column,))
+    return _build(gxe.ExpectColumnMaxToBeBetween, kwargs, kind.type), (column,)
+
+
+def _native_condition_kwargs(condition: Any, explicit_parser: Any, backend: Backend) -> dict[str, Any]:
+    """A native GX suite's condition: serialized Condition objects as they are; a string
+    in GX's ``great_expectations`` syntax (both engines), or ``pandas`` on pandas."""
+    if isinstance(condition, Mapping):
+        return {"row_condition": dict(condition)}
+    if condition is None:
+        return {}
+    return _row_condition_kwargs(str(condition), explicit_parser, backend)
 
 
 def _row_condition_kwargs(condition: str, explicit_parser: Any, backend: Backend) -> dict[str, Any]:
     """GX turns a ``great_expectations``-syntax string into its Condition objects, which
-    both the SQL and the pandas engines apply; ``pandas`` syntax passes through on pandas."""
+    both the SQL and the pandas engines apply; ``pandas`` syntax passes through on pandas.
+    Native GX suites only: floe checks use the portable row_condition."""
     if explicit_parser == "pandas" and backend.engine == "pandas":
         return {"row_condition": condition, "condition_parser": "pandas"}
     if explicit_parser not in (None, "great_expectations"):
         raise CheckError(
             "FLOE-DQ101",
             f"condition_parser {explicit_parser!r} is not available on {backend.dialect or backend.engine}; "
-            + _ROW_CONDITION_HINT,
+            "use great_expectations, or floe's portable row_condition",
         )
     return {"row_condition": condition, "condition_parser": "great_expectations"}
 

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Self
 
+from floe_quality_sdk import enums
+
 
 class _LabelledEnum(enum.IntEnum):
     """An enum the config names by its lower-case label; an unknown label is UNSPECIFIED."""
@@ -27,29 +29,17 @@ class _LabelledEnum(enum.IntEnum):
             return cls["UNSPECIFIED"]
 
 
-class Dimension(_LabelledEnum):
-    UNSPECIFIED = 0
-    COMPLETENESS = 1
-    ACCURACY = 2
-    VALIDITY = 3
-    CONSISTENCY = 4
-    TIMELINESS = 5
-
-
-class Severity(_LabelledEnum):
-    UNSPECIFIED = 0
-    CRITICAL = 1
-    WARNING = 2
-    INFO = 3
-
-
-class CheckStatus(enum.IntEnum):
-    UNSPECIFIED = 0
-    PASSED = 1
-    FAILED = 2
-    ERROR = 3
-    SKIPPED = 4
-    TIMED_OUT = 5
+# The wire numbers come from the SDK's one mapping (floe_quality_sdk.enums).
+Dimension = _LabelledEnum(
+    "Dimension", {"UNSPECIFIED": 0, **{n.upper(): enums.dimension_to_wire(n) for n in enums.DIMENSION_NAMES}}
+)
+Severity = _LabelledEnum(
+    "Severity", {"UNSPECIFIED": 0, **{n.upper(): enums.severity_to_wire(n) for n in enums.SEVERITY_NAMES}}
+)
+CheckStatus = enum.IntEnum(
+    "CheckStatus",
+    {"UNSPECIFIED": 0, **{n.upper(): enums.check_status_to_wire(n) for n in enums.CHECK_STATUS_NAMES}},
+)
 
 
 class CheckError(Exception):

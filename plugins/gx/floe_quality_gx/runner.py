@@ -115,7 +115,8 @@ def _validate(runtime: GxRuntime, request: RunRequest, mapped: list[MappedCheck]
     started = time.perf_counter()
     try:
         duckdb_counts = {m.check.name: m.duckdb_count for m in mapped if m.duckdb_count is not None}
-        table = runtime.table(request.connection, request.relation, duckdb_counts)
+        filters = {m.row_filter.column: m.row_filter.sql for m in mapped if m.row_filter is not None}
+        table = runtime.table(request.connection, request.relation, duckdb_counts, filters)
     except RequestError as error:
         return [error_result(m.check, error.code, error.message) for m in mapped]
 

@@ -13,6 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from floe_quality_sdk.duckdb_file import NewerDuckdbFileError, check_duckdb_file_version
+from floe_quality_sdk.names import RelationName, RelationNameError, parse_relation, quote_identifier, quote_relation
+
 from .mapping import DuckdbCount
 from .model import CheckError, Connection, RequestError
 
@@ -162,13 +165,19 @@ def duckdb_row_limit(connection: Connection) -> int:
 
 
 def split_relation(relation: str, default_schema: str) -> tuple[str, str]:
-    """``schema.table`` or ``table`` → (schema, table)."""
-    parts = relation.split(".")
-    if len(parts) == 1:
-        return default_schema, parts[0]
-    if len(parts) == 2:
-        return parts[0], parts[1]
-    raise RequestError("FLOE-DQ100", f"relation {relation!r} must be 'schema.table' or 'table'")
+    """A relation name (the SDK's syntax: parts optionally quoted) → (schema, table).
+    A catalog part is refused: the connection names the database."""
+    try:
+        parsed = parse_relation(relation).with_default_schema(default_schema)
+    except RelationNameError as error:
+        raise RequestError("FLOE-DQ100", str(error)) from None
+    if parsed.database is not None:
+        raise RequestError(
+            "FLOE-DQ100",
+            f"relation {relation!r} names a database; the great_expectations provider reads the "
+            "connection's database: write schema.table",
+        )
+    return parsed.schema or "", parsed.identifier
 
 
 class GxRuntime:
@@ -262,31 +271,53 @@ class GxRuntime:
             log.debug("no data source to remove", exc_info=True)
 
     def table(
-        self, connection: Connection, relation: str, duckdb_counts: Mapping[str, DuckdbCount] | None = None
+        self,
+        connection: Connection,
+        relation: str,
+        duckdb_counts: Mapping[str, DuckdbCount] | None = None,
+        filters: Mapping[str, str] | None = None,
     ) -> Table:
         """The checked relation: a GX table asset (SQL) or a DuckDB table read into pandas
-        (with the counts of the checks DuckDB runs itself, ``duckdb_counts`` by check name)."""
+        (with the counts of the checks DuckDB runs itself, ``duckdb_counts`` by check name).
+        ``filters`` (column name → SQL predicate) are computed by the database as boolean
+        columns beside the table's own, for the checks' row filters."""
         dialect = normalized_dialect(connection.dialect)
         if dialect == "duckdb":
-            return self._duckdb_table(connection, relation, duckdb_counts or {})
+            return self._duckdb_table(connection, relation, duckdb_counts or {}, filters or {})
         source = self.data_source(connection)
         default_schema = connection.schema or ("public" if dialect == "postgres" else "")
         schema, table_name = split_relation(relation, default_schema)
         engine = source.get_engine()
         columns = _sql_columns(engine, schema or None, table_name, relation)
-        key = (connection.cache_key(), schema, table_name)
+        if filters:
+            # The table's rows with one boolean column per row filter, as a query asset.
+            query = _filtered_select(_quoted_table(schema, table_name), filters)
+            return self._sql_asset(
+                (connection.cache_key(), "query", query),
+                columns,
+                relation,
+                lambda: source.add_query_asset("q_" + hashlib.sha256(query.encode()).hexdigest()[:16], query=query),
+            )
+        return self._sql_asset(
+            (connection.cache_key(), schema, table_name),
+            columns,
+            relation,
+            lambda: source.add_table_asset(
+                "t_" + hashlib.sha256(f"{schema}.{table_name}".encode()).hexdigest()[:16],
+                table_name=_exact_identifier(table_name),
+                schema_name=_exact_identifier(schema) if schema else None,
+            ),
+        )
+
+    def _sql_asset(self, key: tuple[str, ...], columns: set[str], relation: str, add: Callable[[], Any]) -> Table:
+        """The cached Table of an asset ``add`` creates once per key."""
         with self._lock:
             cached = self._tables.get(key)
             if cached is not None:
                 cached.columns = columns
                 return cached
-            asset_name = "t_" + hashlib.sha256(f"{schema}.{table_name}".encode()).hexdigest()[:16]
             try:
-                asset = source.add_table_asset(
-                    asset_name,
-                    table_name=_exact_identifier(table_name),
-                    schema_name=_exact_identifier(schema) if schema else None,
-                )
+                asset = add()
             except Exception as error:
                 raise RequestError(
                     "FLOE-DQ100", f"relation {relation!r} cannot be read: {_first_line(error)}"
@@ -295,16 +326,22 @@ class GxRuntime:
             self._tables[key] = table
             return table
 
-    def _duckdb_table(self, connection: Connection, relation: str, counts: Mapping[str, DuckdbCount]) -> Table:
+    def _duckdb_table(
+        self, connection: Connection, relation: str, counts: Mapping[str, DuckdbCount], filters: Mapping[str, str]
+    ) -> Table:
         # The counts run a check's own SQL (expression_is_true, row_condition): the
         # sandbox keeps it on this one file (docs/host.md, "Trust model").
         import duckdb
 
         if not connection.path:
             raise RequestError("FLOE-DQ100", "a duckdb connection needs path (the database file)")
+        try:
+            check_duckdb_file_version(connection.path, _duckdb_reader())
+        except NewerDuckdbFileError as error:
+            raise RequestError(error.code, str(error)) from None
         limit = duckdb_row_limit(connection)
         schema, table_name = split_relation(relation, connection.schema or "")
-        quoted = ".".join(_duckdb_quote(p) for p in ([schema] if schema else []) + [table_name])
+        quoted = _quoted_table(schema, table_name)
         token = current_token()
         try:
             db = duckdb.connect(connection.path, read_only=True, config=DUCKDB_SANDBOX)
@@ -329,7 +366,7 @@ class GxRuntime:
                     f"(checks run inside DuckDB), or raise the limit with the connection option "
                     f"{ROW_LIMIT_OPTION} or {ROW_LIMIT_ENV}.",
                 )
-            frame = _utc_naive(db.execute(f"SELECT * FROM {quoted}").df())
+            frame = _utc_naive(db.execute(_filtered_select(quoted, filters)).df())
             counted = {name: _duckdb_run_count(db, quoted, count) for name, count in counts.items()}
         finally:
             db.close()
@@ -342,7 +379,8 @@ class GxRuntime:
             except LookupError:
                 asset = source.add_dataframe_asset(asset_name)
                 batch_definition = asset.add_batch_definition_whole_dataframe("whole")
-        return Table(batch_definition, set(frame.columns), {"dataframe": frame}, counted)
+        columns = set(frame.columns) - set(filters)
+        return Table(batch_definition, columns, {"dataframe": frame}, counted)
 
 
 def normalized_dialect(dialect: str) -> str:
@@ -425,8 +463,20 @@ def _exact_identifier(name: str) -> Any:
     return quoted_name(name, quote=True)
 
 
-def _duckdb_quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+def _duckdb_reader() -> str:
+    import duckdb
+
+    return f"the great_expectations provider runs DuckDB v{duckdb.__version__}"
+
+
+def _quoted_table(schema: str, table_name: str) -> str:
+    return quote_relation(RelationName(None, schema or None, table_name))
+
+
+def _filtered_select(quoted_table: str, filters: Mapping[str, str]) -> str:
+    """Every column of the table, plus each filter as a boolean column (null is false)."""
+    extra = "".join(f", COALESCE({sql}, FALSE) AS {quote_identifier(name)}" for name, sql in sorted(filters.items()))
+    return f"SELECT *{extra} FROM {quoted_table}"
 
 
 def _first_line(error: BaseException | str) -> str:

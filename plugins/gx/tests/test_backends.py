@@ -2,6 +2,7 @@
 known defects (seed.py): exact statuses and counts."""
 
 import pytest
+from floe_quality_sdk.names import quote_identifier
 
 from floe_quality_gx.model import Check, CheckStatus, Connection, Dimension, RunOptions, Severity
 from floe_quality_gx.plugin import SuiteRun
@@ -39,7 +40,7 @@ EXPECTED = [
     ("amount_sum", "sum_between", "amount", {"min_value": 1000, "max_value": 1100}, PASSED, 8, 0, 1095.0),
     ("amount_stdev", "stdev_between", "amount", {"max_value": 10}, FAILED, 8, 0, 372.15268244044546),
     ("status_variety", "distinct_count_between", "status", {"min_value": 3, "max_value": 4}, PASSED, 8, 0, 4),
-    ("paid_email", "not_null", "email", {"row_condition": 'col("status") == "paid"'}, FAILED, 5, 1, None),
+    ("paid_email", "not_null", "email", {"row_condition": "status = 'paid'"}, FAILED, 5, 1, None),
 ]
 
 # Checks GX has no expectation for, run as SQL (by GX on SQL backends, by DuckDB on DuckDB).
@@ -98,7 +99,7 @@ def test_sql_shaped_checks_on_duckdb_are_counted_by_duckdb(plugin, data_files):
         "paid_customer_exists",
         "relationships",
         "customer_id",
-        parameters={"to": "customers", "field": "id", "row_condition": 'col("status") == "refunded"'},
+        parameters={"to": "customers", "field": "id", "row_condition": "status = 'refunded'"},
     )
     mostly_positive = Check(
         "mostly_positive", "expression_is_true", parameters={"expression": "amount >= 0", "mostly": 0.8}
@@ -140,7 +141,7 @@ def test_timestamptz_columns_on_duckdb_are_compared_in_utc(plugin, tmp_path):
 def test_recency_on_duckdb_is_gx_max_at_or_after_now_minus_max_age(plugin, data_files):
     recency = [row for row in SQL_RUN if row[1] == "recency"]
     stale_paid = Check(
-        "paid_fresh", "recency", "created_at", parameters={"max_age": "P1D", "row_condition": 'col("status") == "paid"'}
+        "paid_fresh", "recency", "created_at", parameters={"max_age": "P1D", "row_condition": "status = 'paid'"}
     )
     results = run(plugin, Connection("duckdb", path=data_files["duckdb"]), [*checks(recency), stale_paid])
     assert [(r.check_name, r.status, r.records_checked, r.records_failed) for r in results.values()] == [
@@ -264,8 +265,7 @@ HOSTILE_COLUMN = 'na"me\'); DELETE FROM orders; --'
 
 @pytest.mark.parametrize("table", HOSTILE_TABLES)
 def test_hostile_table_and_column_names_are_quoted_on_postgres(plugin, postgres, pg_connection, table):
-    def quoted(name):
-        return '"' + name.replace('"', '""') + '"'
+    quoted = quote_identifier
 
     connection = postgres.connect()
     with connection.cursor() as cur:
@@ -295,8 +295,8 @@ def test_hostile_names_are_quoted_in_the_checks_duckdb_counts(plugin, tmp_path):
     table = HOSTILE_TABLES[0]
     path = str(tmp_path / "hostile.duckdb")
     db = duckdb.connect(path)
-    quoted_table = '"' + table.replace('"', '""') + '"'
-    quoted_column = '"' + HOSTILE_COLUMN.replace('"', '""') + '"'
+    quoted_table = quote_identifier(table)
+    quoted_column = quote_identifier(HOSTILE_COLUMN)
     db.execute(f"CREATE TABLE {quoted_table} ({quoted_column} TEXT)")
     db.execute(f"INSERT INTO {quoted_table} VALUES ('a'), ('b'), (NULL)")
     db.close()

@@ -7,10 +7,10 @@ import pytest
 from floe_quality_gx.mapping import (
     Backend,
     DuckdbCount,
-    duration_seconds,
     find_check_kind,
     gx_kwargs,
     map_check,
+    max_age_parts,
 )
 from floe_quality_gx.model import Check, CheckError, Dimension, Severity
 
@@ -112,17 +112,25 @@ def test_unspecified_dimension_takes_the_vocabulary_default():
     assert result.expectation.meta["floe_dimension"] == "timeliness"
 
 
-def test_row_condition_is_carried_over_in_gx_condition_syntax():
-    expectation = mapped("not_null", "email", row_condition='col("status") == "active"').expectation
-    assert expectation.row_condition is not None
-    assert "status" in repr(expectation.row_condition)
+def test_portable_row_condition_becomes_a_filter_column_the_database_computes():
+    result = mapped("not_null", "email", row_condition="status = 'active' AND NOT amount IN (1, 2)")
+    assert result.row_filter.sql == "((\"status\" = 'active') AND (NOT (\"amount\" IN (1, 2))))"
+    assert result.row_filter.column.startswith("__floe_filter_")
+    condition = result.expectation.row_condition
+    assert (condition.column.name, str(condition.operator), condition.parameter) == (result.row_filter.column, "==", True)
+    assert result.columns == ("email", "status", "amount")
 
 
-def test_row_condition_gx_cannot_parse_is_rejected_with_the_syntax_hint():
-    error = rejection(Check("c", "not_null", "email", parameters={"row_condition": "status = 'active'"}))
+def test_raw_sql_filter_is_computed_by_the_database_as_written():
+    result = mapped("not_null", "email", row_condition_sql="lower(status) = 'active'")
+    assert result.row_filter.sql == "(lower(status) = 'active')"
+
+
+def test_gx_condition_syntax_is_rejected_with_the_portable_syntax_hint():
+    error = rejection(Check("c", "not_null", "email", parameters={"row_condition": 'col("status") == "active"'}))
     assert error.code == "FLOE-DQ101"
-    assert "unable to parse condition: status = 'active'" in error.message
-    assert 'col("status") == "active"' in error.message
+    assert "row_condition: expected a comparison, IN or IS [NOT] NULL, found ( (at character 4)" in error.message
+    assert "status = 'active' AND amount > 0" in error.message
 
 
 def test_raw_gx_expectation_type_takes_gx_kwargs_from_parameters():
@@ -173,16 +181,16 @@ def test_braces_in_names_are_escaped_for_gx_query_template():
     )
 
 
-def test_recency_compares_the_latest_value_with_now_minus_max_age():
-    postgres = mapped("recency", "ts", max_age="P1DT6H").expectation.unexpected_rows_query
+def test_recency_compares_the_latest_value_with_now_minus_max_age_in_calendar_months():
+    postgres = mapped("recency", "ts", max_age="P1MT6H").expectation.unexpected_rows_query
     assert postgres == (
         'SELECT MAX("ts") AS latest FROM {batch} HAVING MAX("ts") IS NULL OR '
-        "MAX(\"ts\") < CURRENT_TIMESTAMP - INTERVAL '108000 seconds'"
+        "CAST(MAX(\"ts\") AS TIMESTAMP) < CAST(now() AS TIMESTAMP) - CAST('1 months 0 days 21600 seconds' AS INTERVAL)"
     )
     sqlite = mapped(
-        "recency", "ts", backend=Backend("sql", "sqlite"), max_age="PT30M"
+        "recency", "ts", backend=Backend("sql", "sqlite"), max_age="P1MT30M"
     ).expectation.unexpected_rows_query
-    assert sqlite.endswith("MAX(\"ts\") < datetime('now', '-1800 seconds')")
+    assert sqlite.endswith("MAX(\"ts\") < datetime('now', '-1 months', '-0 days', '-1800 seconds')")
 
 
 def test_expression_is_true_selects_rows_where_the_expression_is_false_with_braces_escaped():
@@ -196,15 +204,14 @@ def test_sql_run_checks_on_duckdb_are_counted_by_duckdb_with_quoted_names_and_bo
             "c",
             "relationships",
             'cust"id',
-            parameters={"to": "sales.customers", "field": "id", "row_condition": 'col("status") == "refunded"'},
+            parameters={"to": "sales.customers", "field": "id", "row_condition": "status = 'refunded'"},
         ),
         PANDAS,
     )
     assert relationships.expectation is None
     assert relationships.duckdb_count == DuckdbCount(
         failed='"cust""id" NOT IN (SELECT "id" FROM "sales"."customers" WHERE "id" IS NOT NULL)',
-        evaluated='(status = ?) AND "cust""id" IS NOT NULL',
-        parameters=("refunded",),
+        evaluated='(("status" = \'refunded\')) AND "cust""id" IS NOT NULL',
     )
     expression = map_check(
         Check("e", "expression_is_true", parameters={"expression": "a >= b", "mostly": 0.9}), PANDAS
@@ -217,20 +224,28 @@ def test_sql_run_checks_name_missing_and_unknown_parameters():
     assert error.message == "relationships: missing parameter field; unknown parameter fild"
 
 
-def test_iso_durations_become_seconds():
-    assert duration_seconds("PT6H") == 21600
-    assert duration_seconds("P1W") == 604800
-    assert duration_seconds("PT1.5S") == 1
+def test_max_age_is_parsed_by_the_sdk_in_calendar_months():
+    parts = max_age_parts("P1M2DT6H")
+    assert (parts.months, parts.days, parts.seconds) == (1, 2, 21600)
     with pytest.raises(CheckError):
-        duration_seconds("1 day")
+        max_age_parts("1 day")
 
 
-def test_gx_kwargs_translates_floe_names_and_keeps_gx_names():
-    assert gx_kwargs({"values": [1], "value_set": [2], "strictly": False}) == {
-        "value_set": [2],
-        "strict_min": False,
-        "strict_max": False,
+def test_gx_kwargs_come_from_the_vocabulary_renames_and_fixed_kwargs():
+    assert gx_kwargs(find_check_kind("accepted_values"), {"values": [1], "mostly": 0.5}) == {
+        "value_set": [1],
+        "mostly": 0.5,
     }
+    assert gx_kwargs(find_check_kind("pair_greater_than"), {"column_a": "a", "column_b": "b"}) == {
+        "column_A": "a",
+        "column_B": "b",
+        "ignore_row_if": "either_value_is_missing",
+    }
+
+
+def test_strict_min_and_strict_max_stay_one_sided():
+    expectation = mapped("between", "x", min_value=1, max_value=10, strict_min=True).expectation
+    assert (expectation.strict_min, expectation.strict_max) == (True, False)
 
 
 def test_column_exists_reads_no_column_up_front():
@@ -239,12 +254,14 @@ def test_column_exists_reads_no_column_up_front():
 
 
 def test_sql_run_checks_filter_by_the_row_condition_in_their_own_query():
-    query = mapped("expression_is_true", expression="a >= b", row_condition='col("Status") == "paid"')
+    query = mapped("expression_is_true", expression="a >= b", row_condition="\"Status\" = 'paid'")
     assert (
-        query.expectation.unexpected_rows_query == "SELECT * FROM {batch} WHERE (\"Status\" = 'paid') AND NOT (a >= b)"
+        query.expectation.unexpected_rows_query
+        == "SELECT * FROM {batch} WHERE ((\"Status\" = 'paid')) AND NOT (a >= b)"
     )
-    recency = mapped("recency", "ts", max_age="PT1H", row_condition='col("region").notnull()')
+    recency = mapped("recency", "ts", max_age="PT1H", row_condition="region IS NOT NULL")
     assert recency.expectation.unexpected_rows_query == (
-        'SELECT MAX("ts") AS latest FROM {batch} WHERE (region IS NOT NULL) '
-        'HAVING MAX("ts") IS NULL OR MAX("ts") < CURRENT_TIMESTAMP - INTERVAL \'3600 seconds\''
+        'SELECT MAX("ts") AS latest FROM {batch} WHERE (("region" IS NOT NULL)) '
+        'HAVING MAX("ts") IS NULL OR CAST(MAX("ts") AS TIMESTAMP) < CAST(now() AS TIMESTAMP) - '
+        "CAST('0 months 0 days 3600 seconds' AS INTERVAL)"
     )

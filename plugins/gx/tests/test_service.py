@@ -16,7 +16,7 @@ def test_check_from_proto_reads_struct_parameters_and_enums():
         enabled=True,
         custom_weight=2.5,
     )
-    message.parameters.update({"min_value": 0, "max_value": 100, "row_condition": 'col("a") > 1'})
+    message.parameters.update({"min_value": 0, "max_value": 100, "row_condition": 'a > 1'})
     check = check_from_proto(message)
     assert (check.name, check.type, check.column, check.dimension, check.severity, check.custom_weight) == (
         "amount_range",
@@ -26,7 +26,7 @@ def test_check_from_proto_reads_struct_parameters_and_enums():
         Severity.WARNING,
         2.5,
     )
-    assert check.parameters == {"min_value": 0.0, "max_value": 100.0, "row_condition": 'col("a") > 1'}
+    assert check.parameters == {"min_value": 0.0, "max_value": 100.0, "row_condition": 'a > 1'}
     assert check.enabled
 
 

@@ -63,14 +63,14 @@ def test_validate_config_accepts_this_provider_only(plugin):
 
 def test_sql_run_checks_honour_row_condition(plugin, pg_connection):
     def positive_amount(status):
-        parameters = {"expression": "amount >= 0", "row_condition": f'col("status") == "{status}"'}
+        parameters = {"expression": "amount >= 0", "row_condition": f"status = '{status}'"}
         return Check(f"{status}_positive", "expression_is_true", parameters=parameters)
 
     orphan_paid = Check(
         "paid_customer_exists",
         "relationships",
         "customer_id",
-        parameters={"to": "customers", "field": "id", "row_condition": 'col("status") == "paid"'},
+        parameters={"to": "customers", "field": "id", "row_condition": "status = 'paid'"},
     )
     mostly_positive = Check(
         "mostly_positive", "expression_is_true", parameters={"expression": "amount >= 0", "mostly": 0.8}

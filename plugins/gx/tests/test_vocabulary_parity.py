@@ -1,31 +1,26 @@
-"""The provider's table follows the floe vocabulary in sdk/src/checks.ts: same types,
-default dimensions, levels and GX expectations."""
+"""The provider's table is the floe vocabulary (sdk/src/checks.ts, exported as
+floe_quality_sdk/vocabulary.json): same types, dimensions, levels and GX expectations,
+and every type either run by the provider or declined there with a reason."""
 
-import json
-import os
-import subprocess
+from floe_quality_sdk import vocabulary
 
-from floe_quality_gx.mapping import CHECK_KINDS, snake_case
-
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-
-DUMP = """
-import { CHECK_TYPES } from "./sdk/src/checks.ts";
-console.log(JSON.stringify(CHECK_TYPES.map((s) => ({ type: s.type, dimension: s.dimension, level: s.level, gx: s.gx }))));
-"""
+from floe_quality_gx.mapping import CHECK_KINDS
+from floe_quality_gx.plugin import GxPlugin
 
 
-def vocabulary():
-    tsx = os.path.join(REPO, "node_modules", ".bin", "tsx")
-    assert os.path.exists(tsx), "the Node packages are missing: run 'npm ci' (npm run setup) first"
-    out = subprocess.run([tsx, "-e", DUMP], cwd=REPO, check=True, capture_output=True, text=True, timeout=120)
-    return json.loads(out.stdout)
-
-
-def test_every_floe_type_is_mapped_with_the_vocabulary_dimension_level_and_gx_class():
+def test_every_type_the_vocabulary_says_great_expectations_runs_is_mapped_as_the_vocabulary_says():
     expected = {
-        row["type"]: (row["dimension"], row["level"], snake_case(row["gx"]) if row["gx"] else None)
-        for row in vocabulary()
+        t.type: (t.dimension, t.level, vocabulary.snake_case(t.gx_expectation) if t.gx_expectation else None)
+        for t in vocabulary.check_types()
+        if t.runs_on("great_expectations")
     }
     actual = {k.type: (k.dimension.label, k.level, k.gx) for k in CHECK_KINDS}
     assert actual == expected
+
+
+def test_metadata_declares_exactly_the_types_the_vocabulary_says_it_runs():
+    declared = set(GxPlugin().metadata()["capabilities"]["check_types"])
+    runs = {t.type for t in vocabulary.check_types() if t.runs_on("great_expectations")}
+    declines = {t.type for t in vocabulary.check_types() if not t.runs_on("great_expectations")}
+    assert declared == runs
+    assert all(isinstance(t.plugins["great_expectations"], dict) for t in vocabulary.check_types() if t.type in declines)

@@ -1,11 +1,15 @@
 // floe_sql as a QualityPlugin: metadata, ValidateSuite (vocabulary, parameters
 // and — with a connection — columns) and RunChecks (the fused runner).
 import {
+  assertDuckdbFileReadable,
+  conditionColumns,
   connectionSecrets,
   contract,
   ERROR_CATALOGUE,
   FLOE_API_VERSION,
+  FloeError,
   type FloeErrorCode,
+  parseRowCondition,
   type QualityPlugin,
   scrubSecrets,
   uncountedResult,
@@ -15,6 +19,7 @@ import {
   type CheckProblem,
   columnsReadBy,
   DIALECTS,
+  dialectNamed,
   displayRelation,
   parseRelation,
   queryKindOf,
@@ -121,6 +126,8 @@ export function createSqlPlugin(options: SqlPluginOptions = {}): QualityPlugin {
           : { ...result, errorMessage: scrubSecrets(result.errorMessage, secrets) };
       let relation: RelationName;
       let engine: Engine;
+      // A file from a newer DuckDB is a setup problem, not bad data: the call fails with FLOE-DQ111.
+      if (connection !== undefined) checkDuckdbFile(connection);
       try {
         if (connection === undefined) throw new Error("RunChecks carries no connection");
         relation = parseRelation(relationText, connection.schema);
@@ -183,10 +190,12 @@ async function columnDiagnostics(
   let engine: Engine;
   let relation: RelationName;
   try {
+    checkDuckdbFile(connection);
     relation = parseRelation(relationText, connection.schema);
     engine = await openEngine(connection, options.engine);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof FloeError) return [diagnostic(error.code, message, model, error.fix)];
     return [
       diagnostic(
         "FLOE-DQ100",
@@ -227,7 +236,7 @@ async function columnDiagnostics(
       return columnsOf.get(key) as Set<string> | string;
     };
     const has = (columns: Set<string>, name: string) =>
-      columns.has(name) || columns.has(storedIdentifier(engine.dialect, name));
+      columns.has(name) || columns.has(storedIdentifier(name, engine.dialect.name));
     const main = await lookup(relation);
     if (typeof main === "string") {
       return [
@@ -247,6 +256,20 @@ async function columnDiagnostics(
               "FLOE-DQ105",
               `column ${JSON.stringify(column)} does not exist in ${displayRelation(relation)} (check ${check.name})`,
               `${model}/${check.name}`,
+            ),
+          );
+        }
+      }
+      const filter = check.parameters.row_condition;
+      if (typeof filter === "string") {
+        // The portable filter was parsed at compile; its columns must exist like the check's own.
+        for (const column of conditionColumns(parseRowCondition(filter))) {
+          if (has(main, column)) continue;
+          out.push(
+            diagnostic(
+              "FLOE-DQ105",
+              `column ${JSON.stringify(column)} in row_condition does not exist in ${displayRelation(relation)} (check ${check.name})`,
+              `${model}/${check.name}.parameters.row_condition`,
             ),
           );
         }
@@ -306,6 +329,12 @@ async function columnDiagnostics(
   return out;
 }
 
+/** FLOE-DQ111 when the connection's DuckDB file was written by a newer DuckDB than the engine's. */
+function checkDuckdbFile(connection: contract.Connection): void {
+  const dialect = dialectNamed(connection.dialect || (connection.path ? "duckdb" : ""));
+  if (dialect?.name === "duckdb" && connection.path) assertDuckdbFileReadable(connection.path);
+}
+
 /**
  * Whether the check's own statement compiles against the live relation: the
  * database binds it (column types included: a mean over text, a recency over
@@ -341,10 +370,14 @@ async function typeDiagnostics(
   }
 }
 
-/** The SQL conditions a check carries: its row_condition and an expression_is_true expression. */
+/**
+ * The SQL a check carries as written: its row_condition_sql and an
+ * expression_is_true expression (the portable row_condition is parsed at
+ * compile and translated; the statement probe binds it).
+ */
 function sqlTextsOf(check: ResolvedCheck): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  for (const name of ["row_condition", "expression"]) {
+  for (const name of ["row_condition_sql", "expression"]) {
     const value = check.parameters[name];
     if (typeof value === "string" && value.trim() !== "") out.push([name, value]);
   }

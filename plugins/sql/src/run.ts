@@ -3,7 +3,7 @@
 // the statement that answers it returns (plus, for a failed check, one sample
 // query). A fused statement the database rejects is retried check by check so
 // only the culprit reports the error.
-import { contract, DIMENSIONS, lookupCheckType, uncountedResult } from "@floe/quality-sdk";
+import { contract, dimensionToWire, lookupCheckType, uncountedResult } from "@floe/quality-sdk";
 import {
   aggregateStatement,
   type CheckOutcome,
@@ -197,7 +197,8 @@ export async function* runSuite(run: SuiteRun): AsyncGenerator<QualityCheckResul
     await Promise.all(
       checks.map((check) => {
         const exists =
-          present.has(check.column) || present.has(storedIdentifier(engine.dialect, check.column));
+          present.has(check.column) ||
+          present.has(storedIdentifier(check.column, engine.dialect.name));
         const outcome: CheckOutcome = {
           status: exists ? "passed" : "failed",
           recordsChecked: 1,
@@ -278,9 +279,7 @@ function queryError(check: ResolvedCheck, error: unknown): CheckOutcome {
 function dimensionOf(check: QualityCheck): contract.Dimension {
   if (check.dimension !== Dimension.DIMENSION_UNSPECIFIED) return check.dimension;
   const spec = lookupCheckType(check.type);
-  return spec
-    ? ((DIMENSIONS.indexOf(spec.dimension) + 1) as contract.Dimension)
-    : Dimension.DIMENSION_UNSPECIFIED;
+  return spec ? dimensionToWire(spec.dimension) : Dimension.DIMENSION_UNSPECIFIED;
 }
 
 function baseResult(check: QualityCheck): QualityCheckResult {

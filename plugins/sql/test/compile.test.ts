@@ -1,21 +1,17 @@
-// The pure check compiler: quoting, relation names, durations, and the rule
-// that no value ever becomes SQL text.
+// The pure check compiler: statements, parameters, and the rule that no value
+// ever becomes SQL text (quoting, relation names and durations are SDK
+// primitives, tested against the shared vectors in sdk/test/primitives.test.ts).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   aggregateStatement,
   duckdb,
-  intervalText,
-  parseIsoDuration,
   parseRelation,
   postgres,
-  quoteIdentifier,
-  quoteRelation,
   type ResolvedCheck,
   resolveCheck,
   sampleStatement,
   setStatement,
-  storedIdentifier,
 } from "../src/compile/index.js";
 import { check } from "./harness.js";
 
@@ -32,50 +28,14 @@ function resolved(
 
 const ctx = { dialect: postgres, relation: parseRelation("public.orders") };
 
-describe("identifiers and relations", () => {
-  it("quotes identifiers by doubling quotes and refuses NUL", () => {
-    expect(quoteIdentifier('a"b; DROP TABLE x; --')).toBe('"a""b; DROP TABLE x; --"');
-    expect(quoteIdentifier("select")).toBe('"select"');
-    expect(() => quoteIdentifier("a\u0000b")).toThrow("NUL");
-  });
-
-  it("parses quoted and unquoted relation parts and round-trips any names", () => {
-    expect(parseRelation("orders").parts).toEqual(["orders"]);
-    expect(parseRelation("orders", "sales").parts).toEqual(["sales", "orders"]);
-    expect(parseRelation('analytics."my.table"').parts).toEqual(["analytics", "my.table"]);
-    expect(parseRelation('"a""b".c').parts).toEqual(['a"b', "c"]);
-    expect(() => parseRelation("a..b")).toThrow("empty part");
-    expect(() => parseRelation('"open')).toThrow("unclosed quote");
-    expect(() => parseRelation("a.b.c.d")).toThrow("more than three parts");
-    fc.assert(
-      fc.property(
-        fc.array(
-          fc.string({ minLength: 1 }).filter((s) => !s.includes("\u0000")),
-          { minLength: 1, maxLength: 3 },
-        ),
-        (parts) => {
-          expect(parseRelation(quoteRelation({ parts })).parts).toEqual(parts);
-        },
-      ),
-    );
-  });
-
-  it("knows PostgreSQL keeps 63 bytes of a name, cut on a character boundary", () => {
-    expect(storedIdentifier(postgres, "a".repeat(200))).toBe("a".repeat(63));
-    expect(storedIdentifier(postgres, "ü".repeat(200))).toBe("ü".repeat(31));
-    expect(storedIdentifier(duckdb, "a".repeat(200))).toBe("a".repeat(200));
-  });
-});
-
-describe("durations", () => {
-  it("turns ISO-8601 durations into months, days and seconds", () => {
-    expect(parseIsoDuration("P1Y2M3W4DT5H6M7.5S")).toEqual({
-      months: 14,
-      days: 25,
-      seconds: 18367.5,
+describe("relations", () => {
+  it("gives a bare table the connection's schema (names and quoting are the SDK's)", () => {
+    expect(parseRelation("orders", "sales")).toEqual({
+      database: undefined,
+      schema: "sales",
+      identifier: "orders",
     });
-    expect(intervalText(parseIsoDuration("PT6H"))).toBe("0 months 0 days 21600 seconds");
-    expect(() => parseIsoDuration("1 day")).toThrow("not an ISO-8601 duration");
+    expect(parseRelation("fin.orders", "sales").schema).toBe("fin");
   });
 });
 
@@ -89,13 +49,14 @@ describe("statements", () => {
     const { planned } = aggregateStatement(checks, ctx);
     expect(planned?.statement.sql).toBe(
       'SELECT COUNT(*) AS k0_c, COALESCE(SUM(CASE WHEN ("id" IS NULL) THEN 1 ELSE 0 END), 0) AS k0_f, ' +
-        'COALESCE(SUM(CASE WHEN ((qty > 1)) AND ("status" IS NOT NULL) THEN 1 ELSE 0 END), 0) AS k1_c, ' +
-        'COALESCE(SUM(CASE WHEN ((qty > 1)) AND ("status" IS NOT NULL) AND (NOT ("status" IN ($1, $2))) THEN 1 ELSE 0 END), 0) AS k1_f, ' +
+        'COALESCE(SUM(CASE WHEN (("qty" > CAST($1 AS BIGINT))) AND ("status" IS NOT NULL) THEN 1 ELSE 0 END), 0) AS k1_c, ' +
+        'COALESCE(SUM(CASE WHEN (("qty" > CAST($1 AS BIGINT))) AND ("status" IS NOT NULL) AND (NOT ("status" IN ($2, $3))) THEN 1 ELSE 0 END), 0) AS k1_f, ' +
         'COUNT("qty") AS k2_c, CAST(AVG("qty") AS DOUBLE PRECISION) AS k2_o, ' +
-        'CAST(AVG("qty") AS DOUBLE PRECISION) >= CAST($3 AS BIGINT) AND CAST(AVG("qty") AS DOUBLE PRECISION) <= CAST($4 AS DOUBLE PRECISION) AS k2_p ' +
+        'CAST(AVG("qty") AS DOUBLE PRECISION) >= CAST($4 AS BIGINT) AND CAST(AVG("qty") AS DOUBLE PRECISION) <= CAST($5 AS DOUBLE PRECISION) AS k2_p ' +
         'FROM "public"."orders"',
     );
-    expect(planned?.statement.params).toEqual(["a", "b", 1, 2.5]);
+    // The portable row_condition's value is bound like every other value.
+    expect(planned?.statement.params).toEqual([1, "a", "b", 1, 2.5]);
   });
 
   it("batches set checks into one statement of cross-joined one-row subqueries", () => {

@@ -1,6 +1,7 @@
 // The known-defect data every floe_sql test runs on, written once and loaded
 // into a real DuckDB file and a real PostgreSQL database alike.
 import { DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
+import { quoteIdentifier } from "@floe/quality-sdk";
 import pg from "pg";
 
 export interface FixtureTable {
@@ -66,9 +67,7 @@ export const EMPTY_ORDERS: FixtureTable = {
 
 export const DEFAULT_TABLES: readonly FixtureTable[] = [ORDERS, CUSTOMERS, EMPTY_ORDERS];
 
-function quote(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
+const quote = (name: string) => quoteIdentifier(name);
 
 function createSql(table: FixtureTable): string {
   return `CREATE TABLE ${quote(table.name)} (${table.columns.map(([n, t]) => `${quote(n)} ${t}`).join(", ")})`;

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { assertDuckdbFileReadable, quoteIdentifier, quoteRelation } from "@floe/quality-sdk";
 import type { CompiledArtifacts } from "../../compile/artifacts.js";
 import { formatPercent } from "../../gates/evaluate.js";
 import { openHostServices, runModelQuality } from "../../runtime/index.js";
@@ -135,11 +136,6 @@ export function demoTables(now: Date = new Date()): DemoTable[] {
   ];
 }
 
-/** `"a"."b"`: identifiers quoted for both dialects. */
-function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
 export interface Statement {
   sql: string;
   params: Cell[];
@@ -152,15 +148,18 @@ export function demoWarehouseStatements(
 ): Statement[] {
   const out: Statement[] = [];
   for (const table of demoTables(now)) {
-    const relation =
-      table.schema === undefined
-        ? quoteIdentifier(table.name)
-        : `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.name)}`;
+    const relation = quoteRelation(
+      { database: undefined, schema: table.schema, identifier: table.name },
+      dialect,
+    );
     if (table.schema !== undefined && dialect === "postgres") {
-      out.push({ sql: `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(table.schema)}`, params: [] });
+      out.push({
+        sql: `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(table.schema, dialect)}`,
+        params: [],
+      });
     }
     out.push({
-      sql: `CREATE TABLE ${relation} (${table.columns.map(([n, t]) => `${quoteIdentifier(n)} ${t}`).join(", ")})`,
+      sql: `CREATE TABLE ${relation} (${table.columns.map(([n, t]) => `${quoteIdentifier(n, dialect)} ${t}`).join(", ")})`,
       params: [],
     });
     const values = table.columns.map(([, type], i) => `CAST($${i + 1} AS ${type})`).join(", ");
@@ -231,6 +230,8 @@ export async function run(argv: string[]): Promise<number> {
   await writeArtifactsTo(out, artifacts);
   process.stdout.write(`${renderSummary(artifacts, out)}\n\n${renderModels(artifacts)}\n`);
   await createDemoWarehouse(resolve(DEMO_WAREHOUSE));
+  // The plugins read this file: a DuckDB that writes a newer format stops here (FLOE-DQ111).
+  assertDuckdbFileReadable(resolve(DEMO_WAREHOUSE), "the demo's floe_sql");
   process.stdout.write(
     `\nwarehouse ${DEMO_WAREHOUSE}: ${demoTables()
       .map((t) => `${t.name} (${t.rows.length} rows)`)

@@ -1,7 +1,7 @@
 // `floe-quality plugins list|check`: what discovery finds, and whether a plugin
 // starts, turns healthy, answers GetMetadata and stops.
 import { parseArgs } from "node:util";
-import { FloeError } from "@floe/quality-sdk";
+import { assertDuckdbFileReadable, duckdbFileVersion, FloeError } from "@floe/quality-sdk";
 import { type Diagnostic, diagnosticFromError, renderDiagnostic } from "../../errors/index.js";
 import {
   type Discovery,
@@ -13,7 +13,7 @@ import {
 import { printJson, tableLines, UsageError } from "../output.js";
 
 const USAGE = `usage: floe-quality plugins list [--json]
-       floe-quality plugins check [provider] [--json] [--start-timeout <ms>]
+       floe-quality plugins check [provider] [--json] [--start-timeout <ms>] [--duckdb <file>]
 
 Plugins are found on FLOE_PLUGIN_PATH, in the workspace's plugins/*, and in node_modules/@floe/*.`;
 
@@ -35,7 +35,9 @@ function parse(argv: string[], withTimeout: boolean) {
       allowPositionals: true,
       options: {
         json: { type: "boolean", default: false },
-        ...(withTimeout ? { "start-timeout": { type: "string" as const } } : {}),
+        ...(withTimeout
+          ? { "start-timeout": { type: "string" as const }, duckdb: { type: "string" as const } }
+          : {}),
       },
     });
   } catch (error) {
@@ -99,7 +101,7 @@ async function list(argv: string[]): Promise<number> {
 }
 
 interface StepReport {
-  step: "start" | "health" | "metadata" | "stop";
+  step: "start" | "health" | "metadata" | "duckdb" | "stop";
   ok: boolean;
   ms: number;
   detail: string;
@@ -115,6 +117,7 @@ interface CheckReport {
 async function checkOne(
   descriptor: PluginDescriptor,
   startTimeoutMs: number | undefined,
+  duckdbFile: string | undefined,
 ): Promise<CheckReport> {
   const report: CheckReport = { provider: descriptor.provider, healthy: false, steps: [] };
   const began = performance.now();
@@ -152,6 +155,11 @@ async function checkOne(
       detail: `${plugin.metadata.name} ${plugin.metadata.version}, floe_api_version ${plugin.metadata.floeApiVersion}, dialects ${caps?.dialects.join(",") || "-"}, ${caps?.checkTypes.length ?? 0} check type${caps?.checkTypes.length === 1 ? "" : "s"}`,
     },
   );
+  if (duckdbFile !== undefined && caps?.dialects.includes("duckdb")) {
+    const step = duckdbStep(duckdbFile, descriptor.provider);
+    report.steps.push(step.report);
+    if (step.error !== undefined) report.error = diagnosticFromError(step.error);
+  }
   const stopping = performance.now();
   await plugin.stop();
   report.steps.push({
@@ -160,14 +168,45 @@ async function checkOne(
     ms: performance.now() - stopping,
     detail: "stopped",
   });
-  report.healthy = true;
+  report.healthy = report.steps.every((s) => s.ok);
   return report;
+}
+
+/** Whether the plugin's engine reads the DuckDB file (its header, before anything opens it). */
+function duckdbStep(path: string, provider: string): { report: StepReport; error?: FloeError } {
+  const began = performance.now();
+  const version = duckdbFileVersion(path);
+  try {
+    if (version === undefined) {
+      throw new FloeError("FLOE-DQ100", `${path} is not a DuckDB database file`, {
+        path: "--duckdb",
+        fix: "Give the path of the DuckDB file the product's compute.path names.",
+      });
+    }
+    assertDuckdbFileReadable(path, provider);
+  } catch (error) {
+    if (!(error instanceof FloeError)) throw error;
+    return {
+      report: { step: "duckdb", ok: false, ms: performance.now() - began, detail: error.message },
+      error,
+    };
+  }
+  const writer = version?.writtenBy ? ` (DuckDB ${version.writtenBy})` : "";
+  return {
+    report: {
+      step: "duckdb",
+      ok: true,
+      ms: performance.now() - began,
+      detail: `${path}: storage version ${version?.storage}${writer}, readable`,
+    },
+  };
 }
 
 async function check(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, true);
   if (positionals.length > 1) throw new UsageError(`expected at most one provider\n${USAGE}`);
   const rawTimeout = (values as { "start-timeout"?: string })["start-timeout"];
+  const duckdbFile = (values as { duckdb?: string }).duckdb;
   const startTimeoutMs = rawTimeout === undefined ? undefined : Number(rawTimeout);
   if (startTimeoutMs !== undefined && !(Number.isInteger(startTimeoutMs) && startTimeoutMs > 0)) {
     throw new UsageError(
@@ -184,7 +223,7 @@ async function check(argv: string[]): Promise<number> {
   }
   const reports: CheckReport[] = [];
   for (const descriptor of targets) {
-    const report = await checkOne(descriptor, startTimeoutMs);
+    const report = await checkOne(descriptor, startTimeoutMs, duckdbFile);
     reports.push(report);
     if (!values.json) printReport(report);
   }

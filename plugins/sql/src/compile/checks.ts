@@ -9,11 +9,18 @@
 // - set: a query of its own returning one row (checked, failed);
 // - schema: a fact about the relation's columns.
 //
-// `row_condition` and `expression_is_true.expression` are SQL written by the
-// product team in its own configuration (trusted, like dbt model SQL or GX's
-// row_condition with the great_expectations/sql parser) and are inserted as
-// written; every other value is a bound parameter.
-import { intervalText, parseIsoDuration } from "./duration.js";
+// `row_condition` is the portable filter language, translated here with quoted
+// columns and bound values. `row_condition_sql` and `expression_is_true.expression`
+// are SQL written by the product team in its own configuration (trusted, like
+// dbt model SQL) and are inserted as written; every other value is a bound
+// parameter.
+import {
+  conditionToSql,
+  intervalText,
+  parseIsoDuration,
+  parseRowCondition,
+  strictBounds,
+} from "@floe/quality-sdk";
 import type { SqlBuilder, SqlValue } from "./sql.js";
 
 export interface ResolvedCheck {
@@ -90,17 +97,40 @@ function param<T>(check: ResolvedCheck, name: string): T {
   return check.parameters[name] as T;
 }
 
-function bounds(sql: SqlBuilder, expr: string, check: ResolvedCheck, strict: boolean): string {
+/** `expr` within the check's bounds, each side strict or not on its own (strict_min, strict_max). */
+function bounds(sql: SqlBuilder, expr: string, check: ResolvedCheck): string {
   const min = param<SqlValue | undefined>(check, "min_value");
   const max = param<SqlValue | undefined>(check, "max_value");
+  const strict = strictBounds(check.parameters);
   const parts: string[] = [];
-  if (min !== undefined) parts.push(`${expr} ${strict ? ">" : ">="} ${sql.bind(min)}`);
-  if (max !== undefined) parts.push(`${expr} ${strict ? "<" : "<="} ${sql.bind(max)}`);
+  if (min !== undefined) parts.push(`${expr} ${strict.min ? ">" : ">="} ${sql.bind(min)}`);
+  if (max !== undefined) parts.push(`${expr} ${strict.max ? "<" : "<="} ${sql.bind(max)}`);
   return parts.join(" AND ");
 }
 
-function valueList(sql: SqlBuilder, check: ResolvedCheck): string {
+/**
+ * The SQL predicate selecting the rows a check looks at: the portable
+ * row_condition translated (columns quoted, values bound), the engine-specific
+ * row_condition_sql as written, or TRUE.
+ */
+export function conditionSql(
+  sql: SqlBuilder,
+  parameters: Readonly<Record<string, unknown>>,
+): string {
+  if (typeof parameters.row_condition === "string") {
+    return conditionToSql(parseRowCondition(parameters.row_condition), {
+      ident: (name) => sql.ident(name),
+      value: (value) => sql.bind(value),
+    });
+  }
+  if (typeof parameters.row_condition_sql === "string") return `(${parameters.row_condition_sql})`;
+  return "TRUE";
+}
+
+/** The value set as a SQL list, or null for the empty set (which no value is in). */
+function valueList(sql: SqlBuilder, check: ResolvedCheck): string | null {
   const values = param<SqlValue[]>(check, "values");
+  if (values.length === 0) return null;
   if (values.length > MAX_VALUE_SET) {
     throw new CheckCompileError(
       `${values.length} values exceed the limit of ${MAX_VALUE_SET} for ${check.type}; keep the allowed values in a table and use a relationships check instead`,
@@ -143,7 +173,7 @@ function columnAggregate(fn: string, numeric: boolean, nothing: string): CheckCo
       kind: "aggregate",
       counted: aggregateWhere("COUNT", column, condition),
       observed,
-      passes: bounds(sql, observed, check, param<boolean | undefined>(check, "strictly") === true),
+      passes: bounds(sql, observed, check),
       nothingObserved: nothing,
     };
   };
@@ -159,22 +189,29 @@ const COMPILERS: Readonly<Record<string, CheckCompiler>> = {
     failing: `${sql.ident(check.column)} IS NULL`,
     sampleColumns: [],
   }),
-  accepted_values: (input) => ({
-    kind: "row",
-    evaluated: notNullColumn(input),
-    failing: `NOT (${input.sql.ident(input.check.column)} IN (${valueList(input.sql, input.check)}))`,
-    sampleColumns: [input.check.column],
-  }),
-  not_accepted_values: (input) => ({
-    kind: "row",
-    evaluated: notNullColumn(input),
-    failing: `${input.sql.ident(input.check.column)} IN (${valueList(input.sql, input.check)})`,
-    sampleColumns: [input.check.column],
-  }),
+  // An empty set accepts nothing (every non-null value fails) and forbids nothing.
+  accepted_values: (input) => {
+    const list = valueList(input.sql, input.check);
+    return {
+      kind: "row",
+      evaluated: notNullColumn(input),
+      failing: list === null ? "TRUE" : `NOT (${input.sql.ident(input.check.column)} IN (${list}))`,
+      sampleColumns: [input.check.column],
+    };
+  },
+  not_accepted_values: (input) => {
+    const list = valueList(input.sql, input.check);
+    return {
+      kind: "row",
+      evaluated: notNullColumn(input),
+      failing: list === null ? "FALSE" : `${input.sql.ident(input.check.column)} IN (${list})`,
+      sampleColumns: [input.check.column],
+    };
+  },
   between: (input) => ({
     kind: "row",
     evaluated: notNullColumn(input),
-    failing: `NOT (${bounds(input.sql, input.sql.ident(input.check.column), input.check, param<boolean | undefined>(input.check, "strictly") === true)})`,
+    failing: `NOT (${bounds(input.sql, input.sql.ident(input.check.column), input.check)})`,
     sampleColumns: [input.check.column],
   }),
   regex: ({ sql, check }) => ({
@@ -186,7 +223,7 @@ const COMPILERS: Readonly<Record<string, CheckCompiler>> = {
   length_between: ({ sql, check }) => ({
     kind: "row",
     evaluated: `${sql.ident(check.column)} IS NOT NULL`,
-    failing: `NOT (${bounds(sql, `length(${sql.ident(check.column)})`, check, false)})`,
+    failing: `NOT (${bounds(sql, `length(${sql.ident(check.column)})`, check)})`,
     sampleColumns: [check.column],
   }),
   pair_greater_than: ({ sql, check }) => {
@@ -213,7 +250,7 @@ const COMPILERS: Readonly<Record<string, CheckCompiler>> = {
       kind: "aggregate",
       counted: observed,
       observed,
-      passes: bounds(sql, observed, check, false),
+      passes: bounds(sql, observed, check),
       nothingObserved: null,
     };
   },
@@ -233,7 +270,7 @@ const COMPILERS: Readonly<Record<string, CheckCompiler>> = {
       kind: "aggregate",
       counted: aggregateWhere("COUNT", column, condition),
       observed,
-      passes: bounds(sql, observed, check, param<boolean | undefined>(check, "strictly") === true),
+      passes: bounds(sql, observed, check),
       nothingObserved: null,
     };
   },

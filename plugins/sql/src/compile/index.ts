@@ -1,3 +1,5 @@
+// The SDK's name primitives, re-exported for the engines and the runner.
+export { quoteIdentifier, storedIdentifier } from "@floe/quality-sdk";
 export {
   type CompiledCheck,
   compileCheck,
@@ -12,10 +14,7 @@ export {
   dialectNamed,
   duckdb,
   postgres,
-  quoteIdentifier,
-  storedIdentifier,
 } from "./dialect.js";
-export { intervalText, parseIsoDuration } from "./duration.js";
 export {
   aggregateOutcome,
   aggregateStatement,

@@ -11,6 +11,7 @@ import {
   CheckCompileError,
   type CompiledCheck,
   compileCheck,
+  conditionSql,
   countWhere,
   type ResolvedCheck,
   SAMPLE_SCAN_ROWS,
@@ -66,12 +67,11 @@ export function queryKindOf(check: ResolvedCheck, ctx: PlanContext): CompiledChe
 }
 
 function compileInput(check: ResolvedCheck, sql: SqlBuilder, ctx: PlanContext) {
-  const condition = check.parameters.row_condition;
   return {
     check,
     sql,
-    relation: quoteRelation(ctx.relation),
-    condition: typeof condition === "string" ? `(${condition})` : "TRUE",
+    relation: quoteRelation(ctx.relation, ctx.dialect.name),
+    condition: conditionSql(sql, check.parameters),
   };
 }
 
@@ -90,13 +90,17 @@ function compileEach(
   checks: readonly ResolvedCheck[],
   sql: SqlBuilder,
   ctx: PlanContext,
-): { compiled: Array<[ResolvedCheck, CompiledCheck]>; refused: Map<number, CheckOutcome> } {
-  const compiled: Array<[ResolvedCheck, CompiledCheck]> = [];
+): {
+  compiled: Array<[ResolvedCheck, CompiledCheck, string]>;
+  refused: Map<number, CheckOutcome>;
+} {
+  const compiled: Array<[ResolvedCheck, CompiledCheck, string]> = [];
   const refused = new Map<number, CheckOutcome>();
   for (const check of checks) {
     const mark = sql.params.length;
     try {
-      compiled.push([check, compileCheck(compileInput(check, sql, ctx))]);
+      const input = compileInput(check, sql, ctx);
+      compiled.push([check, compileCheck(input), input.condition]);
     } catch (error) {
       sql.params.length = mark;
       if (!(error instanceof CheckCompileError)) throw error;
@@ -115,9 +119,8 @@ export function aggregateStatement(
   const { compiled, refused } = compileEach(checks, sql, ctx);
   const items: string[] = [];
   const readers: Array<[ResolvedCheck, (row: Row) => CheckOutcome]> = [];
-  for (const [check, c] of compiled) {
+  for (const [check, c, where] of compiled) {
     const k = `k${check.index}`;
-    const where = compileInput(check, sql, ctx).condition;
     if (c.kind === "row") {
       const scope = [where, c.evaluated].filter((p) => p !== "TRUE").map((p) => `(${p})`);
       items.push(`${countWhere(scope.length === 0 ? "TRUE" : scope.join(" AND "))} AS ${k}_c`);
@@ -137,7 +140,9 @@ export function aggregateStatement(
   if (items.length === 0) return { planned: null, refused };
   return {
     planned: {
-      statement: sql.statement(`SELECT ${items.join(", ")} FROM ${quoteRelation(ctx.relation)}`),
+      statement: sql.statement(
+        `SELECT ${items.join(", ")} FROM ${quoteRelation(ctx.relation, ctx.dialect.name)}`,
+      ),
       checks: readers.map(([c]) => c),
       read: (row) => new Map(readers.map(([c, read]) => [c.index, read(row)])),
     },

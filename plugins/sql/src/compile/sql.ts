@@ -1,7 +1,8 @@
 // Building one SQL statement: identifiers quoted, every value a positional
 // parameter ($1, $2, ... — both DuckDB prepared statements and PostgreSQL use
 // this form). No value from a check ever becomes SQL text.
-import { type Dialect, quoteIdentifier } from "./dialect.js";
+import { quoteIdentifier } from "@floe/quality-sdk";
+import type { Dialect } from "./dialect.js";
 import { parseRelation, quoteRelation } from "./relation.js";
 
 export type SqlValue = string | number | boolean;
@@ -41,11 +42,11 @@ export class SqlBuilder {
   }
 
   ident(name: string): string {
-    return quoteIdentifier(name);
+    return quoteIdentifier(name, this.dialect.name);
   }
 
   relation(name: string): string {
-    return quoteRelation(parseRelation(name, this.defaultSchema));
+    return quoteRelation(parseRelation(name, this.defaultSchema), this.dialect.name);
   }
 
   statement(sql: string): Statement {

@@ -3,49 +3,50 @@
 
 {% test expect_table_row_count_to_be_between(model, min_value=none, max_value=none, row_condition=none) %}
   {%- set c = floe_expectations.check_conditions('expect_table_row_count_to_be_between', {}) -%}
-  {{ floe_expectations.aggregate_test(model, c.observed, min_value, max_value, false, row_condition) }}
+  {{ floe_expectations.aggregate_test(model, c.observed, min_value, max_value, false, false, row_condition) }}
 {% endtest %}
 
-{% test expect_column_mean_to_be_between(model, column_name, min_value=none, max_value=none, strictly=false, row_condition=none) %}
+{% test expect_column_mean_to_be_between(model, column_name, min_value=none, max_value=none, strict_min=false, strict_max=false, row_condition=none) %}
   {%- set c = floe_expectations.check_conditions('expect_column_mean_to_be_between', {'column_name': column_name}) -%}
-  {{ floe_expectations.aggregate_test(model, c.observed, min_value, max_value, strictly, row_condition) }}
+  {{ floe_expectations.aggregate_test(model, c.observed, min_value, max_value, strict_min, strict_max, row_condition) }}
 {% endtest %}
 
-{% test expect_column_min_to_be_between(model, column_name, min_value=none, max_value=none, strictly=false, row_condition=none) %}
+{% test expect_column_min_to_be_between(model, column_name, min_value=none, max_value=none, strict_min=false, strict_max=false, row_condition=none) %}
   {%- set c = floe_expectations.check_conditions('expect_column_min_to_be_between', {'column_name': column_name}) -%}
-  {{ floe_expectations.aggregate_test(model, c.observed, min_value, max_value, strictly, row_condition) }}
+  {{ floe_expectations.aggregate_test(model, c.observed, min_value, max_value, strict_min, strict_max, row_condition) }}
 {% endtest %}
 
-{% test expect_column_max_to_be_between(model, column_name, min_value=none, max_value=none, strictly=false, row_condition=none) %}
+{% test expect_column_max_to_be_between(model, column_name, min_value=none, max_value=none, strict_min=false, strict_max=false, row_condition=none) %}
   {%- set c = floe_expectations.check_conditions('expect_column_max_to_be_between', {'column_name': column_name}) -%}
-  {{ floe_expectations.aggregate_test(model, c.observed, min_value, max_value, strictly, row_condition) }}
+  {{ floe_expectations.aggregate_test(model, c.observed, min_value, max_value, strict_min, strict_max, row_condition) }}
 {% endtest %}
 
-{% test expect_column_sum_to_be_between(model, column_name, min_value=none, max_value=none, strictly=false, row_condition=none) %}
+{% test expect_column_sum_to_be_between(model, column_name, min_value=none, max_value=none, strict_min=false, strict_max=false, row_condition=none) %}
   {%- set c = floe_expectations.check_conditions('expect_column_sum_to_be_between', {'column_name': column_name}) -%}
-  {{ floe_expectations.aggregate_test(model, c.observed, min_value, max_value, strictly, row_condition) }}
+  {{ floe_expectations.aggregate_test(model, c.observed, min_value, max_value, strict_min, strict_max, row_condition) }}
 {% endtest %}
 
-{% test expect_column_stdev_to_be_between(model, column_name, min_value=none, max_value=none, strictly=false, row_condition=none) %}
+{% test expect_column_stdev_to_be_between(model, column_name, min_value=none, max_value=none, strict_min=false, strict_max=false, row_condition=none) %}
   {%- set c = floe_expectations.check_conditions('expect_column_stdev_to_be_between', {'column_name': column_name}) -%}
-  {{ floe_expectations.aggregate_test(model, c.observed, min_value, max_value, strictly, row_condition) }}
+  {{ floe_expectations.aggregate_test(model, c.observed, min_value, max_value, strict_min, strict_max, row_condition) }}
 {% endtest %}
 
-{% test expect_column_unique_value_count_to_be_between(model, column_name, min_value=none, max_value=none, strictly=false, row_condition=none) %}
+{% test expect_column_unique_value_count_to_be_between(model, column_name, min_value=none, max_value=none, strict_min=false, strict_max=false, row_condition=none) %}
   {%- set c = floe_expectations.check_conditions('expect_column_unique_value_count_to_be_between', {'column_name': column_name}) -%}
-  {{ floe_expectations.aggregate_test(model, c.observed, min_value, max_value, strictly, row_condition) }}
+  {{ floe_expectations.aggregate_test(model, c.observed, min_value, max_value, strict_min, strict_max, row_condition) }}
 {% endtest %}
 
-{#- Fails when the newest value is older than now minus `interval` `datepart`s,
-    or when there is no value at all. -#}
-{% test expect_row_values_to_have_recent_data(model, column_name, datepart, interval, row_condition=none) %}
+{#- Fails when the newest value is older than now minus `max_age` (an interval
+    literal in calendar months, days and seconds, as floe_sql computes it), or
+    when there is no value at all. -#}
+{% test expect_row_values_to_have_recent_data(model, column_name, max_age, row_condition=none) %}
   {%- set c = floe_expectations.check_conditions('expect_row_values_to_have_recent_data', {'column_name': column_name}) %}
 select * from (
   select {{ c.observed }} as floe_latest
   from ({{ floe_expectations.scope(model, row_condition) }}) as floe_scope
 ) as floe_recency
 where floe_latest is null
-   or floe_latest < {{ dbt.dateadd(datepart, -1 * (interval | int), dbt.current_timestamp()) }}
+   or cast(floe_latest as timestamp) < cast(now() as timestamp) - cast({{ floe_expectations.literal(max_age) }} as interval)
 {% endtest %}
 
 {#- Names are compared exactly, and case-insensitively as well where the adapter

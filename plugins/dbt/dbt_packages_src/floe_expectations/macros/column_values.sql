@@ -15,8 +15,8 @@
   {{ floe_expectations.row_test(model, c.passes, c.evaluated, mostly, row_condition) }}
 {% endtest %}
 
-{% test expect_column_values_to_be_between(model, column_name, min_value=none, max_value=none, strictly=false, mostly=none, row_condition=none) %}
-  {%- set c = floe_expectations.check_conditions('expect_column_values_to_be_between', {'column_name': column_name, 'min_value': min_value, 'max_value': max_value, 'strictly': strictly}) -%}
+{% test expect_column_values_to_be_between(model, column_name, min_value=none, max_value=none, strict_min=false, strict_max=false, mostly=none, row_condition=none) %}
+  {%- set c = floe_expectations.check_conditions('expect_column_values_to_be_between', {'column_name': column_name, 'min_value': min_value, 'max_value': max_value, 'strict_min': strict_min, 'strict_max': strict_max}) -%}
   {{ floe_expectations.row_test(model, c.passes, c.evaluated, mostly, row_condition) }}
 {% endtest %}
 

@@ -2,7 +2,9 @@
     those pass (`passes`), as SQL conditions; for aggregate tests, the value
     they observe (`observed`). The generic tests are built from these, and so is
     floe_counts, so both always agree on what a check means. Nulls are neither
-    checked nor failed, except by not_null. -#}
+    checked nor failed, except by not_null. A new check type adds its branch here
+    and its generic test at the end of this file (docs/configuration.md, "Adding
+    a check type"). -#}
 {% macro check_conditions(test, kwargs) %}
   {%- set column = floe_expectations.quote_identifier(kwargs.get('column_name')) if kwargs.get('column_name') is not none else none -%}
   {%- set not_null = column ~ ' is not null' if column else 'true' -%}
@@ -11,15 +13,19 @@
   {%- elif test in ('expect_column_values_to_be_in_set', 'expect_column_values_to_not_be_in_set') -%}
     {%- set literals = [] -%}
     {%- for value in kwargs.get('value_set') -%}{%- do literals.append(floe_expectations.literal(value)) -%}{%- endfor -%}
-    {%- set operator = ' in (' if test == 'expect_column_values_to_be_in_set' else ' not in (' -%}
-    {{ return({'evaluated': not_null, 'passes': column ~ operator ~ literals | join(', ') ~ ')'}) }}
+    {%- set in_set = test == 'expect_column_values_to_be_in_set' -%}
+    {#- The empty set accepts no value and forbids none. -#}
+    {%- if literals | length == 0 -%}
+      {{ return({'evaluated': not_null, 'passes': 'false' if in_set else 'true'}) }}
+    {%- endif -%}
+    {{ return({'evaluated': not_null, 'passes': column ~ (' in (' if in_set else ' not in (') ~ literals | join(', ') ~ ')'}) }}
   {%- elif test == 'expect_column_values_to_be_between' -%}
-    {{ return({'evaluated': not_null, 'passes': floe_expectations.within_bounds(column, kwargs.get('min_value'), kwargs.get('max_value'), kwargs.get('strictly', false))}) }}
+    {{ return({'evaluated': not_null, 'passes': floe_expectations.within_bounds(column, kwargs.get('min_value'), kwargs.get('max_value'), kwargs.get('strict_min', false), kwargs.get('strict_max', false))}) }}
   {%- elif test == 'expect_column_values_to_match_regex' -%}
     {{ return({'evaluated': not_null, 'passes': floe_expectations.regex_matches(column, kwargs.get('regex'))}) }}
   {%- elif test == 'expect_column_value_lengths_to_be_between' -%}
     {%- set length = 'length(cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ '))' -%}
-    {{ return({'evaluated': not_null, 'passes': floe_expectations.within_bounds(length, kwargs.get('min_value'), kwargs.get('max_value'), false)}) }}
+    {{ return({'evaluated': not_null, 'passes': floe_expectations.within_bounds(length, kwargs.get('min_value'), kwargs.get('max_value'))}) }}
   {%- elif test == 'expect_column_pair_values_A_to_be_greater_than_B' -%}
     {%- set a = floe_expectations.quote_identifier(kwargs.get('column_A')) -%}
     {%- set b = floe_expectations.quote_identifier(kwargs.get('column_B')) -%}

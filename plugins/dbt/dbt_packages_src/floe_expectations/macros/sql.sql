@@ -42,10 +42,10 @@
   select * from {{ model }}{% if row_condition %} where {{ row_condition }}{% endif %}
 {%- endmacro %}
 
-{#- "value within bounds" for between-style tests. -#}
-{% macro within_bounds(expression, min_value, max_value, strictly) -%}
-  {%- set low = '>' if strictly else '>=' -%}
-  {%- set high = '<' if strictly else '<=' -%}
+{#- "value within bounds" for between-style tests; each side strict or not on its own. -#}
+{% macro within_bounds(expression, min_value, max_value, strict_min=false, strict_max=false) -%}
+  {%- set low = '>' if strict_min else '>=' -%}
+  {%- set high = '<' if strict_max else '<=' -%}
   {%- if min_value is not none and max_value is not none -%}
     ({{ expression }} {{ low }} {{ floe_expectations.literal(min_value) }} and {{ expression }} {{ high }} {{ floe_expectations.literal(max_value) }})
   {%- elif min_value is not none -%}
@@ -83,12 +83,12 @@ select * from floe_failing
 
 {#- An aggregate test: one row when the observed value is out of bounds (or
     missing, as on an empty table). -#}
-{% macro aggregate_test(model, aggregate, min_value, max_value, strictly=false, row_condition=none) -%}
+{% macro aggregate_test(model, aggregate, min_value, max_value, strict_min=false, strict_max=false, row_condition=none) -%}
 with floe_observed as (
   select {{ aggregate }} as floe_observed_value
   from ({{ floe_expectations.scope(model, row_condition) }}) as floe_scope
 )
 select * from floe_observed
 where floe_observed_value is null
-   or not {{ floe_expectations.within_bounds('floe_observed_value', min_value, max_value, strictly) }}
+   or not {{ floe_expectations.within_bounds('floe_observed_value', min_value, max_value, strict_min, strict_max) }}
 {%- endmacro %}
