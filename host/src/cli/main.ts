@@ -8,11 +8,13 @@ import { renderError, UsageError } from "./output.js";
 const COMMANDS: Readonly<Record<string, string>> = {
   demo: "create an embedded DuckDB warehouse with planted defects, compile, check every model",
   compile: "merge enterprise, domain and product config into compiled_artifacts.json",
-  run: "run one model's checks from compiled artifacts: results, score, verdict",
+  run: "run a model's checks (compiled artifacts, or --config floe.yaml): results, score, verdict",
   score: "score a QualitySuiteResult JSON with a QualityConfig",
   serve: "serve the QualityHost gRPC API to orchestrators",
   plugins: "list discovered plugins, or start and check one",
   conformance: "run the plugin conformance suite",
+  init: "write a product floe.yaml for the tables of a DuckDB file or PostgreSQL schema",
+  import: "turn a data contract (import odcs contract.yaml) into a product floe.yaml",
 };
 
 function usage(): string {

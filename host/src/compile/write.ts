@@ -9,11 +9,16 @@ import { ARTIFACTS_VERSION, type CompiledArtifacts, CompiledArtifactsSchema } fr
 
 /** Writes `artifacts` to `file` atomically; creates the directory when missing. */
 export async function writeArtifacts(file: string, artifacts: CompiledArtifacts): Promise<void> {
+  await writeFileAtomically(file, `${JSON.stringify(artifacts, null, 2)}\n`);
+}
+
+/** Writes `text` to `file` through a temp file and a rename: readers see the old file or the new one. */
+export async function writeFileAtomically(file: string, text: string): Promise<void> {
   const dir = dirname(file);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
-    await writeFile(temp, `${JSON.stringify(artifacts, null, 2)}\n`, { flush: true });
+    await writeFile(temp, text, { flush: true });
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });

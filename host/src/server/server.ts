@@ -41,11 +41,15 @@ export interface HostServer {
   close(graceMs?: number): Promise<void>;
 }
 
-/** proto/ of the repository, when the host runs from it (reflection needs the .proto files). */
+/**
+ * proto/ inside the installed package (npm pack copies it there), else the
+ * repository's: server reflection needs the .proto files.
+ */
 function protoRoot(): string | undefined {
   const here = dirname(fileURLToPath(import.meta.url));
-  const root = join(here, "..", "..", "..", "proto");
-  return existsSync(join(root, "floe", "quality", "v1", "host.proto")) ? root : undefined;
+  return [join(here, "..", "..", "proto"), join(here, "..", "..", "..", "proto")].find((root) =>
+    existsSync(join(root, "floe", "quality", "v1", "host.proto")),
+  );
 }
 
 function bearerCheck(token: string | undefined) {

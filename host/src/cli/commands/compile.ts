@@ -8,6 +8,7 @@ import { type Diagnostic, renderDiagnostic } from "../../errors/index.js";
 import { formatPercent } from "../../gates/evaluate.js";
 import { discoverPlugins } from "../../plugins/discover.js";
 import { parseOptions, printJson, requireOptions, tableLines, UsageError } from "../output.js";
+import { readContracts } from "../project.js";
 
 const USAGE = `usage: floe-quality compile --enterprise FILE [--domain FILE] --product FILE
                              [--dbt-manifest target/manifest.json] --out FILE [--json]
@@ -64,6 +65,7 @@ export async function compileFiles(paths: CompilePaths): Promise<CompileOutcome>
     product: product as SourceText,
     dbtManifest: dbtManifest as SourceText | undefined,
     knownProviders: knownProviders(),
+    contracts: await readContracts(product as SourceText),
   });
 }
 

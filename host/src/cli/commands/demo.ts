@@ -24,9 +24,14 @@ with planted defects, then checks every model. Exits 0: failing verdicts are exp
 FLOE_LINEAGE_TRANSPORT=file writes the lineage events to .floe/demo/lineage.jsonl
 (or FLOE_LINEAGE_FILE).`;
 
-/** The repository's examples/ seen from host/dist/cli/commands (or host/src/cli/commands). */
+/**
+ * The example project: inside the installed package (npm pack copies examples/
+ * into it), else the repository's examples/ seen from host/dist/cli/commands.
+ */
 function bundledExamples(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), "../../../../examples");
+  const here = dirname(fileURLToPath(import.meta.url));
+  const packed = resolve(here, "../../../examples");
+  return existsSync(packed) ? packed : resolve(here, "../../../../examples");
 }
 
 type Cell = string | number | null;

@@ -12,6 +12,7 @@ import {
   runModelQuality,
 } from "../../runtime/index.js";
 import { formatScore } from "../../runtime/verdict.js";
+import { runOneFileProject } from "../one-file.js";
 import {
   parseOptions,
   printJson,
@@ -23,8 +24,12 @@ import {
 
 const USAGE = `usage: floe-quality run --artifacts FILE --model NAME
                          [--dbt-run-results FILE --dbt-manifest FILE] [--timeout SECONDS] [--json]
+       floe-quality run --config floe.yaml [--model NAME] [--timeout SECONDS] [--json]
 
   --artifacts        compiled_artifacts.json (floe-quality compile)
+  --config           a one-file project: floe.yaml compiled in memory with the built-in
+                     enterprise defaults (floe_sql, seed thresholds and gates); paths in it
+                     are relative to it; every model runs unless --model names one
   --model            the model just materialized
   --dbt-run-results  dbt target/run_results.json: the model's dbt tests join the score
   --dbt-manifest     dbt target/manifest.json of the same run (required with --dbt-run-results)
@@ -36,6 +41,7 @@ Lineage and traces follow OPENLINEAGE_* / FLOE_LINEAGE_* and OTEL_* (docs/host.m
 
 const OPTIONS = {
   artifacts: { type: "string" },
+  config: { type: "string" },
   model: { type: "string" },
   "dbt-run-results": { type: "string" },
   "dbt-manifest": { type: "string" },
@@ -73,14 +79,23 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (values.config !== undefined) {
+    if (values.artifacts !== undefined || values["dbt-run-results"] !== undefined) {
+      throw new UsageError(
+        "--config runs a one-file project: it takes no --artifacts or dbt results",
+      );
+    }
+    return runOneFileProject(values.config, {
+      model: values.model,
+      timeoutSeconds: timeoutOf(values.timeout),
+      json: values.json === true,
+    });
+  }
   requireOptions(values, ["artifacts", "model"], USAGE);
   if ((values["dbt-run-results"] === undefined) !== (values["dbt-manifest"] === undefined)) {
     throw new UsageError("--dbt-run-results and --dbt-manifest go together");
   }
-  const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
-  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) {
-    throw new UsageError(`--timeout must be a whole number of seconds, got '${values.timeout}'`);
-  }
+  const timeout = timeoutOf(values.timeout);
 
   let outcome: QualityRunOutcome;
   const services = await openHostServices();
@@ -124,6 +139,14 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   return outcome.verdict === "fail" ? 1 : 0;
+}
+
+function timeoutOf(text: string | undefined): number | undefined {
+  const timeout = text === undefined ? undefined : Number(text);
+  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) {
+    throw new UsageError(`--timeout must be a whole number of seconds, got '${text}'`);
+  }
+  return timeout;
 }
 
 /** The JSON document of `run --json`: the seed's snake_case fields. */
