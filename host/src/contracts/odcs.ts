@@ -280,14 +280,20 @@ function optionChecks(
   return out;
 }
 
-/** The one comparator a rule uses, as min/max bounds of a count; undefined when unsupported. */
-function countBounds(rule: Rule): { min?: number; max?: number } | undefined {
+/**
+ * The one comparator a rule uses as min/max bounds. Counts of rows are whole
+ * numbers, so `> n` is `>= n + 1`; percentages keep the written bound. Undefined
+ * when the rule uses none, several, or one floe cannot express (mustNotBe...).
+ */
+function bounds(rule: Rule, whole: boolean): { min?: number; max?: number } | undefined {
   const given = Object.keys(Comparators).filter((k) => rule[k as keyof Rule] !== undefined);
   if (given.length !== 1) return undefined;
+  const above = (n: number) => (whole ? Math.floor(n) + 1 : n);
+  const below = (n: number) => (whole ? Math.ceil(n) - 1 : n);
   if (rule.mustBe !== undefined) return { min: rule.mustBe, max: rule.mustBe };
-  if (rule.mustBeGreaterThan !== undefined) return { min: Math.floor(rule.mustBeGreaterThan) + 1 };
+  if (rule.mustBeGreaterThan !== undefined) return { min: above(rule.mustBeGreaterThan) };
   if (rule.mustBeGreaterOrEqualTo !== undefined) return { min: rule.mustBeGreaterOrEqualTo };
-  if (rule.mustBeLessThan !== undefined) return { max: Math.ceil(rule.mustBeLessThan) - 1 };
+  if (rule.mustBeLessThan !== undefined) return { max: below(rule.mustBeLessThan) };
   if (rule.mustBeLessOrEqualTo !== undefined) return { max: rule.mustBeLessOrEqualTo };
   if (rule.mustBeBetween !== undefined) {
     return { min: rule.mustBeBetween[0], max: rule.mustBeBetween[1] };
@@ -296,15 +302,17 @@ function countBounds(rule: Rule): { min?: number; max?: number } | undefined {
 }
 
 /**
- * For "no bad rows" metrics: undefined when not expressible, else the `mostly`
- * tolerance (1 = none) — `mustBe: 0`, or at most N percent with `unit: percent`.
+ * For "no bad rows" metrics, the `mostly` tolerance (1 = none): `mustBe: 0` (rows),
+ * or at most N percent with `unit: percent` (mostly = 1 - N/100; a strict `<` is
+ * read as `<=`, the nearest a ratio threshold gets). Undefined when not expressible.
  */
 function badRowTolerance(rule: Rule): number | undefined {
-  const bounds = countBounds(rule);
-  if (bounds === undefined || (bounds.min !== undefined && bounds.min > 0)) return undefined;
-  if (bounds.max === 0) return 1;
-  if (rule.unit === "percent" && bounds.max !== undefined && bounds.max < 100) {
-    return Number((1 - bounds.max / 100).toPrecision(12));
+  const percent = rule.unit === "percent";
+  const b = bounds(rule, !percent);
+  if (b === undefined || (b.min !== undefined && b.min > 0)) return undefined;
+  if (b.max === 0) return 1;
+  if (percent && b.max !== undefined && b.max < 100) {
+    return Number((1 - b.max / 100).toPrecision(12));
   }
   return undefined;
 }
@@ -323,17 +331,21 @@ function ruleCheck(
     return undefined;
   }
   const where = column === undefined ? "table" : `column ${column}`;
-  const common = (fallback: string): Pick<QualityCheckInput, "name" | "severity" | "dimension"> => {
-    const severity = rule.severity === undefined ? undefined : SEVERITIES[rule.severity];
-    const dimension = rule.dimension === undefined ? undefined : DIMENSIONS[rule.dimension];
-    return {
-      name: checkName(rule.id ?? rule.name ?? fallback),
-      ...(severity === undefined ? {} : { severity: severity as QualityCheckInput["severity"] }),
-      ...(dimension === undefined
-        ? {}
-        : { dimension: dimension as QualityCheckInput["dimension"] }),
-    };
-  };
+  const severity = rule.severity === undefined ? undefined : SEVERITIES[rule.severity];
+  const dimension = rule.dimension === undefined ? undefined : DIMENSIONS[rule.dimension];
+  /** The check in floe.yaml's key order: name, type, column, severity, dimension, parameters. */
+  const check = (
+    fallback: string,
+    type: string,
+    parameters: Record<string, unknown> = {},
+  ): QualityCheckInput => ({
+    name: checkName(rule.id ?? rule.name ?? fallback),
+    type,
+    ...(column === undefined ? {} : { column }),
+    ...(severity === undefined ? {} : { severity: severity as QualityCheckInput["severity"] }),
+    ...(dimension === undefined ? {} : { dimension: dimension as QualityCheckInput["dimension"] }),
+    ...(Object.keys(parameters).length === 0 ? {} : { parameters }),
+  });
   const mostly = (tolerance: number) => (tolerance < 1 ? { mostly: tolerance } : {});
   const args = rule.arguments ?? {};
 
@@ -341,58 +353,38 @@ function ruleCheck(
     case "nullValues": {
       const tolerance = badRowTolerance(rule);
       if (column === undefined || tolerance === undefined) break;
-      return {
-        ...common(`${column}_not_null`),
-        type: "not_null",
-        column,
-        parameters: mostly(tolerance),
-      };
+      return check(`${column}_not_null`, "not_null", mostly(tolerance));
     }
     case "duplicateValues": {
       if (badRowTolerance(rule) !== 1) break;
       if (column !== undefined) {
-        return { ...common(`${column}_unique`), type: "unique", column };
+        return check(`${column}_unique`, "unique");
       }
       const columns = args.properties;
       if (!Array.isArray(columns) || !columns.every((c) => typeof c === "string")) break;
-      return {
-        ...common(`${columns.join("_")}_unique`),
-        type: "compound_unique",
-        parameters: { columns },
-      };
+      return check(`${columns.join("_")}_unique`, "compound_unique", { columns });
     }
     case "invalidValues": {
       const tolerance = badRowTolerance(rule);
       if (column === undefined || tolerance === undefined) break;
       if (Array.isArray(args.validValues)) {
-        return {
-          ...common(`${column}_accepted_values`),
-          type: "accepted_values",
-          column,
-          parameters: { values: args.validValues, ...mostly(tolerance) },
-        };
+        return check(`${column}_accepted_values`, "accepted_values", {
+          values: args.validValues,
+          ...mostly(tolerance),
+        });
       }
       if (typeof args.pattern === "string") {
-        return {
-          ...common(`${column}_pattern`),
-          type: "regex",
-          column,
-          parameters: { regex: args.pattern, ...mostly(tolerance) },
-        };
+        return check(`${column}_pattern`, "regex", { regex: args.pattern, ...mostly(tolerance) });
       }
       break;
     }
     case "rowCount": {
-      const bounds = countBounds(rule);
-      if (column !== undefined || bounds === undefined) break;
-      return {
-        ...common("row_count"),
-        type: "row_count_between",
-        parameters: {
-          ...(bounds.min === undefined ? {} : { min_value: bounds.min }),
-          ...(bounds.max === undefined ? {} : { max_value: bounds.max }),
-        },
-      };
+      const rows = rule.unit === "percent" ? undefined : bounds(rule, true);
+      if (column !== undefined || rows === undefined) break;
+      return check("row_count", "row_count_between", {
+        ...(rows.min === undefined ? {} : { min_value: rows.min }),
+        ...(rows.max === undefined ? {} : { max_value: rows.max }),
+      });
     }
   }
   skip(at, `quality rule '${label}' (metric ${metric} on the ${where}, as written)`);
