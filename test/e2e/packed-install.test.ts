@@ -89,6 +89,13 @@ describe("the packed packages installed into an empty project", () => {
     );
   });
 
+  it("reports its version and the contract versions it speaks", async () => {
+    const version = await installed(["--version"]);
+    expect(version.stdout).toBe(
+      "floe-quality 0.1.0 (contract floe.quality.v1, plugin API 1.0.0, artifacts 0.4.0)\n",
+    );
+  });
+
   it("runs `npx floe-quality demo` with the installed floe_sql", async () => {
     const demo = await exec("npx", ["--offline", "floe-quality", "demo"], project);
     expect(demo.code).toBe(0);

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // floe-quality: one binary, one module per command (host/src/cli/commands/<name>.ts),
 // each exporting `run(argv)` that resolves to the exit code.
-import { FloeError } from "@floe/quality-sdk";
+import { readFileSync } from "node:fs";
+import { FLOE_API_VERSION, FloeError } from "@floe/quality-sdk";
+import { ARTIFACTS_VERSION } from "../compile/artifacts.js";
 import { DiagnosticsError, renderDiagnostic } from "../errors/index.js";
 import { renderError, UsageError } from "./output.js";
 
@@ -25,12 +27,24 @@ function usage(): string {
     "",
     ...lines,
     "",
-    "Run `floe-quality <command> --help` for a command's options.",
+    "Run `floe-quality <command> --help` for a command's options; `floe-quality --version` for the versions.",
   ].join("\n");
+}
+
+/** `floe-quality 0.1.0 (contract floe.quality.v1, plugin API 1.0.0, artifacts 0.4.0)`. */
+function versionLine(): string {
+  const manifest = JSON.parse(
+    readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
+  ) as { version: string };
+  return `floe-quality ${manifest.version} (contract floe.quality.v1, plugin API ${FLOE_API_VERSION}, artifacts ${ARTIFACTS_VERSION})`;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "--version" || command === "-V") {
+    process.stdout.write(`${versionLine()}\n`);
+    return 0;
+  }
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     process.stdout.write(`${usage()}\n`);
     return command === undefined ? 2 : 0;
