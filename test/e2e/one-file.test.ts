@@ -3,14 +3,13 @@
 // floe.yaml` (one file, compiled in memory) against the three-layer compile of
 // the same checks; `init` from a warehouse; `import odcs` and `contract:` from an
 // ODCS v3 contract that the reference linter accepts.
-import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parse } from "yaml";
 import { createDemoWarehouse } from "../../host/src/cli/commands/demo.js";
-import { type CliRun, floeQuality, ROOT } from "./support.js";
+import { type CliRun, floeQuality, ROOT, runCommand } from "./support.js";
 
 // Real processes on a shared 2-core machine: generous deadlines, never sleeps.
 vi.setConfig({ testTimeout: 90_000 });
@@ -266,19 +265,11 @@ describe("init", () => {
 
 /** `datacontract lint` of the reference ODCS tool (its own venv, set up by npm run setup). */
 function lint(file: string): Promise<CliRun> {
-  return new Promise((done) =>
-    execFile(
-      join(ROOT, ".venv-tools/bin/datacontract"),
-      ["lint", file],
-      { cwd: dir, timeout: 120_000, env: { ...process.env, NO_COLOR: "1", COLUMNS: "200" } },
-      (error, stdout, stderr) =>
-        done({
-          code: error ? (typeof error.code === "number" ? error.code : -1) : 0,
-          stdout,
-          stderr,
-        }),
-    ),
-  );
+  return runCommand(join(ROOT, ".venv-tools/bin/datacontract"), ["lint", file], {
+    cwd: dir,
+    timeoutMs: 120_000,
+    env: { ...process.env, NO_COLOR: "1", COLUMNS: "200" },
+  });
 }
 
 const ORDERS_CHECKS = [

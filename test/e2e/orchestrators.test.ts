@@ -1,12 +1,11 @@
 // The shell example for orchestrators without an integration
 // (examples/orchestrators/shell/check-models.sh): the built CLI against the
 // demo warehouse with the real floe_sql plugin, gating on exit codes.
-import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { CLI, type CliRun, floeQuality, ROOT } from "./support.js";
+import { CLI, type CliRun, floeQuality, ROOT, runCommand } from "./support.js";
 
 vi.setConfig({ testTimeout: 90_000 });
 
@@ -24,28 +23,16 @@ afterAll(async () => {
 });
 
 function checkModels(models: string[]): Promise<CliRun> {
-  return new Promise((done) =>
-    execFile(
-      "bash",
-      [SCRIPT, ...models],
-      {
-        cwd: dir,
-        timeout: 80_000,
-        env: {
-          ...process.env,
-          FLOE_LINEAGE_TRANSPORT: "none",
-          FLOE_ARTIFACTS: ".floe/demo/compiled_artifacts.json",
-          FLOE_QUALITY: `${process.execPath} ${CLI}`,
-        },
-      },
-      (error, stdout, stderr) =>
-        done({
-          code: error ? (typeof error.code === "number" ? error.code : -1) : 0,
-          stdout,
-          stderr,
-        }),
-    ),
-  );
+  return runCommand("bash", [SCRIPT, ...models], {
+    cwd: dir,
+    timeoutMs: 80_000,
+    env: {
+      ...process.env,
+      FLOE_LINEAGE_TRANSPORT: "none",
+      FLOE_ARTIFACTS: ".floe/demo/compiled_artifacts.json",
+      FLOE_QUALITY: `${process.execPath} ${CLI}`,
+    },
+  });
 }
 
 describe("examples/orchestrators/shell/check-models.sh", () => {

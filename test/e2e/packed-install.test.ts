@@ -2,12 +2,11 @@
 // from this checkout (scripts/pack.sh), installed with npm into an empty
 // directory outside the repository (dependencies from the npm registry or its
 // cache), then `floe-quality demo`, `plugins list` and runs from there.
-import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type CliRun, ROOT } from "./support.js";
+import { ROOT, runCommand } from "./support.js";
 
 // npm and real plugin processes on a shared 2-core machine: generous deadlines.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 600_000 });
@@ -26,21 +25,8 @@ function userEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function exec(file: string, args: string[], cwd: string, timeoutMs = 120_000): Promise<CliRun> {
-  return new Promise((done) =>
-    execFile(
-      file,
-      args,
-      { cwd, env: userEnv(), timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) =>
-        done({
-          code: error ? (typeof error.code === "number" ? error.code : -1) : 0,
-          stdout,
-          stderr,
-        }),
-    ),
-  );
-}
+const exec = (file: string, args: string[], cwd: string, timeoutMs = 120_000) =>
+  runCommand(file, args, { cwd, env: userEnv(), timeoutMs });
 
 /** The installed `floe-quality` binary, as `npm exec` would run it. */
 const installed = (args: string[], cwd = project) =>
