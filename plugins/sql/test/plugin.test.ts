@@ -113,10 +113,18 @@ describe("floe_sql plugin process", () => {
       status: contract.CheckStatus.CHECK_STATUS_FAILED,
       recordsFailed: 2,
     });
-    const active = await target.rawQuery(
-      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()",
-    );
-    expect(active[0]?.n).toBe(0);
+    // The server ends a cancelled statement on its own schedule: wait for it, with a deadline.
+    await expect
+      .poll(
+        async () =>
+          (
+            await target.rawQuery(
+              "SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()",
+            )
+          )[0]?.n,
+        { timeout: 15_000 },
+      )
+      .toBe(0);
   });
 
   it("validates a suite: unknown types, bad parameters and missing columns, all together", async () => {
