@@ -18,6 +18,7 @@ addFormats(ajv);
 const schemaFiles = [
   ...readdirSync(join(spec, "openlineage")).map((f) => join(spec, "openlineage", f)),
   join(root, "docs/spec/FloeQualityScoreRunFacet.json"),
+  join(root, "docs/spec/FloeQualityErrorRunFacet.json"),
 ];
 for (const file of schemaFiles) ajv.addSchema(JSON.parse(readFileSync(file, "utf8")));
 
@@ -111,6 +112,24 @@ validateEvent(
     score,
     verdict: "fail",
     errorMessage: "FLOE-DQ102: below min_score",
+  }),
+  "builder",
+);
+
+validateEvent(
+  lineage.buildEndEvent(run, {
+    checks: [{ ...checks[1] }, { ...checks[0], passed: false, status: "error" }],
+    verdict: "error",
+    qualityTier: "gold",
+    errorMessage: "FLOE-DQ108: model customers: 1 check(s) could not run",
+    error: {
+      cause: "unavailable",
+      retryable: true,
+      code: "FLOE-DQ108",
+      checks: [
+        { check_name: "id_present", cause: "unavailable", retryable: true, code: "FLOE-DQ102" },
+      ],
+    },
   }),
   "builder",
 );

@@ -4,7 +4,6 @@ export {
   type CompiledArtifacts,
   CompiledArtifactsSchema,
   compileProject,
-  readArtifacts,
   writeArtifacts,
 } from "./compile/index.js";
 export {
@@ -74,6 +73,7 @@ export {
   PluginPool,
   type QualityRunOutcome,
   type RunModelInput,
+  readArtifactsFile as readArtifacts,
   runModelQuality,
 } from "./runtime/index.js";
 export {

@@ -220,6 +220,51 @@ describe("floe-quality score", () => {
     ]).toEqual([61.25, "customers", 0, 1]);
   });
 
+  it("takes a manifest or a floe.yaml as --config: its quality: section", async () => {
+    const suite = await write("suite.json", SUITE);
+    // The example enterprise manifest keeps the default weights: the same 60.
+    const manifest = floeQuality([
+      "--results",
+      suite,
+      "--config",
+      join(REPO_ROOT, "examples/manifest.yaml"),
+    ]);
+    expect(scoreOf(manifest).overall).toBe(60);
+    const product = await write("floe.json", {
+      name: "shop",
+      compute: { dialect: "duckdb", path: "w.duckdb" },
+      quality: { calculation: { baseline_score: 50, max_positive_influence: 5 } },
+      models: [],
+    });
+    // Its calculation caps the 60 at 50 + 5.
+    expect(scoreOf(floeQuality(["--results", suite, "--config", product])).overall).toBe(55);
+  });
+
+  it("takes the document of run --json as --results, its dbt tests joined", async () => {
+    const suite = JSON.parse(await readFile(file("suite.json"), "utf8"));
+    const report = await write("run.json", {
+      model: "orders",
+      suite_result: suite,
+      dbt_tests: [
+        {
+          check_name: "unique_orders_id",
+          passed: false,
+          status: "failed",
+          dimension: "consistency",
+          severity: "critical",
+          details: { source: "dbt" },
+        },
+      ],
+      verdict: "warn",
+    });
+    const score = scoreOf(
+      floeQuality(["--results", report, "--config", await write("empty.json", {})]),
+    );
+    expect(score).toMatchObject({ model_name: "orders", dbt_tests_failed: 1, dbt_tests_passed: 0 });
+    // consistency: id_unique error ✗ 1 and the dbt test ✗ 3 → still 0: overall stays 60.
+    expect(score.overall).toBe(60);
+  });
+
   it("scores an all-failing suite 20 with the defaults", async () => {
     const failing = {
       ...SUITE,

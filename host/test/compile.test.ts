@@ -9,10 +9,10 @@ import {
   CompiledArtifactsSchema,
   type CompileInput,
   compileProject,
-  readArtifacts,
   writeArtifacts,
 } from "../src/compile/index.js";
-import { type Diagnostic, DiagnosticsError } from "../src/errors/index.js";
+import { type Diagnostic, FloeError } from "../src/errors/index.js";
+import { readArtifactsFile as readArtifacts } from "../src/runtime/artifacts.js";
 
 const EXAMPLES = resolve(import.meta.dirname, "../../examples");
 const source = (path: string) => ({
@@ -520,16 +520,14 @@ describe("artifacts on disk", () => {
     const file = join(dir, "old.json");
     await writeFile(file, JSON.stringify({ ...result.artifacts, version: "0.3.0" }, null, 2));
     const error = await readArtifacts(file).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(DiagnosticsError);
-    expect((error as DiagnosticsError).diagnostics).toEqual([
-      {
-        code: "FLOE-DQ100",
-        level: "error",
-        file: `${file}:2:14`,
-        path: "version",
-        message: 'artifacts version "0.3.0" is not the supported 0.4.0',
-        fix: "Recompile with this floe-quality (floe-quality compile) to get 0.4.0 artifacts.",
-      },
-    ]);
+    expect(error).toBeInstanceOf(FloeError);
+    expect({ ...(error as FloeError), message: (error as FloeError).message }).toEqual({
+      name: "FloeError",
+      code: "FLOE-DQ100",
+      file: `${file}:2:14`,
+      path: "version",
+      message: 'compiled artifacts of contract version "0.3.0"; this host reads 0.4.0',
+      fix: "Recompile with this floe-quality (floe-quality compile) to get 0.4.0 artifacts.",
+    });
   });
 });

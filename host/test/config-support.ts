@@ -34,6 +34,9 @@ export const SEED_QUALITY_CONFIG: QualityConfig = {
   },
   thresholds: { min_score: 70, warn_score: 85 },
   check_timeout_seconds: 300,
+  sample_size: 5,
+  sensitive_columns: [],
+  store_samples: true,
   enabled: true,
   overrides: {},
 };

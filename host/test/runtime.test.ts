@@ -10,10 +10,10 @@ import { loadSync } from "@grpc/proto-loader";
 import { service as healthService } from "grpc-health-check";
 import { describe, expect, it } from "vitest";
 import { TIER_DEFAULTS } from "../src/config/quality.js";
+import { decideVerdict } from "../src/gates/verdict.js";
 import { datasetName, resolveConnection } from "../src/runtime/connection.js";
 import { PluginPool } from "../src/runtime/plugin-pool.js";
 import { openHostServices } from "../src/runtime/services.js";
-import { decideVerdict } from "../src/runtime/verdict.js";
 import {
   checkListenSecurity,
   ListenRefused,

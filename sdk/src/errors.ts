@@ -38,6 +38,11 @@ export const ERROR_CATALOGUE = {
     title: "override of a locked setting",
     fix: "Remove the override; the setting is locked at a higher layer.",
   },
+  "FLOE-DQ108": {
+    title:
+      "quality checks could not run (verdict error: an outage, a timeout or a configuration problem, not bad data)",
+    fix: "Act on the cause each check reports: unavailable or timeout, retry once the warehouse or plugin answers (or raise check_timeout_seconds); config, fix the relation, column or credentials named.",
+  },
   "FLOE-DQ110": {
     title: "lineage event not delivered (a warning: results are never held back by lineage)",
     fix: "Check OPENLINEAGE_URL and the backend; spooled events are delivered in order once it answers.",

@@ -15,8 +15,10 @@ export * as contract from "./contract.js";
 export {
   DBT_TEST_DIMENSIONS,
   type DbtCheckStatus,
+  type DbtDeclaredTest,
   type DbtTestResult,
   type DbtTestResultOptions,
+  declaredDbtTests,
   dimensionOfDbtTest,
   parseDbtTestResults,
   readDbtTestResults,

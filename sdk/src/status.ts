@@ -26,6 +26,7 @@ const GRPC_CODE: Record<FloeErrorCode, status> = {
   "FLOE-DQ105": status.INVALID_ARGUMENT,
   "FLOE-DQ106": status.DEADLINE_EXCEEDED,
   "FLOE-DQ107": status.INVALID_ARGUMENT,
+  "FLOE-DQ108": status.UNAVAILABLE,
   "FLOE-DQ110": status.UNAVAILABLE,
 };
 

@@ -36,9 +36,11 @@ it("checks every model, prints scores and verdicts, exits 0, writes lineage to a
     ["83.57", "WARN"],
     ["100", "PASS"],
   ]);
-  expect(run.stdout).toMatch(/^ {2}FAIL +email_unique +consistency +warning +email +2\/10$/m);
   expect(run.stdout).toMatch(
-    /^ {2}skip +payload_not_blank +validity +warning +\(table\) +the check is disabled$/m,
+    /^ {2}FAIL +email_unique +unique +email +consistency +warning +2\/10$/m,
+  );
+  expect(run.stdout).toMatch(
+    /^ {2}skip +payload_not_blank +expression_is_true +\(table\) +validity +warning +the check is disabled$/m,
   );
   const events = (await readFile(join(dir, ".floe/demo/lineage.jsonl"), "utf8"))
     .trim()

@@ -125,7 +125,7 @@ describe("run --config floe.yaml (a one-file project)", () => {
     );
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      "floe-quality run: --config runs a one-file project: it takes no --artifacts or dbt results\n",
+      "floe-quality run: --config runs a one-file project: give it without --artifacts\n",
     );
   });
 

@@ -10,9 +10,12 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import pg from "pg";
+import { demoWarehouseStatements } from "../../host/src/cli/commands/demo.js";
 import { compileProject } from "../../host/src/compile/compile.js";
 import { writeArtifacts } from "../../host/src/compile/write.js";
 import { makePki as makeTestPki } from "../support/pki.js";
+import type { PostgresServer } from "../support/postgres.js";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const CLI = join(ROOT, "host/dist/cli/main.js");
@@ -146,6 +149,31 @@ export async function orchestrate(
   );
   if (code !== 0) throw new Error(`orchestrator client failed (${code}): ${stderr}`);
   return JSON.parse(stdout);
+}
+
+/**
+ * A database `name` on `server` with the demo warehouse's tables and rows, then
+ * `extra` statements (roles, grants) run as the superuser.
+ */
+export async function createDemoDatabase(
+  server: PostgresServer,
+  name: string,
+  extra: readonly string[] = [],
+): Promise<void> {
+  await server.createDatabase(name);
+  const client = new pg.Client({
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    database: name,
+  });
+  await client.connect();
+  try {
+    for (const s of demoWarehouseStatements("postgres")) await client.query(s.sql, s.params);
+    for (const sql of extra) await client.query(sql);
+  } finally {
+    await client.end();
+  }
 }
 
 /**

@@ -32,6 +32,12 @@ def check_model(model: str) -> dict[str, object]:
         "failed_checks": [c.check_name for c in outcome.failed_checks],
         "lineage_run_id": outcome.run_id,
     }
+    if outcome.error is not None:
+        # The checks could not run: an outage is retried, a configuration mistake is not.
+        message = f"{model}: the checks could not run ({outcome.error.cause}): {outcome.error.message}"
+        if outcome.error.retryable:
+            raise RuntimeError(message)
+        raise AirflowFailException(f"{message} (fix: {outcome.error.fix})")
     if outcome.verdict == "fail":
         raise AirflowFailException(f"{model} failed its quality checks: {summary}")
     return summary

@@ -4,13 +4,15 @@
 import { readFileSync } from "node:fs";
 import { FLOE_API_VERSION, FloeError } from "@floe/quality-sdk";
 import { ARTIFACTS_VERSION } from "../compile/artifacts.js";
+import { didYouMean } from "../config/suggest.js";
 import { DiagnosticsError, renderDiagnostic } from "../errors/index.js";
 import { renderError, UsageError } from "./output.js";
 
 const COMMANDS: Readonly<Record<string, string>> = {
   demo: "create an embedded DuckDB warehouse with planted defects, compile, check every model",
   compile: "merge enterprise, domain and product config into compiled_artifacts.json",
-  run: "run a model's checks (compiled artifacts, or --config floe.yaml): results, score, verdict",
+  run: "run models' checks from compiled artifacts (--model, --select, --all) or one floe.yaml (--config)",
+  validate: "check the configuration against the live warehouse without running checks",
   score: "score a QualitySuiteResult JSON with a QualityConfig",
   serve: "serve the QualityHost gRPC API to orchestrators",
   plugins: "list discovered plugins, or start and check one",
@@ -31,26 +33,31 @@ function usage(): string {
   ].join("\n");
 }
 
-/** `floe-quality 0.1.0 (contract floe.quality.v1, plugin API 1.0.0, artifacts 0.4.0)`. */
+/** The host package's version (host/package.json, beside dist/). */
+function version(): string {
+  const file = new URL("../../package.json", import.meta.url);
+  return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+}
+
+/** `floe-quality 0.1.0 (contract floe.quality.v1, plugin API 1.0.0, artifacts 0.4.0)`: the contracts it speaks. */
 function versionLine(): string {
-  const manifest = JSON.parse(
-    readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
-  ) as { version: string };
-  return `floe-quality ${manifest.version} (contract floe.quality.v1, plugin API ${FLOE_API_VERSION}, artifacts ${ARTIFACTS_VERSION})`;
+  return `floe-quality ${version()} (contract floe.quality.v1, plugin API ${FLOE_API_VERSION}, artifacts ${ARTIFACTS_VERSION})`;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === "--version" || command === "-V") {
-    process.stdout.write(`${versionLine()}\n`);
-    return 0;
-  }
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     process.stdout.write(`${usage()}\n`);
     return command === undefined ? 2 : 0;
   }
+  if (command === "--version" || command === "-V" || command === "version") {
+    process.stdout.write(`${versionLine()}\n`);
+    return 0;
+  }
   if (!Object.hasOwn(COMMANDS, command)) {
-    process.stderr.write(`floe-quality: unknown command '${command}'\n\n${usage()}\n`);
+    process.stderr.write(
+      `floe-quality: unknown command '${command}'${didYouMean(command, Object.keys(COMMANDS))}\n\n${usage()}\n`,
+    );
     return 2;
   }
   try {

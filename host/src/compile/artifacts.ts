@@ -10,6 +10,14 @@ export const ARTIFACTS_VERSION = "0.4.0";
 
 export const COLUMN_SOURCES = ["product", "dbt_manifest", "unknown"] as const;
 
+/** A dbt test as the gate sees it: its name, floe check type (when known) and column. */
+export const DbtTestRefSchema = z.strictObject({
+  name: z.string().min(1),
+  check_type: z.string().nullable(),
+  column: z.string().nullable(),
+});
+export type DbtTestRef = z.output<typeof DbtTestRefSchema>;
+
 export const CompiledModelSchema = z.strictObject({
   name: z.string().min(1),
   quality_tier: TierSchema,
@@ -18,7 +26,11 @@ export const CompiledModelSchema = z.strictObject({
   /** `null` when neither floe.yaml nor the dbt manifest lists the model's columns. */
   columns: z.array(z.string()).nullable(),
   columns_source: z.enum(COLUMN_SOURCES),
+  tags: z.array(z.string()).default(() => []),
+  fail_fast: z.boolean().default(false),
   quality_checks: z.array(QualityCheckSchema),
+  /** The dbt tests the dbt manifest declares on the model: they count toward its gate. */
+  dbt_tests: z.array(DbtTestRefSchema).default(() => []),
 });
 export type CompiledModel = z.output<typeof CompiledModelSchema>;
 

@@ -1,7 +1,12 @@
 // compileProject: enterprise + domain manifests + product floe.yaml (+ dbt manifest
 // for columns) → CompiledArtifacts, or every diagnostic found. Pure: it takes file
 // texts and returns values; reading and writing files is the caller's business.
-import { lookupCheckType } from "@floe/quality-sdk";
+import {
+  type DbtDeclaredTest,
+  declaredDbtTests,
+  FloeError,
+  lookupCheckType,
+} from "@floe/quality-sdk";
 import { z } from "zod";
 import type { QualityCheck } from "../config/check.js";
 import type { Model, Product } from "../config/files.js";
@@ -22,7 +27,12 @@ import { didYouMean } from "../config/suggest.js";
 import { expandContracts } from "../contracts/expand.js";
 import { type Diagnostic, diagnostic } from "../errors/index.js";
 import { evaluateGates } from "../gates/evaluate.js";
-import { ARTIFACTS_VERSION, type CompiledArtifacts, type CompiledModel } from "./artifacts.js";
+import {
+  ARTIFACTS_VERSION,
+  type CompiledArtifacts,
+  type CompiledModel,
+  type DbtTestRef,
+} from "./artifacts.js";
 
 export interface CompileInput {
   enterprise: SourceText;
@@ -79,7 +89,13 @@ export function compileProject(input: CompileInput): CompileResult {
   }
 
   const models = product.loaded.value.models.map((model, index) =>
-    compileModel(model, index, product.loaded, dbtColumns?.ok ? dbtColumns.columns : undefined),
+    compileModel(
+      model,
+      index,
+      product.loaded,
+      dbtColumns?.ok ? dbtColumns.columns : undefined,
+      dbtColumns?.ok ? dbtColumns.tests.get(model.name) : undefined,
+    ),
   );
   for (const m of models) diagnostics.push(...m.diagnostics);
   diagnostics.push(
@@ -93,7 +109,12 @@ export function compileProject(input: CompileInput): CompileResult {
   if (resolved.ok) {
     for (const [index, { model }] of models.entries()) {
       const gate = evaluateGates(
-        { ...model, tier: model.quality_tier, columns: model.columns ?? undefined },
+        {
+          ...model,
+          tier: model.quality_tier,
+          columns: model.columns ?? undefined,
+          dbt_tests: model.dbt_tests,
+        },
         resolved.config.quality_gates,
       );
       gates.push(gate);
@@ -187,6 +208,7 @@ function compileModel(
   index: number,
   product: LoadedFile<Product>,
   dbtColumns: ReadonlyMap<string, string[]> | undefined,
+  dbtTests: readonly DbtTestRef[] | undefined,
 ): { model: CompiledModel; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const dbt = dbtColumns?.get(model.name);
@@ -242,7 +264,10 @@ function compileModel(
       relation: model.relation ?? model.name,
       columns: columns ? [...columns] : null,
       columns_source: source,
+      tags: model.tags,
+      fail_fast: model.fail_fast,
       quality_checks: model.quality_checks,
+      dbt_tests: [...(dbtTests ?? [])],
     },
     diagnostics,
   };
@@ -333,10 +358,15 @@ const DbtManifestSchema = z.looseObject({
   ),
 });
 
-/** Model name → column names, from a dbt manifest.json (v12 field names). */
+/**
+ * Model name → column names, and model name → the dbt tests declared on it,
+ * from a dbt manifest.json (v12 field names).
+ */
 export function parseDbtManifest(
   source: SourceText,
-): { ok: true; columns: Map<string, string[]> } | { ok: false; diagnostics: Diagnostic[] } {
+):
+  | { ok: true; columns: Map<string, string[]>; tests: Map<string, DbtTestRef[]> }
+  | { ok: false; diagnostics: Diagnostic[] } {
   const fail = (message: string, path?: string) => ({
     ok: false as const,
     diagnostics: [
@@ -365,5 +395,19 @@ export function parseDbtManifest(
     if (node.resource_type !== "model" || names.length === 0) continue;
     if (!columns.has(node.name)) columns.set(node.name, names);
   }
-  return { ok: true, columns };
+  const tests = new Map<string, DbtTestRef[]>();
+  let declared: DbtDeclaredTest[] = [];
+  try {
+    declared = declaredDbtTests(source.text, source.file);
+  } catch (error) {
+    if (!(error instanceof FloeError)) throw error;
+    return fail(error.message, error.path);
+  }
+  for (const test of declared) {
+    if (test.model === null) continue;
+    const list = tests.get(test.model) ?? [];
+    list.push({ name: test.name, check_type: test.check_type, column: test.column });
+    tests.set(test.model, list);
+  }
+  return { ok: true, columns, tests };
 }

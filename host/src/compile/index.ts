@@ -6,4 +6,4 @@ export {
   type CompiledModel,
 } from "./artifacts.js";
 export { type CompileInput, type CompileResult, compileProject } from "./compile.js";
-export { readArtifacts, writeArtifacts } from "./write.js";
+export { writeArtifacts } from "./write.js";

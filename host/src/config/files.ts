@@ -174,6 +174,13 @@ export const ModelSchema = z.strictObject({
   tier: TierSchema.default("bronze"),
   relation: z.string().min(1).optional(),
   columns: z.array(z.string().min(1)).superRefine(uniqueStrings("column")).optional(),
+  /** Labels for `run --select tag:NAME`. */
+  tags: z
+    .array(z.string().min(1))
+    .superRefine(uniqueStrings("tag"))
+    .default(() => []),
+  /** Stop the suite at the first check that fails or cannot run; the rest are skipped. */
+  fail_fast: z.boolean().default(false),
   quality_checks: z
     .array(QualityCheckSchema)
     .superRefine(refineUniqueCheckNames, ALWAYS)

@@ -15,6 +15,9 @@ export type Severity = z.infer<typeof SeveritySchema>;
 export const WEIGHT_SUM_TOLERANCE = 1e-9;
 
 const weight = z.number().min(0).max(1);
+
+/** The most failing values a check may keep. */
+export const MAX_SAMPLE_SIZE = 100;
 const percent = z.number().min(0).max(100);
 
 /** 0.30000000000000004 → "0.3": the sum a person would have written. */
@@ -130,6 +133,18 @@ export const QualityConfigSchema = z.strictObject({
   thresholds: QualityThresholdsSchema.prefault({}),
   check_timeout_seconds: z.number().int().positive().default(300),
   enabled: z.boolean().default(true),
+  /** Failing values kept per failed check (details.failing_samples); 0 asks for none. */
+  sample_size: z.number().int().min(0).max(MAX_SAMPLE_SIZE).default(5),
+  /**
+   * Columns whose values never leave the host as written: `email` (any model) or
+   * `customers.email`. Their samples are replaced by a stable keyed hash.
+   */
+  sensitive_columns: z.array(z.string().min(1)).default(() => []),
+  /**
+   * `false`: failing samples are shown on the terminal of `floe-quality run` only,
+   * never written to JSON, JUnit, lineage or gRPC outcomes.
+   */
+  store_samples: z.boolean().default(true),
   overrides: z.record(z.string(), OverrideConfigSchema).default(() => ({})),
 });
 export type QualityConfig = z.infer<typeof QualityConfigSchema>;

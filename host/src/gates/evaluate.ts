@@ -11,6 +11,17 @@ export interface GatedModel {
   /** The model's columns; `undefined` when neither floe.yaml nor the dbt manifest lists them. */
   columns: readonly string[] | undefined;
   quality_checks: readonly QualityCheck[];
+  /**
+   * dbt tests on the model (from the dbt manifest at compile time, from the run's
+   * results at run time): each counts as an enabled check of its type on its column.
+   */
+  dbt_tests?: readonly GatedDbtTest[] | undefined;
+}
+
+/** What a gate reads of a dbt test. */
+export interface GatedDbtTest {
+  readonly check_type: string | null;
+  readonly column: string | null;
 }
 
 /**
@@ -34,9 +45,10 @@ export function checkedColumns(check: QualityCheck): string[] {
  * (so any column check gives 100); a model with no columns at all covers 0 %.
  */
 export function testCoverage(model: GatedModel): number {
-  const covered = new Set(
-    model.quality_checks.filter((c) => c.enabled).flatMap((c) => checkedColumns(c)),
-  );
+  const covered = new Set([
+    ...model.quality_checks.filter((c) => c.enabled).flatMap((c) => checkedColumns(c)),
+    ...(model.dbt_tests ?? []).flatMap((t) => (t.column === null ? [] : [t.column])),
+  ]);
   const columns = model.columns ?? [...covered];
   if (columns.length === 0) return 0;
   const hit = columns.filter((c) => covered.has(c)).length;
@@ -45,11 +57,12 @@ export function testCoverage(model: GatedModel): number {
 
 /** The tier's required check types that no enabled check of the model has, in the tier's order. */
 export function missingTests(model: GatedModel, required: readonly string[]): string[] {
-  const present = new Set(
-    model.quality_checks
+  const present = new Set([
+    ...model.quality_checks
       .filter((c) => c.enabled)
       .map((c) => lookupCheckType(c.type)?.type ?? c.type),
-  );
+    ...(model.dbt_tests ?? []).flatMap((t) => (t.check_type === null ? [] : [t.check_type])),
+  ]);
   return required.filter((name) => !present.has(lookupCheckType(name)?.type ?? name));
 }
 

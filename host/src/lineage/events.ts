@@ -18,7 +18,12 @@ export const FACET_SCHEMAS = {
   parent: "https://openlineage.io/spec/facets/1-2-0/ParentRunFacet.json#/$defs/ParentRunFacet",
   floeQualityScore:
     "https://floe.dev/spec/facets/1-0-0/FloeQualityScoreRunFacet.json#/$defs/FloeQualityScoreRunFacet",
+  floeQualityError:
+    "https://floe.dev/spec/facets/1-0-0/FloeQualityErrorRunFacet.json#/$defs/FloeQualityErrorRunFacet",
 } as const;
+
+/** The custom run facet of a run whose checks could not run (verdict error); its schema ships in docs/spec/. */
+export const ERROR_FACET_NAME = "floeQualityError";
 
 /** The custom run facet that carries the score; its schema ships in docs/spec/. */
 export const SCORE_FACET_NAME = "floeQualityScore";
@@ -28,8 +33,8 @@ export type RunEventType = "START" | "COMPLETE" | "FAIL";
 /** What lineage needs of a check result (a view of QualityCheckResult). */
 export interface LineageCheck {
   check_name: string;
-  check_type?: string | undefined;
-  column?: string | undefined;
+  check_type?: string | null | undefined;
+  column?: string | null | undefined;
   passed: boolean;
   status?: string | undefined;
   severity: string;
@@ -88,9 +93,12 @@ function asText(value: unknown): string | undefined {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+/** A check that could not run asserted nothing about the data. */
+const NOT_ASSERTED = new Set(["skipped", "error", "timed_out"]);
+
 function assertionsOf(checks: readonly LineageCheck[]) {
   return checks
-    .filter((c) => c.status !== "skipped")
+    .filter((c) => !NOT_ASSERTED.has(c.status ?? ""))
     .map((c) => {
       const assertion: Record<string, unknown> = {
         assertion: c.check_type || "custom",
@@ -161,10 +169,20 @@ export function buildStartEvent(run: QualityRunLineage, now = new Date()): RunEv
   return baseEvent(run, "START", now);
 }
 
+/** Why a run's checks could not run (verdict error). */
+export interface LineageRunError {
+  cause: string;
+  retryable: boolean;
+  code: string;
+  checks: ReadonlyArray<{ check_name: string; cause: string; retryable: boolean; code: string }>;
+}
+
 export interface RunEnd {
   checks: readonly LineageCheck[];
   score?: LineageScore | undefined;
-  verdict?: "pass" | "warn" | "fail" | undefined;
+  verdict?: "pass" | "warn" | "fail" | "error" | undefined;
+  /** Set for verdict error: FAIL with the error facets, not a quality failure. */
+  error?: LineageRunError | undefined;
   qualityTier?: string | undefined;
   /** Set when the run failed: a failing verdict (FLOE-DQ102) or an error that stopped it. */
   errorMessage?: string | undefined;
@@ -175,7 +193,7 @@ export function buildEndEvent(run: QualityRunLineage, end: RunEnd, now = new Dat
   const failed = end.errorMessage !== undefined;
   const event = baseEvent(run, failed ? "FAIL" : "COMPLETE", now);
   const input = event.inputs[0]!;
-  if (end.checks.length > 0) {
+  if (end.checks.some((c) => !NOT_ASSERTED.has(c.status ?? ""))) {
     input.inputFacets = {
       dataQualityAssertions: facet("dataQualityAssertions", {
         assertions: assertionsOf(end.checks),
@@ -200,6 +218,20 @@ export function buildEndEvent(run: QualityRunLineage, end: RunEnd, now = new Dat
     runFacets.errorMessage = facet("errorMessage", {
       message: end.errorMessage,
       programmingLanguage: "TypeScript",
+    });
+  }
+  if (end.error) {
+    runFacets[ERROR_FACET_NAME] = facet("floeQualityError", {
+      cause: end.error.cause,
+      retryable: end.error.retryable,
+      code: end.error.code,
+      checks: end.error.checks.map((c) => ({
+        name: c.check_name,
+        cause: c.cause,
+        retryable: c.retryable,
+        code: c.code,
+      })),
+      ...(end.qualityTier ? { quality_tier: end.qualityTier } : {}),
     });
   }
   event.run.facets = runFacets;

@@ -57,6 +57,21 @@ export const RunEventSchema = z.strictObject({
             checks_failed: z.number().int().nonnegative(),
           })
           .optional(),
+        floeQualityError: baseFacet
+          .extend({
+            cause: z.enum(["unavailable", "timeout", "config", "internal"]),
+            retryable: z.boolean(),
+            code: z.string().regex(/^FLOE-DQ\d{3}$/),
+            checks: z.array(
+              z.strictObject({
+                name: z.string(),
+                cause: z.enum(["unavailable", "timeout", "config", "internal"]),
+                retryable: z.boolean(),
+                code: z.string(),
+              }),
+            ),
+          })
+          .optional(),
       })
       .catchall(baseFacet)
       .optional(),

@@ -1,5 +1,6 @@
-// Compiled artifacts as the run flow receives them (a file, JSON text, or a
-// parsed value): validated against the contract's schema, one FloeError otherwise.
+// The one reader of compiled artifacts (a file, JSON text, or a parsed value):
+// validated against the contract's schema once per request, one FloeError
+// otherwise; for text, the error names the file's line and column.
 import { readFile } from "node:fs/promises";
 import { FloeError } from "@floe/quality-sdk";
 import {
@@ -7,6 +8,7 @@ import {
   type CompiledArtifacts,
   CompiledArtifactsSchema,
 } from "../compile/artifacts.js";
+import { parseConfigText } from "../config/load.js";
 
 /** Validated artifacts, or FLOE-DQ100 naming the field (another contract version included). */
 export function parseArtifacts(value: unknown, file?: string): CompiledArtifacts {
@@ -48,7 +50,24 @@ export function parseArtifactsJson(text: string, file?: string): CompiledArtifac
       },
     );
   }
-  return parseArtifacts(value, file);
+  try {
+    return parseArtifacts(value, file);
+  } catch (error) {
+    throw located(error as FloeError, text, file);
+  }
+}
+
+/** The error with `file:line:col` of the field at fault (found again only on this error path). */
+function located(error: FloeError, text: string, file: string | undefined): FloeError {
+  if (file === undefined) return error;
+  const result = parseConfigText({ file, text }, CompiledArtifactsSchema);
+  const at = result.ok ? undefined : result.diagnostics.find((d) => d.path === error.path);
+  if (at?.file === undefined) return error;
+  return new FloeError(error.code, error.message, {
+    file: at.file,
+    ...(error.path === undefined ? {} : { path: error.path }),
+    fix: error.fix,
+  });
 }
 
 /** Artifacts from a file; an unreadable file is FLOE-DQ100 naming it. */

@@ -1,56 +1,66 @@
 // runModelQuality: one model's checks after its materialization, end to end.
 // Compiled artifacts → the model's suite and tier → its provider's plugin →
-// connection with secrets resolved now → RunChecks (streamed) → dbt results
-// folded in → score → thresholds and tier gate → verdict; lineage START before
-// the plugin call and COMPLETE/FAIL after; spans around the run, the plugin call
-// and scoring. Lineage and tracing never fail or lose a run's results.
-import { contract, type DbtTestResult, FloeError, parseDbtTestResults } from "@floe/quality-sdk";
+// connection with secrets resolved now → RunChecks (streamed) → dbt tests
+// joined → error rule → score → thresholds and tier gate → verdict; lineage
+// START before the plugin call and COMPLETE/FAIL after; spans around the run,
+// the plugin call and scoring. Lineage and tracing never fail or lose a run's results.
+//
+// One representation: each plugin result is converted to the host's
+// QualityCheckResult once, where it arrives (and masked there); progress,
+// scoring, gates, lineage and every output read that same object.
+
+import type { contract, DbtTestResult } from "@floe/quality-sdk";
+import { SpanStatusCode } from "@opentelemetry/api";
 import type { CompiledArtifacts, CompiledModel } from "../compile/artifacts.js";
-import type { QualityConfig } from "../config/quality.js";
+import type { QualityCheck } from "../config/check.js";
 import {
   checkResultFromProto,
-  checkResultToProto,
   dimensionToProto,
   type GateResult,
   type QualityCheckResult,
   type QualityScore,
   type QualitySuiteResult,
-  qualityConfigToProto,
   severityToProto,
-  suiteResultFromProto,
-  suiteResultToProto,
 } from "../config/results.js";
-import { type Diagnostic, diagnostic } from "../errors/index.js";
+import { type Diagnostic, diagnostic, FloeError } from "../errors/index.js";
+import { evaluateGates } from "../gates/evaluate.js";
+import { cannotJudge, decideVerdict, runGate, type Verdict } from "../gates/verdict.js";
 import type { LineageEmitter } from "../lineage/emitter.js";
 import { buildEndEvent, buildStartEvent, type QualityRunLineage } from "../lineage/events.js";
 import { newRunId } from "../lineage/run-id.js";
 import type { ScoringPool } from "../scoring/pool.js";
 import { calculateQualityScore } from "../scoring/score.js";
 import { currentTraceparent, withSpan } from "../telemetry/index.js";
-import { parseArtifacts } from "./artifacts.js";
+import {
+  type CheckError,
+  checkErrorOf,
+  type RunError,
+  runErrorOf,
+  suiteCheckErrors,
+  suiteErrorCause,
+} from "./cause.js";
 import { datasetName, resolveConnection } from "./connection.js";
+import { dbtCheckResult } from "./dbt.js";
 import type { PluginPool } from "./plugin-pool.js";
-import { decideVerdict, formatScore, type Verdict } from "./verdict.js";
-
-export interface DbtResultsInput {
-  runResultsJson: string;
-  manifestJson: string;
-  /** Names used in errors. */
-  runResultsFile?: string | undefined;
-  manifestFile?: string | undefined;
-}
+import { maskSamples, type SamplePolicy, samplePolicy, storedResult } from "./samples.js";
 
 export interface CheckProgress {
+  model: string;
   result: QualityCheckResult;
   completed: number;
   total: number;
+  /** Set when the check could not run. */
+  error?: CheckError | undefined;
+  /** How the result's samples may leave the host. */
+  samples: SamplePolicy;
 }
 
 export interface RunModelInput {
-  /** CompiledArtifacts as parsed JSON (validated here) or already validated. */
-  artifacts: unknown;
+  /** Validated CompiledArtifacts (one reader: `readArtifactsFile` / `parseArtifacts`). */
+  artifacts: CompiledArtifacts;
   model: string;
-  dbtResults?: DbtResultsInput | undefined;
+  /** Every test of one dbt run (`parseDbtTestResults`); the model's own join its results. */
+  dbtTests?: readonly DbtTestResult[] | undefined;
   /** Overrides the suite timeout (check_timeout_seconds) when positive. */
   timeoutSeconds?: number | undefined;
   /** The orchestrator's OpenLineage run, recorded as the parent facet. */
@@ -83,15 +93,25 @@ export interface QualityRunOutcome {
   provider: string;
   qualityTier: CompiledModel["quality_tier"];
   suiteResult: QualitySuiteResult;
-  score: QualityScore;
+  /** The model's dbt tests as check results (check_name = the dbt test name). */
+  dbtTests: QualityCheckResult[];
+  /** Null when the verdict is `error`: too few checks ran to judge the data. */
+  score: QualityScore | null;
   verdict: Verdict;
   violations: string[];
-  /** The compiled gate of the model with the tier's min_score applied to this run's score. */
+  /** The gate of the model (coverage counting its dbt tests) with the tier's min_score applied. */
   gate: GateResult;
+  /** Every check and dbt test that could not run, with its cause. */
+  errors: CheckError[];
+  /** Why the verdict is `error`; null otherwise. */
+  error: RunError | null;
   diagnostics: Diagnostic[];
+  /** How samples may leave the host (`storedOutcome`). */
+  samples: SamplePolicy;
 }
 
-function findModel(artifacts: CompiledArtifacts, name: string): CompiledModel {
+/** The model of the artifacts named `name`, or FLOE-DQ100 listing the compiled ones. */
+export function findModel(artifacts: CompiledArtifacts, name: string): CompiledModel {
   const model = artifacts.models.find((m) => m.name === name);
   if (model !== undefined) return model;
   const known = artifacts.models.map((m) => m.name);
@@ -100,12 +120,13 @@ function findModel(artifacts: CompiledArtifacts, name: string): CompiledModel {
     `model '${name}' is not in the compiled artifacts of product ${artifacts.product.name} (models: ${known.join(", ") || "none"})`,
     {
       path: "models",
-      fix: "Name one of the compiled models, or add the model to floe.yaml and compile again.",
+      fix: "Name one of the compiled models (or select several with --select / --all), or add the model to floe.yaml and compile again.",
     },
   );
 }
 
-function suiteOf(model: CompiledModel, timeoutSeconds: number): contract.QualitySuite {
+/** The model's suite as the plugin protocol carries it. */
+export function suiteOf(model: CompiledModel, timeoutSeconds: number): contract.QualitySuite {
   return {
     modelName: model.name,
     checks: model.quality_checks.map((c) => ({
@@ -119,86 +140,41 @@ function suiteOf(model: CompiledModel, timeoutSeconds: number): contract.Quality
       enabled: c.enabled,
     })),
     timeoutSeconds,
-    failFast: false,
+    failFast: model.fail_fast,
     nativeSuite: "",
   };
 }
 
-function dbtTestsOf(input: DbtResultsInput | undefined, model: string): DbtTestResult[] {
-  if (input === undefined) return [];
-  return parseDbtTestResults(input.runResultsJson, input.manifestJson, {
-    model,
-    runResultsFile: input.runResultsFile,
-    manifestFile: input.manifestFile,
-  });
-}
-
-function gateOf(
-  artifacts: CompiledArtifacts,
-  model: CompiledModel,
-  overall: number,
-  minScore: number,
-): GateResult {
-  const compiled = artifacts.gates.find((g) => g.model_name === model.name) ?? {
-    passed: true,
-    tier: model.quality_tier,
-    coverage_actual: 0,
-    coverage_required: 0,
-    missing_tests: [],
-    violations: [],
-    model_name: model.name,
-  };
-  const below = overall < minScore;
+/** The result of a compiled check that has no result of its own: skipped, or it could not run. */
+function resultWithout(
+  check: QualityCheck,
+  status: "skipped" | "error" | "timed_out",
+  code: string | null,
+  message: string,
+): QualityCheckResult {
   return {
-    ...compiled,
-    passed: compiled.passed && !below,
-    violations: below
-      ? [
-          ...compiled.violations,
-          `score ${formatScore(overall)} is below the ${model.quality_tier} gate's min_score ${minScore}`,
-        ]
-      : [...compiled.violations],
+    check_name: check.name,
+    passed: false,
+    dimension: check.dimension,
+    severity: check.severity,
+    records_checked: 0,
+    records_failed: 0,
+    execution_time_ms: 0,
+    details: {},
+    error_message: message,
+    custom_weight: check.custom_weight ?? null,
+    status,
+    error_code: code,
+    check_type: check.type,
+    column: check.column ?? null,
   };
 }
 
-/** The encoded CalculateQualityScoreRequest of a run, for the scoring pool. */
-function scoreRequestBytes(
-  suite: QualitySuiteResult,
-  config: QualityConfig,
-  dbtTests: readonly DbtTestResult[],
-): Uint8Array {
-  return contract.CalculateQualityScoreRequest.encode({
-    results: suiteResultToProto(suite),
-    config: qualityConfigToProto(config),
-    dbtResults: dbtTests.map((t) =>
-      checkResultToProto({
-        check_name: t.check_name,
-        passed: t.passed,
-        dimension: t.dimension,
-        severity: t.severity,
-        records_checked: 0,
-        records_failed: t.records_failed,
-        execution_time_ms: t.execution_time_ms,
-        details: {},
-        error_message: t.error_message,
-        custom_weight: null,
-        status: t.status,
-        error_code: null,
-        check_type: t.check_type,
-        column: t.column,
-      }),
-    ),
-  }).finish();
-}
-
-/** The results in the order the model declares its checks (plugins stream them as they finish). */
-function inCheckOrder(result: QualitySuiteResult, model: CompiledModel): QualitySuiteResult {
-  const position = new Map(model.quality_checks.map((c, i) => [c.name, i]));
-  const rank = (name: string) => position.get(name) ?? Number.MAX_SAFE_INTEGER;
-  return {
-    ...result,
-    checks: [...result.checks].sort((a, b) => rank(a.check_name) - rank(b.check_name)),
-  };
+interface Streamed {
+  results: Map<string, QualityCheckResult>;
+  summary: contract.QualitySuiteResult | undefined;
+  /** What stopped the suite before its summary, if anything. */
+  stopped: unknown;
 }
 
 /** Runs one model's checks and returns results, score and verdict (never throws for lineage or tracing). */
@@ -207,7 +183,7 @@ export async function runModelQuality(
   deps: RunDeps,
 ): Promise<QualityRunOutcome> {
   const env = deps.env ?? process.env;
-  const artifacts = parseArtifacts(input.artifacts);
+  const artifacts = input.artifacts;
   const model = findModel(artifacts, input.model);
   const config = artifacts.quality_config;
   const provider = config.provider;
@@ -216,8 +192,15 @@ export async function runModelQuality(
     input.timeoutSeconds !== undefined && input.timeoutSeconds > 0
       ? input.timeoutSeconds
       : config.check_timeout_seconds;
-  const dbtTests = dbtTestsOf(input.dbtResults, model.name);
   const connection = resolveConnection(artifacts.product.compute, env, deps.cwd);
+  const policy = samplePolicy(
+    config,
+    model.name,
+    env.FLOE_SAMPLE_HASH_KEY || artifacts.product.name,
+  );
+  const modelDbt =
+    input.dbtTests === undefined ? undefined : input.dbtTests.filter((t) => t.model === model.name);
+  const dbtTests = (modelDbt ?? []).map((t) => maskSamples(dbtCheckResult(t), policy));
   const lineageRun: QualityRunLineage = {
     runId: newRunId(),
     namespace: deps.lineageNamespace ?? env.OPENLINEAGE_NAMESPACE ?? artifacts.product.name,
@@ -237,99 +220,151 @@ export async function runModelQuality(
     },
     async (runSpan) => {
       await deps.lineage.emit(buildStartEvent(lineageRun));
-      let summary: contract.QualitySuiteResult;
-      try {
-        summary = await withSpan(
+      const total = model.quality_checks.length;
+      const errorsByName = new Map<string, CheckError>();
+      const streamed: Streamed = { results: new Map(), summary: undefined, stopped: undefined };
+      if (model.quality_checks.some((c) => c.enabled)) {
+        await withSpan(
           "floe.plugin.RunChecks",
           { "floe.model": model.name, "floe.provider": provider },
           async (span) => {
             const traceparent = currentTraceparent();
-            let completed = 0;
-            const total = model.quality_checks.length;
-            const result = await deps.plugins.withPlugin(
-              provider,
-              (plugin) =>
-                plugin.client.runChecks(
-                  {
-                    suite: suiteOf(model, timeoutSeconds),
-                    connection,
-                    relation: model.relation,
-                    options: undefined,
-                    runId: lineageRun.runId,
-                  },
-                  {
-                    timeoutMs: timeoutSeconds * 1000,
-                    ...(input.signal === undefined ? {} : { signal: input.signal }),
-                    ...(traceparent === undefined ? {} : { traceparent }),
-                    onCheck: (check) => {
-                      completed += 1;
-                      input.onProgress?.({ result: checkResultFromProto(check), completed, total });
+            try {
+              await deps.plugins.withPlugin(
+                provider,
+                async (plugin) => {
+                  const events = plugin.client.streamChecks(
+                    {
+                      suite: suiteOf(model, timeoutSeconds),
+                      connection,
+                      relation: model.relation,
+                      options: {
+                        maxFailingSamples: policy.size,
+                        sensitiveColumns: [],
+                      },
+                      runId: lineageRun.runId,
                     },
-                  },
-                ),
-              traceparent === undefined ? {} : { TRACEPARENT: traceparent },
-            );
-            span.setAttribute("floe.checks.received", result.checks.length);
-            return result;
+                    {
+                      timeoutMs: timeoutSeconds * 1000,
+                      ...(input.signal === undefined ? {} : { signal: input.signal }),
+                      ...(traceparent === undefined ? {} : { traceparent }),
+                    },
+                  );
+                  for await (const event of events) {
+                    if (event.$case === "summary") {
+                      streamed.summary = event.value;
+                      continue;
+                    }
+                    const result = maskSamples(checkResultFromProto(event.value), policy);
+                    streamed.results.set(result.check_name, result);
+                    const error = checkErrorOf(result);
+                    if (error !== undefined) errorsByName.set(result.check_name, error);
+                    input.onProgress?.({
+                      model: model.name,
+                      result,
+                      completed: streamed.results.size,
+                      total,
+                      error,
+                      samples: policy,
+                    });
+                  }
+                },
+                traceparent === undefined ? {} : { TRACEPARENT: traceparent },
+              );
+            } catch (error) {
+              streamed.stopped = error;
+              await deps.plugins.evictFailed(provider);
+            }
+            span.setAttribute("floe.checks.received", streamed.results.size);
           },
         );
-      } catch (error) {
-        await deps.plugins.evictFailed(provider);
-        const message = error instanceof Error ? error.message : String(error);
-        const code = error instanceof FloeError ? error.code : "FLOE-DQ001";
-        await deps.lineage.emit(
-          buildEndEvent(lineageRun, { checks: [], errorMessage: `${code}: ${message}` }),
-        );
-        throw error;
       }
 
-      const suiteResult = inCheckOrder(suiteResultFromProto(summary), model);
-      const score = await withSpan(
-        "floe.score",
-        { "floe.model": model.name, "floe.checks.total": suiteResult.checks.length },
-        async (span) => {
-          const s =
-            deps.scoring === undefined
-              ? calculateQualityScore(suiteResult.checks, config, {
-                  dbtResults: dbtTests,
-                  modelName: model.name,
-                })
-              : await deps.scoring.scoreRequest(scoreRequestBytes(suiteResult, config, dbtTests));
-          span.setAttribute("floe.score", s.overall);
-          return s;
+      const checks = checksInOrder(model, streamed, errorsByName);
+      const errors = [
+        ...checks.flatMap((c) => errorsByName.get(c.check_name) ?? []),
+        ...dbtTests.flatMap((t) => checkErrorOf(t, "dbt") ?? []),
+      ];
+      const suiteResult: QualitySuiteResult = {
+        suite_name: streamed.summary?.suiteName || model.name,
+        model_name: model.name,
+        passed: checks.every((c) => c.status === "passed" || c.status === "skipped"),
+        checks,
+        execution_time_ms: streamed.summary?.executionTimeMs ?? 0,
+        summary: streamed.summary?.summary ?? {},
+        timestamp: (streamed.summary?.timestamp ?? new Date()).toISOString(),
+      };
+      const error = cannotJudge([...checks, ...dbtTests]) ? runErrorOf(errors, model.name) : null;
+      const score =
+        error !== null
+          ? null
+          : await withSpan(
+              "floe.score",
+              { "floe.model": model.name, "floe.checks.total": checks.length },
+              async (span) => {
+                const options = { dbtResults: dbtTests, modelName: model.name };
+                const s =
+                  deps.scoring === undefined
+                    ? calculateQualityScore(checks, config, options)
+                    : await deps.scoring.scoreChecks(checks, config, options);
+                span.setAttribute("floe.score", s.overall);
+                return s;
+              },
+            );
+      const { verdict, violations } =
+        score === null
+          ? { verdict: "error" as const, violations: [] }
+          : decideVerdict(score.overall, config.thresholds, model.quality_tier, tierGate);
+      const coverage = evaluateGates(
+        {
+          name: model.name,
+          tier: model.quality_tier,
+          columns: model.columns ?? undefined,
+          quality_checks: model.quality_checks,
+          dbt_tests:
+            modelDbt === undefined
+              ? model.dbt_tests
+              : modelDbt.filter((t) => t.status !== "skipped"),
         },
+        config.quality_gates,
       );
-      const { verdict, violations } = decideVerdict(
-        score.overall,
-        config.thresholds,
-        model.quality_tier,
-        tierGate,
-      );
-      const diagnostics: Diagnostic[] =
-        verdict === "fail"
-          ? [
-              diagnostic("FLOE-DQ102", `model ${model.name}: ${violations.join("; ")}`, {
-                path: model.name,
-              }),
-            ]
-          : [];
+      const diagnostics: Diagnostic[] = [];
+      if (verdict === "fail") {
+        diagnostics.push(
+          diagnostic("FLOE-DQ102", `model ${model.name}: ${violations.join("; ")}`, {
+            path: model.name,
+          }),
+        );
+      }
+      if (error !== null) {
+        diagnostics.push(
+          diagnostic("FLOE-DQ108", error.message, { path: model.name, fix: error.fix }),
+        );
+      }
       runSpan.setAttributes({
-        "floe.checks.passed": score.checks_passed,
-        "floe.checks.failed": score.checks_failed,
-        "floe.score": score.overall,
+        "floe.checks.passed": checks.filter((c) => c.status === "passed").length,
+        "floe.checks.failed": checks.filter((c) => c.status === "failed").length,
+        "floe.checks.errored": errors.length,
         "floe.verdict": verdict,
+        ...(score === null ? {} : { "floe.score": score.overall }),
+        ...(error === null
+          ? {}
+          : { "floe.error.cause": error.cause, "floe.error.retryable": error.retryable }),
       });
+      if (error !== null) runSpan.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
       await deps.lineage.emit(
         buildEndEvent(lineageRun, {
-          checks: suiteResult.checks.map((c) => ({
-            ...c,
-            check_type: c.check_type ?? undefined,
-            column: c.column ?? undefined,
-          })),
-          score,
+          checks: [...checks, ...dbtTests],
+          score: score ?? undefined,
           verdict,
           qualityTier: model.quality_tier,
-          errorMessage: verdict === "fail" ? `FLOE-DQ102: ${violations.join("; ")}` : undefined,
+          errorMessage:
+            error !== null
+              ? `${error.code}: ${error.message}`
+              : verdict === "fail"
+                ? `FLOE-DQ102: ${violations.join("; ")}`
+                : undefined,
+          error: error === null ? undefined : { ...error, checks: errors },
         }),
       );
       return {
@@ -338,12 +373,72 @@ export async function runModelQuality(
         provider,
         qualityTier: model.quality_tier,
         suiteResult,
+        dbtTests,
         score,
         verdict,
         violations,
-        gate: gateOf(artifacts, model, score.overall, tierGate.min_score),
+        gate: runGate(coverage, score?.overall, tierGate),
+        errors,
+        error,
         diagnostics,
+        samples: policy,
       };
     },
   );
+}
+
+/**
+ * The results in the order the model declares its checks (plugins stream them
+ * as they finish). A check the plugin sent nothing for is skipped when disabled,
+ * else it could not run: for the reason that stopped the suite, if any.
+ */
+function checksInOrder(
+  model: CompiledModel,
+  streamed: Streamed,
+  errorsByName: Map<string, CheckError>,
+): QualityCheckResult[] {
+  const out: QualityCheckResult[] = [];
+  const missing: QualityCheck[] = [];
+  for (const check of model.quality_checks) {
+    const result = streamed.results.get(check.name);
+    if (result !== undefined) out.push(result);
+    else if (!check.enabled) {
+      out.push(resultWithout(check, "skipped", null, "the check is disabled"));
+    } else {
+      missing.push(check);
+      out.push(resultWithout(check, "error", null, ""));
+    }
+  }
+  if (missing.length > 0) {
+    const stopped =
+      streamed.stopped ??
+      new FloeError("FLOE-DQ108", "the plugin ended the suite without a result for this check");
+    const { cause, code, message } = suiteErrorCause(stopped);
+    const status = cause === "timeout" ? "timed_out" : "error";
+    const errors = suiteCheckErrors(
+      missing.map((c) => c.name),
+      stopped,
+    );
+    missing.forEach((check, i) => {
+      const at = out.findIndex((r) => r.check_name === check.name);
+      out[at] = resultWithout(check, status, code, message);
+      errorsByName.set(check.name, errors[i]!);
+    });
+  }
+  const declared = new Set(model.quality_checks.map((c) => c.name));
+  for (const [name, result] of streamed.results) if (!declared.has(name)) out.push(result);
+  return out;
+}
+
+/** The outcome as it is stored or sent (JSON, JUnit, gRPC): samples dropped when store_samples is false. */
+export function storedOutcome(outcome: QualityRunOutcome): QualityRunOutcome {
+  if (outcome.samples.store) return outcome;
+  return {
+    ...outcome,
+    suiteResult: {
+      ...outcome.suiteResult,
+      checks: outcome.suiteResult.checks.map((c) => storedResult(c, outcome.samples)),
+    },
+    dbtTests: outcome.dbtTests.map((t) => storedResult(t, outcome.samples)),
+  };
 }

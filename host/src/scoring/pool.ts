@@ -5,10 +5,20 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { FloeError, type FloeErrorCode } from "@floe/quality-sdk";
+import { contract, FloeError, type FloeErrorCode } from "@floe/quality-sdk";
 import { Piscina } from "piscina";
-import type { QualityScore } from "../config/results.js";
+import type { QualityConfig } from "../config/quality.js";
+import {
+  checkResultToProto,
+  type QualityCheckResult,
+  type QualityScore,
+  qualityConfigToProto,
+} from "../config/results.js";
 import { scoreEncodedRequest } from "./request.js";
+import { calculateQualityScore } from "./score.js";
+
+/** Encoded bytes per check result, about (bench/scoring-pool.ts: 1 000 checks ≈ 24 kB). */
+const BYTES_PER_CHECK = 24;
 
 /**
  * Requests at least this large (about 5 000 checks) go to the pool. From
@@ -79,6 +89,37 @@ export class ScoringPool {
       throw new FloeError(code, message, { path });
     }
     return outcome.score;
+  }
+
+  /**
+   * Scores a run's results where they are: inline below the cut-over (no copy, no
+   * encoding); above it they are encoded once, at the thread boundary, and scored
+   * on a worker like any large request.
+   */
+  async scoreChecks(
+    checks: readonly QualityCheckResult[],
+    config: QualityConfig,
+    options: { dbtResults: readonly QualityCheckResult[]; modelName: string },
+    now: Date = new Date(),
+  ): Promise<QualityScore> {
+    const count = checks.length + options.dbtResults.length;
+    if (this.placement(count * BYTES_PER_CHECK) === "inline") {
+      return calculateQualityScore(checks, config, { ...options, now });
+    }
+    const bytes = contract.CalculateQualityScoreRequest.encode({
+      results: {
+        suiteName: options.modelName,
+        modelName: options.modelName,
+        passed: false,
+        checks: checks.map(checkResultToProto),
+        executionTimeMs: 0,
+        summary: {},
+        timestamp: now,
+      },
+      config: qualityConfigToProto(config),
+      dbtResults: options.dbtResults.map(checkResultToProto),
+    }).finish();
+    return this.scoreRequest(bytes, now);
   }
 
   async close(): Promise<void> {

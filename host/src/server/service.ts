@@ -3,7 +3,7 @@
 // pool, decoded there), ListPlugins. Errors are gRPC statuses whose details carry
 // the FLOE-DQ code (google.rpc.ErrorInfo).
 import { readFile } from "node:fs/promises";
-import { contract, FloeError, statusFromFloeError } from "@floe/quality-sdk";
+import { contract, FloeError, parseDbtTestResults, statusFromFloeError } from "@floe/quality-sdk";
 import {
   Metadata,
   type ServerUnaryCall,
@@ -14,18 +14,12 @@ import {
 } from "@grpc/grpc-js";
 import type { CompiledArtifacts } from "../compile/artifacts.js";
 import { compileProject } from "../compile/compile.js";
-import {
-  ContractViolation,
-  checkResultToProto,
-  gateResultToProto,
-  scoreToProto,
-  suiteResultToProto,
-} from "../config/results.js";
-import type { Diagnostic } from "../errors/index.js";
+import { ContractViolation, gateResultToProto, scoreToProto } from "../config/results.js";
 import { PluginCallError } from "../plugins/client.js";
 import { parseArtifactsJson } from "../runtime/artifacts.js";
 import type { PluginPool } from "../runtime/plugin-pool.js";
 import { type RunDeps, runModelQuality } from "../runtime/run.js";
+import { checkProgressToProto, diagnosticToProto, runOutcomeToProto } from "../runtime/wire.js";
 import type { ScoringPool } from "../scoring/pool.js";
 import { withSpan } from "../telemetry/index.js";
 
@@ -38,23 +32,6 @@ export interface HostServiceDeps extends RunDeps {
   defaultArtifactsPath?: string | undefined;
   /** Internal failures are logged here (never sent to the caller). */
   log: (message: string) => void;
-}
-
-const VERDICT_TO_WIRE = {
-  pass: contract.Verdict.VERDICT_PASS,
-  warn: contract.Verdict.VERDICT_WARN,
-  fail: contract.Verdict.VERDICT_FAIL,
-} as const;
-
-function diagnosticToProto(d: Diagnostic): contract.Diagnostic {
-  return {
-    code: d.code,
-    message: d.message,
-    file: d.file ?? "",
-    path: d.path ?? "",
-    fix: d.fix,
-    level: d.level,
-  };
 }
 
 type StatusObject = { code: status; details: string; metadata: Metadata };
@@ -190,9 +167,9 @@ export function qualityHostHandlers(deps: HostServiceDeps): UntypedServiceImplem
           {
             artifacts,
             model: request.modelName,
-            dbtResults:
+            dbtTests:
               dbt && (dbt.runResultsJson || dbt.manifestJson)
-                ? { runResultsJson: dbt.runResultsJson, manifestJson: dbt.manifestJson }
+                ? parseDbtTestResults(dbt.runResultsJson, dbt.manifestJson)
                 : undefined,
             timeoutSeconds: request.timeoutSeconds > 0 ? request.timeoutSeconds : undefined,
             parent: request.parentRunId
@@ -205,16 +182,7 @@ export function qualityHostHandlers(deps: HostServiceDeps): UntypedServiceImplem
             signal: cancelled.signal,
             onProgress: (p) => {
               if (call.cancelled) return;
-              call.write({
-                event: {
-                  $case: "progress",
-                  value: {
-                    result: checkResultToProto(p.result),
-                    completed: p.completed,
-                    total: p.total,
-                  },
-                },
-              });
+              call.write({ event: { $case: "progress", value: checkProgressToProto(p) } });
             },
           },
           deps,
@@ -223,21 +191,7 @@ export function qualityHostHandlers(deps: HostServiceDeps): UntypedServiceImplem
       run().then(
         (outcome) => {
           if (call.cancelled) return;
-          call.write({
-            event: {
-              $case: "outcome",
-              value: {
-                suiteResult: suiteResultToProto(outcome.suiteResult),
-                score: scoreToProto(outcome.score),
-                verdict: VERDICT_TO_WIRE[outcome.verdict],
-                violations: outcome.violations,
-                diagnostics: outcome.diagnostics.map(diagnosticToProto),
-                gate: gateResultToProto(outcome.gate),
-                runId: outcome.runId,
-                qualityTier: outcome.qualityTier,
-              },
-            },
-          });
+          call.write({ event: { $case: "outcome", value: runOutcomeToProto(outcome) } });
           call.end();
         },
         (error: unknown) => {

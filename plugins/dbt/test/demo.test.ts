@@ -36,10 +36,15 @@ async function demoWith(provider: string): Promise<string[]> {
     },
   );
   // The first line names the artifacts file; the provider appears beside each model.
+  // Failing samples are a capability dbt_expectations does not claim, and the
+  // newest order time observed by the recency check is the time of each run.
   return stdout
     .split("\n")
     .slice(1)
-    .map((line) => line.replaceAll(provider, "<provider>"));
+    .filter((line) => !line.startsWith("      samples of "))
+    .map((line) =>
+      line.replaceAll(provider, "<provider>").replace(/"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"/, "<time>"),
+    );
 }
 
 describe("the bundled example", { timeout: 180_000 }, () => {

@@ -2,7 +2,7 @@
 // real `dbt deps` + `dbt build`, read back through the SDK's shared parser
 // (run_results.json + manifest.json) and scored by the host's scoring function.
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -10,39 +10,19 @@ import { FloeError, parseDbtTestResults, readDbtTestResults } from "@floe/qualit
 import { beforeAll, describe, expect, it } from "vitest";
 import { QualityConfigSchema } from "../../../host/src/config/quality.js";
 import { calculateQualityScore } from "../../../host/src/scoring/index.js";
-import { findDbtExecutable } from "../src/executable.js";
-import { PACKAGE_SOURCE } from "../src/workdir.js";
-import { REPO_ROOT } from "./support.js";
+import { buildDbtShop } from "./support.js";
 
-const run = promisify(execFile);
+const _run = promisify(execFile);
 
 // dbt starts in seconds, more on a busy machine: every test gets two minutes.
 describe("ingest of a user's dbt build", { timeout: 120_000 }, () => {
-  const project = join(mkdtempSync(join(tmpdir(), "floe-dbt-shop-")), "dbt-shop");
-  const env = {
-    ...process.env,
-    DBT_SHOP_DUCKDB: join(project, "shop.duckdb"),
-    FLOE_EXPECTATIONS_PACKAGE: PACKAGE_SOURCE,
-    DBT_SEND_ANONYMOUS_USAGE_STATS: "false",
-  };
-  const dbt = (args: string[]) =>
-    run(findDbtExecutable(), [...args, "--project-dir", project, "--profiles-dir", project], {
-      env,
-      cwd: project,
-    }).catch(
-      // dbt exits 1 when a test fails: the build still wrote its artifacts.
-      (error: { code?: number; stdout?: string }) => {
-        if (error.code === 1) return { stdout: error.stdout ?? "" };
-        throw error;
-      },
-    );
+  let project = "";
+  let dbt: Awaited<ReturnType<typeof buildDbtShop>>["dbt"];
   const runResults = () => join(project, "target", "run_results.json");
   const manifest = () => join(project, "target", "manifest.json");
 
   beforeAll(async () => {
-    cpSync(join(REPO_ROOT, "test/fixtures/dbt-shop"), project, { recursive: true });
-    await dbt(["deps"]);
-    await dbt(["build"]);
+    ({ project, dbt } = await buildDbtShop(mkdtempSync(join(tmpdir(), "floe-dbt-shop-"))));
   }, 120_000);
 
   it("turns every dbt test of a model into a check result, meta overriding name and dimension", async () => {

@@ -2,9 +2,11 @@
 // rows in DuckDB and PostgreSQL), the suite that probes every check type, the
 // exact outcome expected of each check, and the plugin started through the
 // host's supervisor.
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { contract } from "@floe/quality-sdk";
 import pg from "pg";
@@ -14,6 +16,8 @@ import {
   resolveProvider,
   startPlugin,
 } from "../../../host/src/index.js";
+import { findDbtExecutable } from "../src/executable.js";
+import { PACKAGE_SOURCE } from "../src/workdir.js";
 
 export const PLUGIN_DIR = resolve(import.meta.dirname, "..");
 export const REPO_ROOT = resolve(PLUGIN_DIR, "../..");
@@ -372,4 +376,35 @@ export function observedValues(
       .filter((r) => r.details?.observed_value !== undefined)
       .map((r) => [r.checkName, round(r.details?.observed_value)]),
   );
+}
+
+/**
+ * A copy of the test dbt project (test/fixtures/dbt-shop) in `dir`, built with
+ * real `dbt deps` + `dbt build` on its own DuckDB file; returns the project
+ * directory and a runner for further dbt commands. dbt exits 1 when a test
+ * fails: the build still wrote its artifacts.
+ */
+export async function buildDbtShop(
+  dir: string,
+): Promise<{ project: string; dbt: (args: string[]) => Promise<{ stdout: string }> }> {
+  const project = join(dir, "dbt-shop");
+  cpSync(join(REPO_ROOT, "test/fixtures/dbt-shop"), project, { recursive: true });
+  const env = {
+    ...process.env,
+    DBT_SHOP_DUCKDB: join(project, "shop.duckdb"),
+    FLOE_EXPECTATIONS_PACKAGE: PACKAGE_SOURCE,
+    DBT_SEND_ANONYMOUS_USAGE_STATS: "false",
+  };
+  const dbt = (args: string[]) =>
+    promisify(execFile)(
+      findDbtExecutable(),
+      [...args, "--project-dir", project, "--profiles-dir", project],
+      { env, cwd: project },
+    ).catch((error: { code?: number; stdout?: string }) => {
+      if (error.code === 1) return { stdout: error.stdout ?? "" };
+      throw error;
+    });
+  await dbt(["deps"]);
+  await dbt(["build"]);
+  return { project, dbt };
 }

@@ -9,15 +9,19 @@ import {
   uncountedResult,
 } from "@floe/quality-sdk";
 import {
+  aggregateStatement,
   type CheckProblem,
   columnsReadBy,
   DIALECTS,
   displayRelation,
   parseRelation,
+  queryKindOf,
+  quoteRelation,
   type RelationName,
   type ResolvedCheck,
   resolveCheck,
   SUPPORTED_CHECK_TYPES,
+  setStatement,
   storedIdentifier,
 } from "./compile/index.js";
 import { type Engine, type EngineOptions, openEngine } from "./engines/index.js";
@@ -179,6 +183,19 @@ async function columnDiagnostics(
   }
   const out: contract.Diagnostic[] = [];
   try {
+    try {
+      await engine.query({ sql: "SELECT version() AS version", params: [] });
+    } catch (error) {
+      const reason = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+      return [
+        diagnostic(
+          "FLOE-DQ100",
+          `the ${engine.dialect.name} engine answers but its version cannot be read: ${reason}`,
+          model,
+          "Check that the connection reaches a supported DuckDB or PostgreSQL database.",
+        ),
+      ];
+    }
     const columnsOf = new Map<string, Set<string> | string>();
     const lookup = async (name: RelationName) => {
       const key = displayRelation(name);
@@ -219,6 +236,27 @@ async function columnDiagnostics(
           );
         }
       }
+      for (const [parameter, text] of sqlTextsOf(check)) {
+        // The database parses the filter against the relation without reading a row.
+        const probe = {
+          sql: `SELECT 1 AS probe FROM ${quoteRelation(relation)} WHERE (${text}) LIMIT 0`,
+          params: [],
+        };
+        try {
+          await engine.query(probe);
+        } catch (error) {
+          const reason =
+            error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+          out.push(
+            diagnostic(
+              "FLOE-DQ101",
+              `${parameter} of check ${check.name} does not run on ${displayRelation(relation)}: ${reason}`,
+              `${model}/${check.name}.parameters.${parameter}`,
+              `Write ${parameter} as a SQL condition on ${displayRelation(relation)}'s columns (e.g. "status = 'shipped'").`,
+            ),
+          );
+        }
+      }
       if (check.type === "relationships") {
         const parent = parseRelation(String(check.parameters.to), connection.schema);
         const field = String(check.parameters.field);
@@ -241,9 +279,59 @@ async function columnDiagnostics(
           );
         }
       }
+      // Only a check with no problem found so far: its statement would fail for that one.
+      const at = `${model}/${check.name}`;
+      if (!out.some((d) => d.path === at || d.path.startsWith(`${at}.`))) {
+        out.push(...(await typeDiagnostics(engine, relation, model, check)));
+      }
     }
   } finally {
     await engine.close().catch(() => undefined);
+  }
+  return out;
+}
+
+/**
+ * Whether the check's own statement compiles against the live relation: the
+ * database binds it (column types included: a mean over text, a recency over
+ * a number) in a LIMIT 0 query that reads no row.
+ */
+async function typeDiagnostics(
+  engine: Engine,
+  relation: RelationName,
+  model: string,
+  check: ResolvedCheck,
+): Promise<contract.Diagnostic[]> {
+  const ctx = { dialect: engine.dialect, relation, defaultSchema: engine.defaultSchema };
+  const kind = queryKindOf(check, ctx);
+  if (kind === "schema") return [];
+  const { planned } = (kind === "set" ? setStatement : aggregateStatement)([check], ctx);
+  if (planned === null) return [];
+  try {
+    await engine.query({
+      sql: `SELECT * FROM (${planned.statement.sql}) AS probe LIMIT 0`,
+      params: planned.statement.params,
+    });
+    return [];
+  } catch (error) {
+    const reason = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+    return [
+      diagnostic(
+        "FLOE-DQ101",
+        `check ${check.name} (${check.type}) does not run on ${displayRelation(relation)}: ${reason}`,
+        `${model}/${check.name}`,
+        "Give the check a column whose type suits it (numbers for between and the statistics, text for regex and length_between, dates or timestamps for recency), or change its parameters.",
+      ),
+    ];
+  }
+}
+
+/** The SQL conditions a check carries: its row_condition and an expression_is_true expression. */
+function sqlTextsOf(check: ResolvedCheck): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const name of ["row_condition", "expression"]) {
+    const value = check.parameters[name];
+    if (typeof value === "string" && value.trim() !== "") out.push([name, value]);
   }
   return out;
 }

@@ -311,6 +311,47 @@ export function parseDbtTestResults(
   return out;
 }
 
+/** A test a dbt manifest declares, as a gate counts it. */
+export interface DbtDeclaredTest {
+  readonly name: string;
+  readonly unique_id: string;
+  /** The model (seed, snapshot, source) it is declared on; null when none can be told. */
+  readonly model: string | null;
+  /** The floe check type of its macro, when the vocabulary knows it. */
+  readonly check_type: string | null;
+  readonly column: string | null;
+}
+
+/**
+ * Every enabled test a dbt manifest.json (JSON text) declares, with the model,
+ * floe check type and column it covers: what compile counts toward a model's
+ * gate before any dbt run. Unreadable files are FLOE-DQ100 naming the file.
+ */
+export function declaredDbtTests(
+  manifestJson: string,
+  manifestFile = "manifest.json",
+): DbtDeclaredTest[] {
+  const manifest = parseArtifact(manifestJson, manifestFile, "manifest", ManifestSchema);
+  const out: DbtDeclaredTest[] = [];
+  for (const [id, raw] of Object.entries(manifest.nodes)) {
+    if (!id.startsWith("test.")) continue;
+    const parsed = ManifestTestNodeSchema.safeParse(raw);
+    if (!parsed.success) continue;
+    const node = parsed.data;
+    if (node.config?.enabled === false) continue;
+    const testName = node.test_metadata?.name ?? null;
+    const kwargColumn = node.test_metadata?.kwargs?.column_name;
+    out.push({
+      name: node.name,
+      unique_id: node.unique_id,
+      model: modelOf(node, manifest),
+      check_type: testName ? (lookupCheckType(testName)?.type ?? null) : null,
+      column: node.column_name ?? (typeof kwargColumn === "string" ? kwargColumn : null),
+    });
+  }
+  return out;
+}
+
 /** `parseDbtTestResults` over two files on disk; errors name the files as given. */
 export async function readDbtTestResults(
   runResultsPath: string,

@@ -2,36 +2,41 @@
 // manifest) → compiled_artifacts.json, or every diagnostic and exit 1.
 import type { CompiledArtifacts } from "../../compile/artifacts.js";
 import { compileProject } from "../../compile/compile.js";
+import { liveDiagnostics } from "../../compile/live.js";
 import { writeArtifacts } from "../../compile/write.js";
-import { readSourceText, type SourceText } from "../../config/load.js";
+import { parseProduct, readSourceText, type SourceText } from "../../config/load.js";
 import { type Diagnostic, renderDiagnostic } from "../../errors/index.js";
 import { formatPercent } from "../../gates/evaluate.js";
 import { discoverPlugins } from "../../plugins/discover.js";
+import { defaultWorkspaceRoot, openHostServices } from "../../runtime/index.js";
 import { parseOptions, printJson, requireOptions, tableLines, UsageError } from "../output.js";
 import { readContracts } from "../project.js";
 
 const USAGE = `usage: floe-quality compile --enterprise FILE [--domain FILE] --product FILE
-                             [--dbt-manifest target/manifest.json] --out FILE [--json]
+                             [--dbt-manifest target/manifest.json] --out FILE [--check-live] [--json]
 
   --enterprise    enterprise manifest.yaml (scope: enterprise)
   --domain        domain manifest.yaml (scope: domain), optional
   --product       the product's floe.yaml
-  --dbt-manifest  dbt manifest.json: the columns of models floe.yaml does not list
+  --dbt-manifest  dbt manifest.json: the columns of models floe.yaml does not list, and
+                  the dbt tests that count toward their gates
   --out           where to write compiled_artifacts.json (atomically)
+  --check-live    also validate every model against the live warehouse (floe-quality
+                  validate) and write nothing when that finds an error
   --json          print one JSON document instead of text`;
 
-/** The providers this distribution ships, known even before their plugins are discovered. */
-export const SHIPPED_PROVIDERS = ["floe_sql", "great_expectations", "dbt_expectations"] as const;
-
-/** Shipped providers plus every provider a plugin descriptor declares. */
+/** Every provider a discovered plugin descriptor declares (floe-quality plugins list). */
 export function knownProviders(): string[] {
-  const known = new Set<string>(SHIPPED_PROVIDERS);
   try {
-    for (const plugin of discoverPlugins().plugins) known.add(plugin.provider);
+    return [
+      ...new Set(
+        discoverPlugins({ workspaceRoot: defaultWorkspaceRoot() }).plugins.map((p) => p.provider),
+      ),
+    ].sort();
   } catch {
     // Discovery problems are `floe-quality plugins list`'s to report; compile checks names only.
+    return [];
   }
-  return [...known].sort();
 }
 
 export interface CompilePaths {
@@ -47,6 +52,7 @@ export type CompileOutcome =
 
 /** Reads the files and compiles them; an unreadable file is one more diagnostic. */
 export async function compileFiles(paths: CompilePaths): Promise<CompileOutcome> {
+  const known = knownProviders();
   const read = async (file: string | undefined) =>
     file === undefined ? undefined : await readSourceText(file);
   const [enterprise, domain, product, dbtManifest] = await Promise.all([
@@ -64,7 +70,7 @@ export async function compileFiles(paths: CompilePaths): Promise<CompileOutcome>
     domain: domain as SourceText | undefined,
     product: product as SourceText,
     dbtManifest: dbtManifest as SourceText | undefined,
-    knownProviders: knownProviders(),
+    knownProviders: known,
     contracts: await readContracts(product as SourceText),
   });
 }
@@ -75,6 +81,7 @@ const OPTIONS = {
   product: { type: "string" },
   "dbt-manifest": { type: "string" },
   out: { type: "string" },
+  "check-live": { type: "boolean", default: false },
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
@@ -92,6 +99,7 @@ function parseCompileArgs(argv: string[]) {
       dbtManifest: values["dbt-manifest"],
     },
     out: values.out!,
+    checkLive: values["check-live"] === true,
     json: values.json === true,
   };
 }
@@ -108,6 +116,15 @@ export async function run(argv: string[]): Promise<number> {
     else printDiagnostics(outcome.diagnostics);
     return 1;
   }
+  if (args.checkLive) {
+    const live = await checkLive(outcome.artifacts, args.paths.product);
+    outcome.diagnostics.push(...live);
+    if (live.some((d) => d.level === "error")) {
+      if (args.json) printJson(validationReport(outcome.diagnostics, undefined));
+      else printDiagnostics(outcome.diagnostics);
+      return 1;
+    }
+  }
   await writeArtifactsTo(args.out, outcome.artifacts);
   if (args.json) {
     printJson(
@@ -118,6 +135,29 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${renderSummary(outcome.artifacts, args.out)}\n`);
   }
   return 0;
+}
+
+/** The live warehouse's diagnostics of every model (validate, compile --check-live). */
+export async function checkLive(
+  artifacts: CompiledArtifacts,
+  productFile: string,
+  models?: readonly string[],
+): Promise<Diagnostic[]> {
+  const source = await readSourceText(productFile);
+  const product = "text" in source ? parseProduct(source) : undefined;
+  const services = await openHostServices({ lineage: false });
+  try {
+    return await liveDiagnostics(
+      artifacts,
+      product?.ok ? product.loaded : undefined,
+      services.plugins,
+      {
+        ...(models === undefined ? {} : { models }),
+      },
+    );
+  } finally {
+    await services.close();
+  }
 }
 
 /** Writes the artifacts; an unwritable --out is the command line's mistake (exit 2). */

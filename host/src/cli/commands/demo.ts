@@ -11,18 +11,22 @@ import type { CompiledArtifacts } from "../../compile/artifacts.js";
 import { formatPercent } from "../../gates/evaluate.js";
 import { openHostServices, runModelQuality } from "../../runtime/index.js";
 import { parseOptions, UsageError } from "../output.js";
+import { renderRunOutcome } from "../render.js";
 import { compileFiles, printDiagnostics, renderSummary, writeArtifactsTo } from "./compile.js";
-import { renderRunOutcome } from "./run.js";
 
 const USAGE = `usage: floe-quality demo [--examples DIR] [--out FILE]
 
   --examples  the example project (default: the bundled examples/)
   --out       artifacts file (default: .floe/demo/compiled_artifacts.json)
 
-Creates the DuckDB file the example's floe.yaml names (.floe/demo/warehouse.duckdb)
-with planted defects, then checks every model. Exits 0: failing verdicts are expected.
+Creates the demo's own DuckDB file (.floe/demo/warehouse.duckdb) with planted
+defects and checks every model against it, whatever file the example's floe.yaml
+names: no file of yours is ever replaced. Exits 0: failing verdicts are expected.
 FLOE_LINEAGE_TRANSPORT=file writes the lineage events to .floe/demo/lineage.jsonl
 (or FLOE_LINEAGE_FILE).`;
+
+/** The demo's warehouse, relative to the working directory: the only file the demo replaces. */
+export const DEMO_WAREHOUSE = join(".floe", "demo", "warehouse.duckdb");
 
 /**
  * The example project: inside the installed package (npm pack copies examples/
@@ -218,17 +222,22 @@ export async function run(argv: string[]): Promise<number> {
   });
   printDiagnostics(outcome.diagnostics);
   if (!outcome.ok) return 1;
-  await writeArtifactsTo(out, outcome.artifacts);
-  const artifacts = outcome.artifacts;
-  process.stdout.write(`${renderSummary(artifacts, out)}\n\n${renderModels(artifacts)}\n`);
-
-  const compute = artifacts.product.compute;
-  if (compute.dialect !== "duckdb") {
+  if (outcome.artifacts.product.compute.dialect !== "duckdb") {
     throw new UsageError("the demo product must use the embedded DuckDB (compute.dialect: duckdb)");
   }
-  await createDemoWarehouse(resolve(compute.path));
+  // The demo writes only its own file: a floe.yaml given with --examples may name a real warehouse.
+  const artifacts: CompiledArtifacts = {
+    ...outcome.artifacts,
+    product: {
+      ...outcome.artifacts.product,
+      compute: { ...outcome.artifacts.product.compute, path: DEMO_WAREHOUSE },
+    },
+  };
+  await writeArtifactsTo(out, artifacts);
+  process.stdout.write(`${renderSummary(artifacts, out)}\n\n${renderModels(artifacts)}\n`);
+  await createDemoWarehouse(resolve(DEMO_WAREHOUSE));
   process.stdout.write(
-    `\nwarehouse ${compute.path}: ${demoTables()
+    `\nwarehouse ${DEMO_WAREHOUSE}: ${demoTables()
       .map((t) => `${t.name} (${t.rows.length} rows)`)
       .join(", ")}\n`,
   );

@@ -1,76 +1,93 @@
-// floe-quality run: one model's checks from compiled artifacts, as an orchestrator
-// step would run them: results, score, verdict. Exit 0 pass or warn, 1 fail, 2 a
-// usage or configuration error.
-import { readFile } from "node:fs/promises";
-import { FloeError } from "@floe/quality-sdk";
-import { renderDiagnostic } from "../../errors/index.js";
+// floe-quality run: one model's checks (--model) or many at once (--select,
+// --all) from compiled artifacts — or from one floe.yaml compiled in memory
+// (--config, every model by default) — as an orchestrator step would run them:
+// results, scores, verdicts. Exit 0 pass or warn, 1 fail, 2 a usage or
+// configuration error, 3 the checks could not run (verdict error); several
+// models roll up to the worst (2 > 3 > 1 > 0).
+import { availableParallelism } from "node:os";
+import { dirname, resolve } from "node:path";
+import { type DbtTestResult, FloeError, parseDbtTestResults } from "@floe/quality-sdk";
+import { writeFileAtomically } from "../../compile/write.js";
+import { diagnosticFromError, renderDiagnostic } from "../../errors/index.js";
+import { exitCodeOf, rollUpExitCodes } from "../../gates/verdict.js";
 import {
-  type DbtResultsInput,
+  type ModelRun,
   openHostServices,
   type QualityRunOutcome,
   readArtifactsFile,
-  runModelQuality,
+  runModels,
+  selectModels,
+  storedOutcome,
 } from "../../runtime/index.js";
-import { formatScore } from "../../runtime/verdict.js";
-import { runOneFileProject } from "../one-file.js";
-import {
-  parseOptions,
-  printJson,
-  renderError,
-  requireOptions,
-  tableLines,
-  UsageError,
-} from "../output.js";
+import { junitReport } from "../junit.js";
+import { compileOneFileProject } from "../one-file.js";
+import { parseOptions, printJson, renderError, UsageError } from "../output.js";
+import { type Progress, progressFor } from "../progress.js";
+import { readTextFile, renderRunOutcome, renderRunSummary } from "../render.js";
 
-const USAGE = `usage: floe-quality run --artifacts FILE --model NAME
-                         [--dbt-run-results FILE --dbt-manifest FILE] [--timeout SECONDS] [--json]
-       floe-quality run --config floe.yaml [--model NAME] [--timeout SECONDS] [--json]
+const USAGE = `usage: floe-quality run --artifacts FILE (--model NAME | --select SELECTOR | --all)
+                         [--threads N] [--dbt-run-results FILE --dbt-manifest FILE]
+                         [--timeout SECONDS] [--json] [--junit FILE] [--quiet]
+       floe-quality run --config floe.yaml [--model NAME | --select SELECTOR] [options]
 
   --artifacts        compiled_artifacts.json (floe-quality compile)
-  --config           a one-file project: floe.yaml compiled in memory with the built-in
-                     enterprise defaults (floe_sql, seed thresholds and gates); paths in it
-                     are relative to it; every model runs unless --model names one
-  --model            the model just materialized
-  --dbt-run-results  dbt target/run_results.json: the model's dbt tests join the score
+  --config           a one-file project: floe.yaml compiled in memory on the built-in
+                     enterprise defaults (floe_sql, seed thresholds and gates); paths in
+                     it are relative to it; every model runs unless --model/--select say
+  --model            the model just materialized (repeatable)
+  --select           models by name or glob (orders, stg_*), tier:gold or tag:NAME;
+                     comma-separated or repeated
+  --all              every model of the artifacts
+  --threads          models run at once (default: the number of cores)
+  --dbt-run-results  dbt target/run_results.json: the models' dbt tests join as checks
   --dbt-manifest     dbt target/manifest.json of the same run (required with --dbt-run-results)
   --timeout          suite timeout in seconds (default: check_timeout_seconds)
-  --json             print one JSON document: suite_result, score, verdict, violations
+  --json             print one JSON document on stdout (progress lines go to stderr)
+  --junit            also write a JUnit XML report to FILE (atomically)
+  --quiet            no progress
 
-Exit codes: 0 pass or warn, 1 fail (FLOE-DQ102) or a run error, 2 usage or configuration error.
+Exit codes: 0 pass or warn, 1 fail (FLOE-DQ102), 2 usage or configuration error,
+3 the checks could not run (verdict error, FLOE-DQ108: outage, timeout, missing
+relation or column). Several models: the worst exit code (2, then 3, then 1, then 0).
 Lineage and traces follow OPENLINEAGE_* / FLOE_LINEAGE_* and OTEL_* (docs/host.md).`;
 
 const OPTIONS = {
   artifacts: { type: "string" },
   config: { type: "string" },
-  model: { type: "string" },
+  model: { type: "string", multiple: true },
+  select: { type: "string", multiple: true },
+  all: { type: "boolean", default: false },
+  threads: { type: "string" },
   "dbt-run-results": { type: "string" },
   "dbt-manifest": { type: "string" },
   timeout: { type: "string" },
   json: { type: "boolean", default: false },
+  junit: { type: "string" },
+  quiet: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
 /** Errors about the input rather than the data: exit code 2. */
 const CONFIG_CODES = new Set(["FLOE-DQ100", "FLOE-DQ101"]);
 
-async function readDbt(runResults: string, manifest: string): Promise<DbtResultsInput> {
-  const read = async (file: string, kind: string) => {
-    try {
-      return await readFile(file, "utf8");
-    } catch (error) {
-      throw new FloeError(
-        "FLOE-DQ100",
-        `cannot read the file (${(error as NodeJS.ErrnoException).code ?? error})`,
-        { file, fix: `Give the path of the ${kind} dbt wrote in its target/ directory.` },
-      );
-    }
-  };
-  return {
-    runResultsJson: await read(runResults, "run_results.json"),
-    manifestJson: await read(manifest, "manifest.json"),
+function positiveInteger(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n > 0)) {
+    throw new UsageError(`--${option} must be a whole number above 0, got '${value}'`);
+  }
+  return n;
+}
+
+async function readDbtTests(runResults: string, manifest: string): Promise<DbtTestResult[]> {
+  const [runText, manifestText] = await Promise.all([
+    readTextFile(runResults, "run_results.json dbt wrote in its target/ directory"),
+    readTextFile(manifest, "manifest.json dbt wrote in its target/ directory"),
+  ]);
+  return parseDbtTestResults(runText, manifestText, {
     runResultsFile: runResults,
     manifestFile: manifest,
-  };
+  });
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -79,51 +96,72 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (values.config !== undefined) {
-    if (values.artifacts !== undefined || values["dbt-run-results"] !== undefined) {
-      throw new UsageError(
-        "--config runs a one-file project: it takes no --artifacts or dbt results",
-      );
-    }
-    return runOneFileProject(values.config, {
-      model: values.model,
-      timeoutSeconds: timeoutOf(values.timeout),
-      json: values.json === true,
-    });
+  if (values.config !== undefined && values.artifacts !== undefined) {
+    throw new UsageError("--config runs a one-file project: give it without --artifacts");
   }
-  requireOptions(values, ["artifacts", "model"], USAGE);
+  if (!values.artifacts && !values.config) {
+    throw new UsageError(`missing --artifacts (or --config floe.yaml)\n\n${USAGE}`);
+  }
+  const named = values.model ?? [];
+  const selectors = values.select ?? [];
+  // A one-file project runs all of its models unless told otherwise.
+  const all =
+    values.all || (values.config !== undefined && named.length === 0 && selectors.length === 0);
+  if (named.length === 0 && selectors.length === 0 && !all) {
+    throw new UsageError(`missing --model, --select or --all\n\n${USAGE}`);
+  }
+  if (all && (named.length > 0 || selectors.length > 0)) {
+    throw new UsageError("--all runs every model: give it without --model or --select");
+  }
   if ((values["dbt-run-results"] === undefined) !== (values["dbt-manifest"] === undefined)) {
     throw new UsageError("--dbt-run-results and --dbt-manifest go together");
   }
-  const timeout = timeoutOf(values.timeout);
+  const timeout = positiveInteger(values.timeout, "timeout");
+  const threads = positiveInteger(values.threads, "threads") ?? availableParallelism();
+  const single = named.length === 1 && selectors.length === 0 && !all;
 
-  let outcome: QualityRunOutcome;
+  const oneFile =
+    values.config === undefined ? undefined : await compileOneFileProject(values.config);
+  if (oneFile === null) return 1;
+
+  let runs: ModelRun[];
+  let product: string;
   const services = await openHostServices();
+  let progress: Progress | undefined;
   try {
-    const artifacts = await readArtifactsFile(values.artifacts!);
-    const dbtResults =
+    const artifacts = oneFile ?? (await readArtifactsFile(values.artifacts!));
+    product = artifacts.product.name;
+    const models = all
+      ? artifacts.models.map((m) => m.name)
+      : [
+          ...new Set([
+            ...named,
+            ...(selectors.length > 0 ? selectModels(artifacts, selectors).map((m) => m.name) : []),
+          ]),
+        ];
+    const dbtTests =
       values["dbt-run-results"] === undefined
         ? undefined
-        : await readDbt(values["dbt-run-results"], values["dbt-manifest"]!);
-    // Progress is for a person watching a terminal; pipes and --json get the result only.
-    const progress = process.stderr.isTTY && !values.json;
-    outcome = await runModelQuality(
+        : await readDbtTests(values["dbt-run-results"], values["dbt-manifest"]!);
+    progress = values.quiet
+      ? undefined
+      : progressFor(process.stderr, { plain: values.json === true }, artifacts, models);
+    runs = await runModels(
+      models,
       {
         artifacts,
-        model: values.model!,
-        dbtResults,
+        dbtTests,
         timeoutSeconds: timeout,
-        onProgress: progress
-          ? (p) =>
-              process.stderr.write(
-                `\r\x1b[K[${p.completed}/${p.total}] ${p.result.check_name} ${p.result.status}`,
-              )
-          : undefined,
+        onProgress: progress === undefined ? undefined : (p) => progress?.check(p),
       },
-      services,
+      // A one-file project's relative paths resolve from floe.yaml's directory.
+      values.config === undefined
+        ? services
+        : { ...services, cwd: dirname(resolve(values.config)) },
+      threads,
     );
-    if (progress) process.stderr.write("\r\x1b[K");
   } catch (error) {
+    progress?.stop();
     if (!(error instanceof FloeError)) throw error;
     process.stderr.write(`${renderError(error)}\n`);
     return CONFIG_CODES.has(error.code) ? 2 : 1;
@@ -131,72 +169,74 @@ export async function run(argv: string[]): Promise<number> {
     await services.close();
     services.releaseProcess();
   }
-  if (values.json) printJson(runReport(outcome));
-  else {
+  progress?.stop();
+
+  const outcomes = runs.flatMap((r) => (r.outcome === undefined ? [] : [r.outcome]));
+  const failures = runs.flatMap((r) => (r.failure === undefined ? [] : [r.failure]));
+  for (const failure of failures) process.stderr.write(`${renderError(failure)}\n`);
+  const code = rollUpExitCodes([
+    ...outcomes.map((o) => exitCodeOf(o.verdict)),
+    ...failures.map((f) => (CONFIG_CODES.has(f.code) ? 2 : 1)),
+  ]);
+  if (values.junit !== undefined) {
+    try {
+      await writeFileAtomically(values.junit, junitReport(product, outcomes));
+    } catch (error) {
+      throw new UsageError(`cannot write ${values.junit}: ${(error as Error).message}`);
+    }
+  }
+  if (values.json) {
+    printJson(
+      single && outcomes.length === 1 ? runReport(outcomes[0]!) : runsReport(product, runs, code),
+    );
+    return code;
+  }
+  for (const outcome of outcomes) {
     process.stdout.write(`${renderRunOutcome(outcome)}\n`);
     if (outcome.diagnostics.length > 0) {
       process.stderr.write(`${outcome.diagnostics.map(renderDiagnostic).join("\n")}\n`);
     }
+    if (!single) process.stdout.write("\n");
   }
-  return outcome.verdict === "fail" ? 1 : 0;
+  if (!single) process.stdout.write(`${renderRunSummary(runs, code)}\n`);
+  return code;
 }
 
-function timeoutOf(text: string | undefined): number | undefined {
-  const timeout = text === undefined ? undefined : Number(text);
-  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) {
-    throw new UsageError(`--timeout must be a whole number of seconds, got '${text}'`);
-  }
-  return timeout;
-}
-
-/** The JSON document of `run --json`: the seed's snake_case fields. */
-export function runReport(outcome: QualityRunOutcome) {
+/** The JSON document of one model's run: the seed's snake_case fields. */
+export function runReport(run: QualityRunOutcome) {
+  const outcome = storedOutcome(run);
   return {
     model: outcome.model,
     quality_tier: outcome.qualityTier,
     provider: outcome.provider,
     run_id: outcome.runId,
     suite_result: outcome.suiteResult,
+    dbt_tests: outcome.dbtTests,
     score: outcome.score,
     verdict: outcome.verdict,
+    exit_code: exitCodeOf(outcome.verdict),
     violations: outcome.violations,
+    error: outcome.error,
+    errors: outcome.errors,
     gate: outcome.gate,
     diagnostics: outcome.diagnostics,
   };
 }
 
-const STATUS_LABEL: Readonly<Record<string, string>> = {
-  passed: "pass",
-  failed: "FAIL",
-  error: "ERROR",
-  timed_out: "TIMEOUT",
-  skipped: "skip",
-};
-
-/** A table per check, then the dimension scores, the score and the verdict. */
-export function renderRunOutcome(outcome: QualityRunOutcome): string {
-  const rows = outcome.suiteResult.checks.map((c) => [
-    STATUS_LABEL[c.status] ?? c.status,
-    c.check_name,
-    c.dimension,
-    c.severity,
-    c.column ?? "(table)",
-    c.status === "skipped" ? "" : `${c.records_failed}/${c.records_checked}`,
-    c.error_message ?? "",
-  ]);
-  const header = ["status", "check", "dimension", "severity", "column", "failed", "note"];
-  const s = outcome.score;
-  const dimensions = Object.entries(s.dimension_scores)
-    .map(([d, v]) => `${d} ${formatScore(v)}`)
-    .join(", ");
-  return [
-    `${outcome.model} (${outcome.qualityTier}, ${outcome.provider}): ${s.checks_passed} passed, ${s.checks_failed} failed` +
-      (s.dbt_tests_passed + s.dbt_tests_failed > 0
-        ? `; dbt tests ${s.dbt_tests_passed} passed, ${s.dbt_tests_failed} failed`
-        : ""),
-    ...tableLines([header, ...rows]).map((line) => `  ${line}`),
-    `  dimensions: ${dimensions}`,
-    `  score ${formatScore(s.overall)} → ${outcome.verdict.toUpperCase()}` +
-      (outcome.violations.length > 0 ? ` (${outcome.violations.join("; ")})` : ""),
-  ].join("\n");
+/** The JSON document of a run of several models. */
+export function runsReport(product: string, runs: readonly ModelRun[], exitCode: number) {
+  return {
+    product,
+    exit_code: exitCode,
+    runs: runs.map((r) =>
+      r.outcome !== undefined
+        ? runReport(r.outcome)
+        : {
+            model: r.model,
+            verdict: null,
+            exit_code: CONFIG_CODES.has(r.failure?.code ?? "") ? 2 : 1,
+            diagnostics: r.failure === undefined ? [] : [diagnosticFromError(r.failure)],
+          },
+    ),
+  };
 }

@@ -1,19 +1,32 @@
 // floe-quality score: a QualitySuiteResult JSON (+ dbt run results) scored with a
 // QualityConfig; prints the QualityScore JSON.
-import { type DbtTestResult, readDbtTestResults } from "@floe/quality-sdk";
+import { readDbtTestResults } from "@floe/quality-sdk";
+import { parse } from "yaml";
 import { z } from "zod";
+import {
+  DomainManifestSchema,
+  EnterpriseManifestSchema,
+  ProductSchema,
+} from "../../config/files.js";
 import { parseConfigText, readSourceText } from "../../config/load.js";
 import { QualityConfigSchema } from "../../config/quality.js";
-import { QualitySuiteResultSchema } from "../../config/results.js";
+import {
+  type QualityCheckResult,
+  QualityCheckResultSchema,
+  type QualitySuiteResult,
+  QualitySuiteResultSchema,
+} from "../../config/results.js";
 import { DiagnosticsError } from "../../errors/index.js";
-import { calculateQualityScore } from "../../scoring/index.js";
+import { calculateQualityScore, type ScoredCheck } from "../../scoring/index.js";
 import { parseOptions, printJson, requireOptions, UsageError } from "../output.js";
 
 const USAGE = `usage: floe-quality score --results FILE --config FILE
                            [--dbt-run-results FILE --dbt-manifest FILE] [--model NAME]
 
-  --results          a QualitySuiteResult JSON (suite_result.json)
-  --config           a QualityConfig, YAML or JSON; omitted settings take their defaults
+  --results          a QualitySuiteResult JSON (suite_result.json), or the document
+                     of floe-quality run --json (its suite_result and dbt_tests)
+  --config           a QualityConfig, YAML or JSON, or a manifest.yaml / floe.yaml
+                     (its quality: section); omitted settings take their defaults
   --dbt-run-results  dbt target/run_results.json: its tests join the score as checks
   --dbt-manifest     dbt target/manifest.json of the same run (required with --dbt-run-results)
   --model            the model to score (default: the suite's model_name); dbt tests of
@@ -67,10 +80,55 @@ function parseScoreArgs(argv: string[]): ScoreArgs | "help" {
 async function loadFile<S extends z.ZodType>(file: string, schema: S): Promise<z.output<S>> {
   const source = await readSourceText(file);
   if (!("text" in source)) throw new DiagnosticsError([source]);
-  const parsed = parseConfigText(source, schema);
+  const parsed = parseConfigText(source, schemaFor(source.text, schema));
   if (!parsed.ok) throw new DiagnosticsError(parsed.diagnostics);
-  return parsed.loaded.value;
+  return parsed.loaded.value as z.output<S>;
 }
+
+/** Top-level keys of a YAML/JSON document (none when it does not parse: the schema reports that). */
+function topKeys(text: string): Set<string> {
+  try {
+    const value = parse(text) as unknown;
+    return new Set(value !== null && typeof value === "object" ? Object.keys(value) : []);
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * A manifest (`scope:`) or floe.yaml (`models:`/`compute:`) given as --config is
+ * read as such and its quality: section scored with; a `run --json` document
+ * (`suite_result:`) given as --results gives its suite result and dbt tests.
+ */
+function schemaFor<S extends z.ZodType>(text: string, schema: S): z.ZodType {
+  const keys = topKeys(text);
+  if (schema === (ScoreConfigSchema as z.ZodType)) {
+    const layer = keys.has("scope")
+      ? z.union([EnterpriseManifestSchema, DomainManifestSchema])
+      : keys.has("models") || keys.has("compute")
+        ? ProductSchema
+        : undefined;
+    if (layer === undefined) return schema;
+    return (
+      layer as z.ZodType<{ plugins?: { quality?: { provider?: string } }; quality?: object }>
+    ).transform((file) =>
+      ScoreConfigSchema.parse({ ...file.quality, provider: file.plugins?.quality?.provider }),
+    );
+  }
+  if (schema === (QualitySuiteResultSchema as z.ZodType) && keys.has("suite_result")) {
+    return RunReportSchema;
+  }
+  return schema;
+}
+
+/** What `score` reads of a `run --json` document. */
+const RunReportSchema = z
+  .looseObject({
+    model: z.string(),
+    suite_result: QualitySuiteResultSchema,
+    dbt_tests: z.array(QualityCheckResultSchema).default(() => []),
+  })
+  .transform((r) => ({ ...r.suite_result, model_name: r.model, dbt: r.dbt_tests }));
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseScoreArgs(argv);
@@ -78,14 +136,14 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const [suite, config] = await Promise.all([
+  const [suite, config] = (await Promise.all([
     loadFile(args.results, QualitySuiteResultSchema),
     loadFile(args.config, ScoreConfigSchema),
-  ]);
+  ])) as [QualitySuiteResult & { dbt?: QualityCheckResult[] }, z.output<typeof ScoreConfigSchema>];
   const model = args.model ?? suite.model_name;
-  const dbtResults: DbtTestResult[] = args.dbt
+  const dbtResults: ScoredCheck[] = args.dbt
     ? await readDbtTestResults(args.dbt.runResults, args.dbt.manifest, { model })
-    : [];
+    : (suite.dbt ?? []);
   printJson(calculateQualityScore(suite.checks, config, { dbtResults, modelName: model }));
   return 0;
 }

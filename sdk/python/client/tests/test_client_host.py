@@ -95,7 +95,10 @@ def test_an_unknown_model_is_a_configuration_error_with_its_code(host) -> None:
     assert error.retryable is False
     assert error.grpc_code == grpc.StatusCode.INVALID_ARGUMENT
     assert error.message.startswith("model 'invoices' is not in the compiled artifacts of product shop")
-    assert error.fix == "Name one of the compiled models, or add the model to floe.yaml and compile again."
+    assert error.fix == (
+        "Name one of the compiled models (or select several with --select / --all), "
+        "or add the model to floe.yaml and compile again."
+    )
 
 
 def test_a_wrong_token_is_an_authentication_error(host) -> None:

@@ -59,6 +59,10 @@ models:
     quality_checks:
       - {name: event_id_present, type: not_null, column: event_id}
       - {name: kind_known, type: accepted_values, column: kind, parameters: {values: [created, paid]}}
+  - name: ghosts
+    columns: [id]
+    quality_checks:
+      - {name: id_present, type: not_null, column: id}
 """
 
 
@@ -117,6 +121,10 @@ def _definitions(warehouse: Path):
         # Planted: a missing event id and an unknown kind.
         _write(warehouse, "events", "event_id INTEGER, kind VARCHAR", [(1, "created"), (None, "paid"), (3, "refunded")])
 
+    @asset
+    def ghosts() -> None:
+        """Materializes nothing: its table is missing when its check runs."""
+
     @asset(deps=[customers])
     def customer_report() -> None: ...
 
@@ -126,7 +134,7 @@ def _definitions(warehouse: Path):
     @asset(deps=[events])
     def events_report() -> None: ...
 
-    return [customers, orders, events, customer_report, orders_report, events_report]
+    return [customers, orders, events, ghosts, customer_report, orders_report, events_report]
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +152,7 @@ def run(work: Path, monkeypatch_module):
     ) as host:
         monkeypatch_module.setenv("FLOE_TEST_HOST_TOKEN", TOKEN)
         assets = _definitions(work / "warehouse.duckdb")
-        checks = floe_quality_asset_checks(assets[:3], artifacts_path=work / "compiled_artifacts.json")
+        checks = floe_quality_asset_checks(assets[:4], artifacts_path=work / "compiled_artifacts.json")
         result = materialize(
             [*assets, *checks],
             resources={"floe_quality": FloeQualityResource(address=host.address, token=EnvVar("FLOE_TEST_HOST_TOKEN"))},
@@ -166,12 +174,13 @@ def _evaluation(result, model: str):
 
 def test_one_blocking_check_per_gold_or_silver_model(work: Path) -> None:
     assets = _definitions(work / "warehouse.duckdb")
-    checks = floe_quality_asset_checks(assets[:3], artifacts_path=work / "compiled_artifacts.json")
+    checks = floe_quality_asset_checks(assets[:4], artifacts_path=work / "compiled_artifacts.json")
     specs = [spec for c in checks for spec in c.check_specs]
     assert [(s.asset_key.path[-1], s.name, s.blocking) for s in specs] == [
         ("customers", "floe_quality", True),
         ("orders", "floe_quality", True),
         ("events", "floe_quality", False),
+        ("ghosts", "floe_quality", False),
     ]
 
 
@@ -220,5 +229,17 @@ def test_metadata_has_score_dimensions_failed_checks_and_lineage_run(run) -> Non
 def test_a_failing_blocking_check_stops_the_downstream_asset(run) -> None:
     result, _ = run
     materialized = sorted(e.asset_key.path[-1] for e in result.get_asset_materialization_events())
-    assert materialized == ["customers", "events", "events_report", "orders", "orders_report"]
+    assert materialized == ["customers", "events", "events_report", "ghosts", "orders", "orders_report"]
     assert result.success is False
+
+
+def test_checks_that_could_not_run_fail_the_step_instead_of_judging_the_data(run) -> None:
+    result, _ = run
+    assert [e for e in result.get_asset_check_evaluations() if e.asset_key == AssetKey("ghosts")] == []
+    [failure] = [
+        e for e in result.all_events if e.is_step_failure and e.step_key == "ghosts_floe_quality"
+    ]
+    data = failure.step_failure_data.user_failure_data
+    assert data.description.startswith("floe-quality could not run the checks of ghosts: ")
+    meta = {k: v.value for k, v in data.metadata.items()}
+    assert (meta["code"], meta["cause"], meta["retryable"]) == ("FLOE-DQ108", "config", False)

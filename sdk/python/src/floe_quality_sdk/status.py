@@ -24,6 +24,7 @@ _GRPC_CODE: dict[str, grpc.StatusCode] = {
     "FLOE-DQ105": grpc.StatusCode.INVALID_ARGUMENT,
     "FLOE-DQ106": grpc.StatusCode.DEADLINE_EXCEEDED,
     "FLOE-DQ107": grpc.StatusCode.INVALID_ARGUMENT,
+    "FLOE-DQ108": grpc.StatusCode.UNAVAILABLE,
     "FLOE-DQ110": grpc.StatusCode.UNAVAILABLE,
 }
 

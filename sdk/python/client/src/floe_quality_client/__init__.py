@@ -12,7 +12,7 @@ from .errors import (
     ProviderError,
     host_error_from_rpc_error,
 )
-from .outcome import CheckProgress, CheckResult, Diagnostic, RunOutcome
+from .outcome import CheckProgress, CheckResult, Diagnostic, RunError, RunOutcome
 
 __all__ = [
     "AuthenticationError",
@@ -25,6 +25,7 @@ __all__ = [
     "HostClient",
     "HostUnavailableError",
     "ProviderError",
+    "RunError",
     "RunOutcome",
     "TOKEN_ENV",
     "TOKEN_FILE_ENV",

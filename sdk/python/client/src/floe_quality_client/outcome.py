@@ -12,6 +12,7 @@ VERDICTS = {
     host_pb2.VERDICT_PASS: "pass",
     host_pb2.VERDICT_WARN: "warn",
     host_pb2.VERDICT_FAIL: "fail",
+    host_pb2.VERDICT_ERROR: "error",
 }
 
 
@@ -60,6 +61,17 @@ class Diagnostic:
 
 
 @dataclass(frozen=True)
+class RunError:
+    """Why the checks could not run (verdict ``error``): never a statement about the data."""
+
+    cause: str
+    retryable: bool
+    code: str
+    message: str
+    fix: str
+
+
+@dataclass(frozen=True)
 class CheckProgress:
     """One check finished: ``completed`` of ``total``."""
 
@@ -70,7 +82,8 @@ class CheckProgress:
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """The model's results, score and verdict (``pass``, ``warn`` or ``fail``)."""
+    """The model's results, score and verdict: ``pass``, ``warn``, ``fail``, or
+    ``error`` when the checks could not run (then ``error`` says why and there is no score)."""
 
     model: str
     quality_tier: str
@@ -84,6 +97,7 @@ class RunOutcome:
     diagnostics: list[Diagnostic]
     run_id: str
     gate_passed: bool
+    error: RunError | None = None
 
     @property
     def failed_checks(self) -> list[CheckResult]:
@@ -116,4 +130,13 @@ class RunOutcome:
             ],
             run_id=message.run_id,
             gate_passed=message.gate.passed,
+            error=RunError(
+                cause=_word(host_pb2.ErrorCause, message.error.cause, "ERROR_CAUSE_"),
+                retryable=message.error.retryable,
+                code=message.error.code,
+                message=message.error.message,
+                fix=message.error.fix,
+            )
+            if message.HasField("error")
+            else None,
         )

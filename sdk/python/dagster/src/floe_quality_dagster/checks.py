@@ -1,6 +1,8 @@
 """One asset check per model: the model's floe checks on the host after the
 asset materializes. Verdict fail → ERROR, and the check blocks downstream assets
-when the model's tier is gold or silver; warn → WARN; pass → passed."""
+when the model's tier is gold or silver; warn → WARN; pass → passed. Verdict
+error (the checks could not run) is not a statement about the data: the check's
+execution fails (dagster.Failure) with the cause and the retryable flag."""
 
 import json
 from collections.abc import Mapping, Sequence
@@ -130,6 +132,17 @@ def _check_for(key: AssetKey, model: str, tier: str | None, resource_key: str) -
                     **({"fix": MetadataValue.text(error.fix)} if error.fix else {}),
                 },
             ) from None
+        if outcome.error is not None:
+            raise Failure(
+                description=f"floe-quality could not run the checks of {model}: {outcome.error.message}",
+                metadata={
+                    "code": MetadataValue.text(outcome.error.code),
+                    "cause": MetadataValue.text(outcome.error.cause),
+                    "retryable": MetadataValue.bool(outcome.error.retryable),
+                    "fix": MetadataValue.text(outcome.error.fix),
+                    "lineage_run_id": MetadataValue.text(outcome.run_id),
+                },
+            )
         return result_from_outcome(outcome)
 
     return _check

@@ -34,6 +34,11 @@ export enum Verdict {
   VERDICT_PASS = 1,
   VERDICT_WARN = 2,
   VERDICT_FAIL = 3,
+  /**
+   * VERDICT_ERROR - The checks could not run (outage, timeout, missing relation or column,
+   * plugin unavailable): no score, no gate verdict; see RunOutcome.error.
+   */
+  VERDICT_ERROR = 4,
   UNRECOGNIZED = -1,
 }
 
@@ -51,6 +56,9 @@ export function verdictFromJSON(object: any): Verdict {
     case 3:
     case "VERDICT_FAIL":
       return Verdict.VERDICT_FAIL;
+    case 4:
+    case "VERDICT_ERROR":
+      return Verdict.VERDICT_ERROR;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -68,7 +76,65 @@ export function verdictToJSON(object: Verdict): string {
       return "VERDICT_WARN";
     case Verdict.VERDICT_FAIL:
       return "VERDICT_FAIL";
+    case Verdict.VERDICT_ERROR:
+      return "VERDICT_ERROR";
     case Verdict.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Why a check (or a run) could not run, in categories an orchestrator acts on. */
+export enum ErrorCause {
+  ERROR_CAUSE_UNSPECIFIED = 0,
+  /** ERROR_CAUSE_UNAVAILABLE - The warehouse or the plugin could not be reached; worth a retry. */
+  ERROR_CAUSE_UNAVAILABLE = 1,
+  /** ERROR_CAUSE_TIMEOUT - The suite deadline passed first; worth a retry (or a longer timeout). */
+  ERROR_CAUSE_TIMEOUT = 2,
+  /** ERROR_CAUSE_CONFIG - Missing relation or column, bad credentials, invalid check: a retry cannot help. */
+  ERROR_CAUSE_CONFIG = 3,
+  /** ERROR_CAUSE_INTERNAL - Anything else (a plugin fault); not retried automatically. */
+  ERROR_CAUSE_INTERNAL = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function errorCauseFromJSON(object: any): ErrorCause {
+  switch (object) {
+    case 0:
+    case "ERROR_CAUSE_UNSPECIFIED":
+      return ErrorCause.ERROR_CAUSE_UNSPECIFIED;
+    case 1:
+    case "ERROR_CAUSE_UNAVAILABLE":
+      return ErrorCause.ERROR_CAUSE_UNAVAILABLE;
+    case 2:
+    case "ERROR_CAUSE_TIMEOUT":
+      return ErrorCause.ERROR_CAUSE_TIMEOUT;
+    case 3:
+    case "ERROR_CAUSE_CONFIG":
+      return ErrorCause.ERROR_CAUSE_CONFIG;
+    case 4:
+    case "ERROR_CAUSE_INTERNAL":
+      return ErrorCause.ERROR_CAUSE_INTERNAL;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ErrorCause.UNRECOGNIZED;
+  }
+}
+
+export function errorCauseToJSON(object: ErrorCause): string {
+  switch (object) {
+    case ErrorCause.ERROR_CAUSE_UNSPECIFIED:
+      return "ERROR_CAUSE_UNSPECIFIED";
+    case ErrorCause.ERROR_CAUSE_UNAVAILABLE:
+      return "ERROR_CAUSE_UNAVAILABLE";
+    case ErrorCause.ERROR_CAUSE_TIMEOUT:
+      return "ERROR_CAUSE_TIMEOUT";
+    case ErrorCause.ERROR_CAUSE_CONFIG:
+      return "ERROR_CAUSE_CONFIG";
+    case ErrorCause.ERROR_CAUSE_INTERNAL:
+      return "ERROR_CAUSE_INTERNAL";
+    case ErrorCause.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
@@ -131,10 +197,37 @@ export interface RunQualityChecksRequest {
   parentJobName: string;
 }
 
+/** A check (floe check or dbt test) that could not run. */
+export interface CheckError {
+  checkName: string;
+  cause: ErrorCause;
+  retryable: boolean;
+  /** FLOE-DQ code of the check's error (FLOE-DQ106 for a timeout, ...). */
+  code: string;
+  message: string;
+  /** What to do about it. */
+  fix: string;
+  /** "floe" for a plugin check, "dbt" for a dbt test. */
+  source: string;
+}
+
+/** Why a run's verdict is VERDICT_ERROR: the deciding cause over its checks. */
+export interface RunError {
+  cause: ErrorCause;
+  /** True when every check that could not run may succeed on a retry. */
+  retryable: boolean;
+  /** FLOE-DQ108. */
+  code: string;
+  message: string;
+  fix: string;
+}
+
 export interface CheckProgress {
   result: QualityCheckResult | undefined;
   completed: number;
   total: number;
+  /** Set when the check could not run. */
+  error: CheckError | undefined;
 }
 
 export interface RunOutcome {
@@ -149,6 +242,14 @@ export interface RunOutcome {
   /** The OpenLineage run id (UUIDv7) of this quality run. */
   runId: string;
   qualityTier: string;
+  /** Set when verdict is VERDICT_ERROR (score is then unset). */
+  error:
+    | RunError
+    | undefined;
+  /** Every check and dbt test that could not run, with cause and retryable flag. */
+  checkErrors: CheckError[];
+  /** The model's dbt tests, as check results (check_name = the dbt test name). */
+  dbtTests: QualityCheckResult[];
 }
 
 export interface RunQualityChecksResponse {
@@ -1013,8 +1114,310 @@ export const RunQualityChecksRequest: MessageFns<RunQualityChecksRequest> = {
   },
 };
 
+function createBaseCheckError(): CheckError {
+  return { checkName: "", cause: 0, retryable: false, code: "", message: "", fix: "", source: "" };
+}
+
+export const CheckError: MessageFns<CheckError> = {
+  encode(message: CheckError, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.checkName !== "") {
+      writer.uint32(10).string(message.checkName);
+    }
+    if (message.cause !== 0) {
+      writer.uint32(16).int32(message.cause);
+    }
+    if (message.retryable !== false) {
+      writer.uint32(24).bool(message.retryable);
+    }
+    if (message.code !== "") {
+      writer.uint32(34).string(message.code);
+    }
+    if (message.message !== "") {
+      writer.uint32(42).string(message.message);
+    }
+    if (message.fix !== "") {
+      writer.uint32(50).string(message.fix);
+    }
+    if (message.source !== "") {
+      writer.uint32(58).string(message.source);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckError {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckError();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.checkName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.cause = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.retryable = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.fix = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckError {
+    return {
+      checkName: isSet(object.checkName)
+        ? globalThis.String(object.checkName)
+        : isSet(object.check_name)
+        ? globalThis.String(object.check_name)
+        : "",
+      cause: isSet(object.cause) ? errorCauseFromJSON(object.cause) : 0,
+      retryable: isSet(object.retryable) ? globalThis.Boolean(object.retryable) : false,
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      fix: isSet(object.fix) ? globalThis.String(object.fix) : "",
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+    };
+  },
+
+  toJSON(message: CheckError): unknown {
+    const obj: any = {};
+    if (message.checkName !== "") {
+      obj.checkName = message.checkName;
+    }
+    if (message.cause !== 0) {
+      obj.cause = errorCauseToJSON(message.cause);
+    }
+    if (message.retryable !== false) {
+      obj.retryable = message.retryable;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.fix !== "") {
+      obj.fix = message.fix;
+    }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CheckError>, I>>(base?: I): CheckError {
+    return CheckError.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CheckError>, I>>(object: I): CheckError {
+    const message = createBaseCheckError();
+    message.checkName = object.checkName ?? "";
+    message.cause = object.cause ?? 0;
+    message.retryable = object.retryable ?? false;
+    message.code = object.code ?? "";
+    message.message = object.message ?? "";
+    message.fix = object.fix ?? "";
+    message.source = object.source ?? "";
+    return message;
+  },
+};
+
+function createBaseRunError(): RunError {
+  return { cause: 0, retryable: false, code: "", message: "", fix: "" };
+}
+
+export const RunError: MessageFns<RunError> = {
+  encode(message: RunError, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cause !== 0) {
+      writer.uint32(8).int32(message.cause);
+    }
+    if (message.retryable !== false) {
+      writer.uint32(16).bool(message.retryable);
+    }
+    if (message.code !== "") {
+      writer.uint32(26).string(message.code);
+    }
+    if (message.message !== "") {
+      writer.uint32(34).string(message.message);
+    }
+    if (message.fix !== "") {
+      writer.uint32(42).string(message.fix);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RunError {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRunError();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.cause = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.retryable = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.fix = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RunError {
+    return {
+      cause: isSet(object.cause) ? errorCauseFromJSON(object.cause) : 0,
+      retryable: isSet(object.retryable) ? globalThis.Boolean(object.retryable) : false,
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      fix: isSet(object.fix) ? globalThis.String(object.fix) : "",
+    };
+  },
+
+  toJSON(message: RunError): unknown {
+    const obj: any = {};
+    if (message.cause !== 0) {
+      obj.cause = errorCauseToJSON(message.cause);
+    }
+    if (message.retryable !== false) {
+      obj.retryable = message.retryable;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.fix !== "") {
+      obj.fix = message.fix;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RunError>, I>>(base?: I): RunError {
+    return RunError.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RunError>, I>>(object: I): RunError {
+    const message = createBaseRunError();
+    message.cause = object.cause ?? 0;
+    message.retryable = object.retryable ?? false;
+    message.code = object.code ?? "";
+    message.message = object.message ?? "";
+    message.fix = object.fix ?? "";
+    return message;
+  },
+};
+
 function createBaseCheckProgress(): CheckProgress {
-  return { result: undefined, completed: 0, total: 0 };
+  return { result: undefined, completed: 0, total: 0, error: undefined };
 }
 
 export const CheckProgress: MessageFns<CheckProgress> = {
@@ -1027,6 +1430,9 @@ export const CheckProgress: MessageFns<CheckProgress> = {
     }
     if (message.total !== 0) {
       writer.uint32(24).int32(message.total);
+    }
+    if (message.error !== undefined) {
+      CheckError.encode(message.error, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -1068,6 +1474,14 @@ export const CheckProgress: MessageFns<CheckProgress> = {
             message.total = reader.int32();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.error = CheckError.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1085,6 +1499,7 @@ export const CheckProgress: MessageFns<CheckProgress> = {
       result: isSet(object.result) ? QualityCheckResult.fromJSON(object.result) : undefined,
       completed: isSet(object.completed) ? globalThis.Number(object.completed) : 0,
       total: isSet(object.total) ? globalThis.Number(object.total) : 0,
+      error: isSet(object.error) ? CheckError.fromJSON(object.error) : undefined,
     };
   },
 
@@ -1099,6 +1514,9 @@ export const CheckProgress: MessageFns<CheckProgress> = {
     if (message.total !== 0) {
       obj.total = Math.round(message.total);
     }
+    if (message.error !== undefined) {
+      obj.error = CheckError.toJSON(message.error);
+    }
     return obj;
   },
 
@@ -1112,6 +1530,9 @@ export const CheckProgress: MessageFns<CheckProgress> = {
       : undefined;
     message.completed = object.completed ?? 0;
     message.total = object.total ?? 0;
+    message.error = (object.error !== undefined && object.error !== null)
+      ? CheckError.fromPartial(object.error)
+      : undefined;
     return message;
   },
 };
@@ -1126,6 +1547,9 @@ function createBaseRunOutcome(): RunOutcome {
     gate: undefined,
     runId: "",
     qualityTier: "",
+    error: undefined,
+    checkErrors: [],
+    dbtTests: [],
   };
 }
 
@@ -1154,6 +1578,15 @@ export const RunOutcome: MessageFns<RunOutcome> = {
     }
     if (message.qualityTier !== "") {
       writer.uint32(66).string(message.qualityTier);
+    }
+    if (message.error !== undefined) {
+      RunError.encode(message.error, writer.uint32(74).fork()).join();
+    }
+    for (const v of message.checkErrors) {
+      CheckError.encode(v!, writer.uint32(82).fork()).join();
+    }
+    for (const v of message.dbtTests) {
+      QualityCheckResult.encode(v!, writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -1235,6 +1668,30 @@ export const RunOutcome: MessageFns<RunOutcome> = {
             message.qualityTier = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.error = RunError.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.checkErrors.push(CheckError.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.dbtTests.push(QualityCheckResult.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1273,6 +1730,17 @@ export const RunOutcome: MessageFns<RunOutcome> = {
         : isSet(object.quality_tier)
         ? globalThis.String(object.quality_tier)
         : "",
+      error: isSet(object.error) ? RunError.fromJSON(object.error) : undefined,
+      checkErrors: globalThis.Array.isArray(object?.checkErrors)
+        ? object.checkErrors.map((e: any) => CheckError.fromJSON(e))
+        : globalThis.Array.isArray(object?.check_errors)
+        ? object.check_errors.map((e: any) => CheckError.fromJSON(e))
+        : [],
+      dbtTests: globalThis.Array.isArray(object?.dbtTests)
+        ? object.dbtTests.map((e: any) => QualityCheckResult.fromJSON(e))
+        : globalThis.Array.isArray(object?.dbt_tests)
+        ? object.dbt_tests.map((e: any) => QualityCheckResult.fromJSON(e))
+        : [],
     };
   },
 
@@ -1302,6 +1770,15 @@ export const RunOutcome: MessageFns<RunOutcome> = {
     if (message.qualityTier !== "") {
       obj.qualityTier = message.qualityTier;
     }
+    if (message.error !== undefined) {
+      obj.error = RunError.toJSON(message.error);
+    }
+    if (message.checkErrors?.length) {
+      obj.checkErrors = message.checkErrors.map((e) => CheckError.toJSON(e));
+    }
+    if (message.dbtTests?.length) {
+      obj.dbtTests = message.dbtTests.map((e) => QualityCheckResult.toJSON(e));
+    }
     return obj;
   },
 
@@ -1324,6 +1801,11 @@ export const RunOutcome: MessageFns<RunOutcome> = {
       : undefined;
     message.runId = object.runId ?? "";
     message.qualityTier = object.qualityTier ?? "";
+    message.error = (object.error !== undefined && object.error !== null)
+      ? RunError.fromPartial(object.error)
+      : undefined;
+    message.checkErrors = object.checkErrors?.map((e) => CheckError.fromPartial(e)) || [];
+    message.dbtTests = object.dbtTests?.map((e) => QualityCheckResult.fromPartial(e)) || [];
     return message;
   },
 };
