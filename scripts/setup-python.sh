@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates or refreshes the project's Python environment (.venv): the pinned
-# requirements.txt, the Python SDK (sdk/python) and the Great Expectations plugin
-# (plugins/gx) installed editable without dependencies, and the Python gRPC stubs
+# requirements.txt (Dagster included), the Python SDK (sdk/python), the host
+# client (sdk/python/client), the Dagster integration (sdk/python/dagster) and
+# the Great Expectations plugin (plugins/gx) installed editable without dependencies, and the Python gRPC stubs
 # generated from proto/ into sdk/python/src/floe/quality/v1 (not committed: proto/
 # is the one source, and the stubs are rebuilt whenever it changes).
 # Quick when nothing changed: a stamp keyed on the requirements, the proto files,
@@ -63,7 +64,7 @@ if ! "$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)
   exit 1
 fi
 
-editable_packages=(sdk/python)
+editable_packages=(sdk/python sdk/python/client sdk/python/dagster)
 [ -f plugins/gx/pyproject.toml ] && editable_packages+=(plugins/gx)
 
 stamp_key() {
@@ -120,8 +121,8 @@ rm -rf "$stub_root/floe"
 mkdir -p "$stub_root"
 mv "$tmp/floe" "$stub_root/floe"
 
-current_step="checking that the SDK imports"
-"$venv/bin/python" -c 'import floe_quality_sdk, floe.quality.v1.plugin_pb2_grpc'
+current_step="checking that the SDK, the host client and the Dagster integration import"
+"$venv/bin/python" -c 'import floe_quality_sdk, floe.quality.v1.plugin_pb2_grpc, floe_quality_client, floe_quality_dagster'
 
 echo "$key" >"$stamp"
 echo "Python environment ready in $(($(date +%s) - started)) s ($venv, Python $py_version)"

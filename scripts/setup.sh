@@ -60,6 +60,11 @@ if [ -f requirements.txt ]; then
   bash scripts/setup-python.sh
 fi
 
+if [ -f requirements-tools.txt ]; then
+  step "Tool environment (.venv-tools: the ODCS linter, pinned requirements-tools.txt)"
+  bash scripts/setup-tools.sh
+fi
+
 step "PostgreSQL server binaries"
 bash scripts/setup-postgres.sh
 echo "set-up done"

@@ -85,7 +85,10 @@ it("delivers every event of runs made while the backend was down, after a host r
       [runIds[3], "START", "orders.quality"],
       [runIds[3], "COMPLETE", "orders.quality"],
     ]);
-    expect(await readdir(join(dir, "state", "lineage-spool"))).toEqual([]);
+    // A delivered event's spool file is removed after the backend acknowledged it.
+    await expect
+      .poll(() => readdir(join(dir, "state", "lineage-spool")), { timeout: 15_000 })
+      .toEqual([]);
   } finally {
     expect(await second.stop()).toBe(0);
   }

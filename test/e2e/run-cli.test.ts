@@ -199,7 +199,9 @@ describe("the command line", () => {
   it("prints its version", async () => {
     const run = await floeQuality(["--version"], { cwd: dir, env });
     const { version } = JSON.parse(await readFile(join(ROOT, "host/package.json"), "utf8"));
-    expect(run.stdout).toBe(`floe-quality ${version}\n`);
+    expect(run.stdout).toBe(
+      `floe-quality ${version} (contract floe.quality.v1, plugin API 1.0.0, artifacts 0.4.0)\n`,
+    );
     expect(run.code).toBe(0);
   });
 

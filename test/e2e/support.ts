@@ -101,25 +101,39 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Any CLI command to completion. */
-export function floeQuality(
+/** Any program to completion: exit code (-1 when killed) and output. `env` is the whole environment. */
+export function runCommand(
+  file: string,
   args: string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
 ): Promise<CliRun> {
   return new Promise((done) => {
     execFile(
-      process.execPath,
-      [CLI, ...args],
+      file,
+      args,
       {
         cwd: options.cwd,
-        env: { ...process.env, ...options.env },
+        env: options.env ?? process.env,
         timeout: options.timeoutMs ?? 60_000,
+        maxBuffer: 16 * 1024 * 1024,
       },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
         done({ code, stdout, stderr });
       },
     );
+  });
+}
+
+/** Any CLI command to completion. */
+export function floeQuality(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<CliRun> {
+  return runCommand(process.execPath, [CLI, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    timeoutMs: options.timeoutMs,
   });
 }
 

@@ -2,7 +2,8 @@
 // floe-quality: one binary, one module per command (host/src/cli/commands/<name>.ts),
 // each exporting `run(argv)` that resolves to the exit code.
 import { readFileSync } from "node:fs";
-import { FloeError } from "@floe/quality-sdk";
+import { FLOE_API_VERSION, FloeError } from "@floe/quality-sdk";
+import { ARTIFACTS_VERSION } from "../compile/artifacts.js";
 import { didYouMean } from "../config/suggest.js";
 import { DiagnosticsError, renderDiagnostic } from "../errors/index.js";
 import { renderError, UsageError } from "./output.js";
@@ -10,12 +11,14 @@ import { renderError, UsageError } from "./output.js";
 const COMMANDS: Readonly<Record<string, string>> = {
   demo: "create an embedded DuckDB warehouse with planted defects, compile, check every model",
   compile: "merge enterprise, domain and product config into compiled_artifacts.json",
-  run: "run models' checks from compiled artifacts (--model, --select, --all): results, scores, verdicts",
+  run: "run models' checks from compiled artifacts (--model, --select, --all) or one floe.yaml (--config)",
   validate: "check the configuration against the live warehouse without running checks",
   score: "score a QualitySuiteResult JSON with a QualityConfig",
   serve: "serve the QualityHost gRPC API to orchestrators",
   plugins: "list discovered plugins, or start and check one",
   conformance: "run the plugin conformance suite",
+  init: "write a product floe.yaml for the tables of a DuckDB file or PostgreSQL schema",
+  import: "turn a data contract (import odcs contract.yaml) into a product floe.yaml",
 };
 
 function usage(): string {
@@ -26,7 +29,7 @@ function usage(): string {
     "",
     ...lines,
     "",
-    "Run `floe-quality <command> --help` for a command's options; `floe-quality --version` for the version.",
+    "Run `floe-quality <command> --help` for a command's options; `floe-quality --version` for the versions.",
   ].join("\n");
 }
 
@@ -36,6 +39,11 @@ function version(): string {
   return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
 }
 
+/** `floe-quality 0.1.0 (contract floe.quality.v1, plugin API 1.0.0, artifacts 0.4.0)`: the contracts it speaks. */
+function versionLine(): string {
+  return `floe-quality ${version()} (contract floe.quality.v1, plugin API ${FLOE_API_VERSION}, artifacts ${ARTIFACTS_VERSION})`;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
@@ -43,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === "--version" || command === "-V" || command === "version") {
-    process.stdout.write(`floe-quality ${version()}\n`);
+    process.stdout.write(`${versionLine()}\n`);
     return 0;
   }
   if (!Object.hasOwn(COMMANDS, command)) {

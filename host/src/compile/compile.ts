@@ -15,6 +15,7 @@ import type { Model, Product } from "../config/files.js";
 import {
   formatPath,
   type LoadedFile,
+  type LoadResult,
   type PathSegment,
   parseDomainManifest,
   parseEnterpriseManifest,
@@ -25,6 +26,7 @@ import { type ConfigLayer, filePath, mergeLayers, resolveQualityConfig } from ".
 import type { QualityConfig } from "../config/quality.js";
 import type { GateResult } from "../config/results.js";
 import { didYouMean } from "../config/suggest.js";
+import { expandContracts } from "../contracts/expand.js";
 import { type Diagnostic, diagnostic } from "../errors/index.js";
 import { evaluateGates } from "../gates/evaluate.js";
 import {
@@ -42,6 +44,8 @@ export interface CompileInput {
   dbtManifest?: SourceText | undefined;
   /** Provider names a plugin is installed for (`plugins.quality.provider` must be one). */
   knownProviders: readonly string[];
+  /** The ODCS contracts floe.yaml's `contract:` names, keyed as written (or why one was not read). */
+  contracts?: ReadonlyMap<string, SourceText | Diagnostic> | undefined;
 }
 
 export type CompileResult =
@@ -52,7 +56,7 @@ export function compileProject(input: CompileInput): CompileResult {
   const diagnostics: Diagnostic[] = [];
   const enterprise = parseEnterpriseManifest(input.enterprise);
   const domain = input.domain ? parseDomainManifest(input.domain) : undefined;
-  const product = parseProduct(input.product);
+  const product = withContracts(parseProduct(input.product), input.contracts, diagnostics);
   const dbtColumns = input.dbtManifest ? parseDbtManifest(input.dbtManifest) : undefined;
   for (const result of [enterprise, domain, product, dbtColumns]) {
     if (result && !result.ok) diagnostics.push(...result.diagnostics);
@@ -125,6 +129,19 @@ export function compileProject(input: CompileInput): CompileResult {
     artifacts: artifactsOf(product.loaded.value, resolved.config, targets, gates),
     diagnostics,
   };
+}
+
+/** The product with the models of its `contract:` files joined in; their warnings go to `out`. */
+function withContracts(
+  parsed: LoadResult<Product>,
+  contracts: CompileInput["contracts"],
+  out: Diagnostic[],
+): LoadResult<Product> {
+  if (!parsed.ok) return parsed;
+  const expanded = expandContracts(parsed.loaded, contracts ?? new Map());
+  if (!expanded.ok) return expanded;
+  out.push(...expanded.diagnostics);
+  return { ok: true, loaded: expanded.product };
 }
 
 function layerOf(

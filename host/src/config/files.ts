@@ -202,6 +202,8 @@ export const ProductSchema = z
     compute: ComputeSchema,
     plugins: PluginsSchema.optional(),
     quality: LayerQualitySchema.optional(),
+    /** ODCS v3 contracts whose models and checks join `models` (paths relative to this file). */
+    contract: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
     models: z.array(ModelSchema).default([]),
   })
   .superRefine((product, ctx) => {

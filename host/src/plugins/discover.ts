@@ -1,5 +1,7 @@
 // Plugin discovery: `floe-plugin.json` descriptors on FLOE_PLUGIN_PATH, in the
-// workspace's plugins/* (and plugins/examples/*), then in node_modules/@floe/*.
+// workspace's plugins/* (and plugins/examples/*), then in node_modules/@floe/*,
+// then beside the installed host itself (the node_modules/@floe it was installed
+// into, so an installed CLI finds its plugins from any working directory).
 // A bad descriptor is a diagnostic naming its file; discovery goes on.
 import {
   accessSync,
@@ -10,7 +12,8 @@ import {
   realpathSync,
   statSync,
 } from "node:fs";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { FloeError } from "@floe/quality-sdk";
 import { z } from "zod";
 import { type Diagnostic, diagnostic } from "../errors/index.js";
@@ -76,8 +79,9 @@ export function discoverPlugins(options: DiscoveryOptions = {}): Discovery {
   for (const dir of [join(root, "plugins"), join(root, "plugins", "examples")]) {
     for (const file of descriptorsBelow(dir)) candidates.push({ file, source: "workspace" });
   }
-  for (const file of descriptorsBelow(join(root, "node_modules", "@floe"))) {
-    candidates.push({ file, source: "node_modules" });
+  for (const dir of [join(root, "node_modules", "@floe"), installedScope()]) {
+    if (dir === undefined) continue;
+    for (const file of descriptorsBelow(dir)) candidates.push({ file, source: "node_modules" });
   }
 
   const plugins: PluginDescriptor[] = [];
@@ -226,6 +230,14 @@ function loadDescriptor(
     file,
     source,
   };
+}
+
+/** `node_modules/@floe` when this host runs from an installed package, else undefined. */
+function installedScope(): string | undefined {
+  const scope = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+  return basename(scope) === "@floe" && basename(dirname(scope)) === "node_modules"
+    ? scope
+    : undefined;
 }
 
 function descriptorsIn(dir: string): string[] {

@@ -150,9 +150,11 @@ def test_unexpected_error_is_internal_and_its_detail_stays_in_the_log(plugin_env
 def test_deadline_streams_unfinished_checks_as_timed_out(plugin_env, start_plugin):
     plugin = start_plugin(plugin_env)
     request = plugin_pb2.RunChecksRequest(
-        suite=suite(("fast", {}), ("slow", {"sleep_ms": 30000}), ("never", {}), timeout_seconds=1)
+        suite=suite(("fast", {}), ("slow", {"sleep_ms": 30000}), ("never", {}), timeout_seconds=5)
     )
-    events = run(plugin.stub(), request, timeout=1.0)
+    # 5 s, not 1: the results are sent a margin (5 %, at most 0.25 s) before the
+    # deadline, which a busy machine can eat at 1 s. The slow check needs 30 s.
+    events = run(plugin.stub(), request, timeout=5.0)
     results = [e.check_result for e in events[:-1]]
     assert [(r.check_name, r.status, r.error_code) for r in results] == [
         ("fast", types_pb2.CHECK_STATUS_PASSED, ""),

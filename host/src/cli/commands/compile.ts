@@ -10,6 +10,7 @@ import { formatPercent } from "../../gates/evaluate.js";
 import { discoverPlugins } from "../../plugins/discover.js";
 import { defaultWorkspaceRoot, openHostServices } from "../../runtime/index.js";
 import { parseOptions, printJson, requireOptions, tableLines, UsageError } from "../output.js";
+import { readContracts } from "../project.js";
 
 const USAGE = `usage: floe-quality compile --enterprise FILE [--domain FILE] --product FILE
                              [--dbt-manifest target/manifest.json] --out FILE [--check-live] [--json]
@@ -70,6 +71,7 @@ export async function compileFiles(paths: CompilePaths): Promise<CompileOutcome>
     product: product as SourceText,
     dbtManifest: dbtManifest as SourceText | undefined,
     knownProviders: known,
+    contracts: await readContracts(product as SourceText),
   });
 }
 

@@ -29,9 +29,14 @@ FLOE_LINEAGE_TRANSPORT=file writes the lineage events to .floe/demo/lineage.json
 /** The demo's warehouse, relative to the working directory: the only file the demo replaces. */
 export const DEMO_WAREHOUSE = join(".floe", "demo", "warehouse.duckdb");
 
-/** The repository's examples/ seen from host/dist/cli/commands (or host/src/cli/commands). */
+/**
+ * The example project: inside the installed package (npm pack copies examples/
+ * into it), else the repository's examples/ seen from host/dist/cli/commands.
+ */
 function bundledExamples(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), "../../../../examples");
+  const here = dirname(fileURLToPath(import.meta.url));
+  const packed = resolve(here, "../../../examples");
+  return existsSync(packed) ? packed : resolve(here, "../../../../examples");
 }
 
 type Cell = string | number | null;

@@ -1,9 +1,11 @@
 // floe-quality run: one model's checks (--model) or many at once (--select,
-// --all) from compiled artifacts, as an orchestrator step would run them:
+// --all) from compiled artifacts — or from one floe.yaml compiled in memory
+// (--config, every model by default) — as an orchestrator step would run them:
 // results, scores, verdicts. Exit 0 pass or warn, 1 fail, 2 a usage or
 // configuration error, 3 the checks could not run (verdict error); several
 // models roll up to the worst (2 > 3 > 1 > 0).
 import { availableParallelism } from "node:os";
+import { dirname, resolve } from "node:path";
 import { type DbtTestResult, FloeError, parseDbtTestResults } from "@floe/quality-sdk";
 import { writeFileAtomically } from "../../compile/write.js";
 import { diagnosticFromError, renderDiagnostic } from "../../errors/index.js";
@@ -18,6 +20,7 @@ import {
   storedOutcome,
 } from "../../runtime/index.js";
 import { junitReport } from "../junit.js";
+import { compileOneFileProject } from "../one-file.js";
 import { parseOptions, printJson, renderError, UsageError } from "../output.js";
 import { type Progress, progressFor } from "../progress.js";
 import { readTextFile, renderRunOutcome, renderRunSummary } from "../render.js";
@@ -25,8 +28,12 @@ import { readTextFile, renderRunOutcome, renderRunSummary } from "../render.js";
 const USAGE = `usage: floe-quality run --artifacts FILE (--model NAME | --select SELECTOR | --all)
                          [--threads N] [--dbt-run-results FILE --dbt-manifest FILE]
                          [--timeout SECONDS] [--json] [--junit FILE] [--quiet]
+       floe-quality run --config floe.yaml [--model NAME | --select SELECTOR] [options]
 
   --artifacts        compiled_artifacts.json (floe-quality compile)
+  --config           a one-file project: floe.yaml compiled in memory on the built-in
+                     enterprise defaults (floe_sql, seed thresholds and gates); paths in
+                     it are relative to it; every model runs unless --model/--select say
   --model            the model just materialized (repeatable)
   --select           models by name or glob (orders, stg_*), tier:gold or tag:NAME;
                      comma-separated or repeated
@@ -46,6 +53,7 @@ Lineage and traces follow OPENLINEAGE_* / FLOE_LINEAGE_* and OTEL_* (docs/host.m
 
 const OPTIONS = {
   artifacts: { type: "string" },
+  config: { type: "string" },
   model: { type: "string", multiple: true },
   select: { type: "string", multiple: true },
   all: { type: "boolean", default: false },
@@ -88,13 +96,21 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (!values.artifacts) throw new UsageError(`missing --artifacts\n\n${USAGE}`);
+  if (values.config !== undefined && values.artifacts !== undefined) {
+    throw new UsageError("--config runs a one-file project: give it without --artifacts");
+  }
+  if (!values.artifacts && !values.config) {
+    throw new UsageError(`missing --artifacts (or --config floe.yaml)\n\n${USAGE}`);
+  }
   const named = values.model ?? [];
   const selectors = values.select ?? [];
-  if (named.length === 0 && selectors.length === 0 && !values.all) {
+  // A one-file project runs all of its models unless told otherwise.
+  const all =
+    values.all || (values.config !== undefined && named.length === 0 && selectors.length === 0);
+  if (named.length === 0 && selectors.length === 0 && !all) {
     throw new UsageError(`missing --model, --select or --all\n\n${USAGE}`);
   }
-  if (values.all && (named.length > 0 || selectors.length > 0)) {
+  if (all && (named.length > 0 || selectors.length > 0)) {
     throw new UsageError("--all runs every model: give it without --model or --select");
   }
   if ((values["dbt-run-results"] === undefined) !== (values["dbt-manifest"] === undefined)) {
@@ -102,16 +118,20 @@ export async function run(argv: string[]): Promise<number> {
   }
   const timeout = positiveInteger(values.timeout, "timeout");
   const threads = positiveInteger(values.threads, "threads") ?? availableParallelism();
-  const single = named.length === 1 && selectors.length === 0 && !values.all;
+  const single = named.length === 1 && selectors.length === 0 && !all;
+
+  const oneFile =
+    values.config === undefined ? undefined : await compileOneFileProject(values.config);
+  if (oneFile === null) return 1;
 
   let runs: ModelRun[];
   let product: string;
   const services = await openHostServices();
   let progress: Progress | undefined;
   try {
-    const artifacts = await readArtifactsFile(values.artifacts);
+    const artifacts = oneFile ?? (await readArtifactsFile(values.artifacts!));
     product = artifacts.product.name;
-    const models = values.all
+    const models = all
       ? artifacts.models.map((m) => m.name)
       : [
           ...new Set([
@@ -134,7 +154,10 @@ export async function run(argv: string[]): Promise<number> {
         timeoutSeconds: timeout,
         onProgress: progress === undefined ? undefined : (p) => progress?.check(p),
       },
-      services,
+      // A one-file project's relative paths resolve from floe.yaml's directory.
+      values.config === undefined
+        ? services
+        : { ...services, cwd: dirname(resolve(values.config)) },
       threads,
     );
   } catch (error) {
