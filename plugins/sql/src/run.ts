@@ -112,8 +112,9 @@ export async function* runSuite(run: SuiteRun): AsyncGenerator<QualityCheckResul
   /** Failing samples of `checks`: one statement for all of them; check by check only if it fails. */
   const collectSamples = async (
     checks: readonly ResolvedCheck[],
+    failedRows: ReadonlyMap<number, number>,
   ): Promise<Map<number, unknown[]>> => {
-    const planned = samplesStatement(checks, maxSamples, sensitive, ctx);
+    const planned = samplesStatement(checks, maxSamples, sensitive, ctx, failedRows);
     if (planned === null) return new Map();
     try {
       return planned.read(await engine.query(planned.statement, stop.signal));
@@ -144,7 +145,10 @@ export async function* runSuite(run: SuiteRun): AsyncGenerator<QualityCheckResul
       else finish(...entry);
     }
     if (sampling.length === 0) return;
-    const samples = await collectSamples(sampling.map(([check]) => check));
+    const samples = await collectSamples(
+      sampling.map(([check]) => check),
+      new Map(sampling.map(([check, outcome]) => [check.index, outcome.recordsFailed])),
+    );
     for (const [check, outcome, elapsed] of sampling)
       finish(check, outcome, elapsed, samples.get(check.index));
   };

@@ -3,7 +3,12 @@
 // relation), the failed set checks in one more statement, and every check gets
 // the same samples as when it is sampled alone.
 import { describe, expect, it } from "vitest";
-import { parseRelation, resolveCheck, sampleStatement } from "../src/compile/index.js";
+import {
+  parseRelation,
+  resolveCheck,
+  sampleStatement,
+  samplesStatement,
+} from "../src/compile/index.js";
 import { check, runOn, useEngines } from "./harness.js";
 
 const engines = useEngines();
@@ -162,6 +167,45 @@ describe.each(engines)("failing samples on $name", (target) => {
       } finally {
         await engine.close();
       }
+    }
+  });
+
+  it("gives the same samples when common failures read the relation in branches of their own", async () => {
+    const suite = [...ROW_CHECKS, ...SET_CHECKS];
+    const resolved = suite.map((one, index) => {
+      const resolution = resolveCheck(one, index);
+      if (!resolution.ok) throw new Error(one.name);
+      return resolution.check;
+    });
+    const engine = await target.open();
+    try {
+      const ctx = {
+        dialect: engine.dialect,
+        relation: parseRelation("orders"),
+        defaultSchema: engine.defaultSchema,
+      };
+      const read = async (failedRows: Map<number, number>) => {
+        const planned = samplesStatement(resolved, 2, new Set(), ctx, failedRows);
+        if (planned === null) throw new Error("nothing sampled");
+        return {
+          sql: planned.statement.sql,
+          samples: planned.read(await engine.query(planned.statement)),
+        };
+      };
+      const shared = await read(new Map());
+      const own = await read(new Map(resolved.map((c) => [c.index, 10_000])));
+      expect(shared.sql.startsWith("WITH f AS MATERIALIZED")).toBe(true);
+      expect(own.sql).not.toContain("WITH f");
+      expect(own.sql.match(/\bFROM "orders" WHERE/g)).toHaveLength(13);
+      expect(own.samples).toEqual(shared.samples);
+      expect(shared.samples.size).toBe(14);
+      const byName = new Map(suite.map((one, i) => [one.name, i]));
+      expect(shared.samples.get(byName.get("amount_strict") ?? -1)).toEqual([
+        target.name === "duckdb" ? "-5.0" : "-5",
+        "10.5",
+      ]);
+    } finally {
+      await engine.close();
     }
   });
 

@@ -232,17 +232,22 @@ export interface PlannedSamples {
  * The failing samples of all `checks` in one statement, or null when none has
  * anything to show. Each check gets what sampleStatement gives it alone: the
  * distinct failing values among the first SAMPLE_SCAN_ROWS failing rows,
- * ordered, at most `limit`. The row-level checks share one scan of the
- * relation: the rows failing any of them are kept once (a materialized CTE
- * with one flag per check), and each check's values are picked from those
- * rows. Set checks add their own sample query as a branch of the same
- * statement.
+ * ordered, at most `limit`. The row-level checks whose failures are rare
+ * (fewer than SAMPLE_SCAN_ROWS failing rows per `failedRows`, or unknown),
+ * for which a sample query of their own would read the whole relation, share
+ * one scan: the rows failing any of them are kept once (a materialized CTE
+ * with one flag per check, at most SAMPLE_SCAN_ROWS rows per check) and each
+ * check's values are picked from those rows. A row-level check failing on at
+ * least SAMPLE_SCAN_ROWS rows reads the relation in a branch of its own that
+ * stops at its SAMPLE_SCAN_ROWS-th failing row; set checks add their own
+ * sample query as a branch.
  */
 export function samplesStatement(
   checks: readonly ResolvedCheck[],
   limit: number,
   sensitiveColumns: ReadonlySet<string>,
   ctx: PlanContext,
+  failedRows: ReadonlyMap<number, number> = new Map(),
 ): PlannedSamples | null {
   if (limit <= 0) return null;
   const sql = new SqlBuilder(ctx.dialect, ctx.defaultSchema);
@@ -251,8 +256,7 @@ export function samplesStatement(
   const flags: string[] = [];
   const values: string[] = [];
   const predicates: string[] = [];
-  const branches: Array<{ k: string; from: string; columns: readonly string[]; names: string[] }> =
-    [];
+  const branches: Array<{ from: string; columns: readonly string[]; names: string[] }> = [];
   const sampled: Array<{ check: ResolvedCheck; columns: readonly string[] }> = [];
   let limitPlaceholder: string | undefined;
   const limitText = () => {
@@ -282,24 +286,28 @@ export function samplesStatement(
         .filter((p) => p !== "TRUE")
         .map((p) => `(${p})`);
       const failing = scope.length === 0 ? "TRUE" : scope.join(" AND ");
-      predicates.push(`(${failing})`);
-      flags.push(`${failing} AS ${k}`);
-      columns.forEach((c, i) => {
-        values.push(`CAST(${sql.ident(c)} AS ${text}) AS ${k}_v${i}`);
-      });
-      const own = columns.map((_, i) => `${k}_v${i}`);
       const names = columns.map((_, i) => `v${i}`);
-      const picked = own.map((o, i) => `${o} AS ${names[i]}`).join(", ");
-      const rows = `SELECT ${picked} FROM f WHERE ${k} LIMIT ${SAMPLE_SCAN_ROWS}`;
+      let rows: string;
+      if ((failedRows.get(check.index) ?? 0) >= SAMPLE_SCAN_ROWS) {
+        const picked = columns.map((c, i) => `CAST(${sql.ident(c)} AS ${text}) AS ${names[i]}`);
+        rows = `SELECT ${picked.join(", ")} FROM ${relation} WHERE ${failing} LIMIT ${SAMPLE_SCAN_ROWS}`;
+      } else {
+        predicates.push(`(${failing})`);
+        flags.push(`${failing} AS ${k}`);
+        columns.forEach((c, i) => {
+          values.push(`CAST(${sql.ident(c)} AS ${text}) AS ${k}_v${i}`);
+        });
+        const picked = columns.map((_, i) => `${k}_v${i} AS ${names[i]}`);
+        rows = `SELECT ${picked.join(", ")} FROM f WHERE ${k} LIMIT ${SAMPLE_SCAN_ROWS}`;
+      }
       branches.push({
-        k,
         from: `SELECT ${names.join(", ")} FROM (${rows}) AS r GROUP BY ${names.join(", ")} ORDER BY ${names.join(", ")} LIMIT ${limitText()}`,
         columns,
         names,
       });
     } else if (compiled.kind === "set") {
       const names = columns.length === 1 ? ["v"] : columns.map((_, i) => `v${i}`);
-      branches.push({ k, from: compiled.sampleQuery(limitText()), columns, names });
+      branches.push({ from: compiled.sampleQuery(limitText()), columns, names });
     }
     sampled.push({ check, columns });
   }
