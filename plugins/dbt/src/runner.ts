@@ -192,6 +192,7 @@ export class DbtSuiteRunner {
           env: {
             ...this.env,
             [PASSWORD_ENV]: password,
+            ...(dialect === "postgres" ? { PGOPTIONS: readOnlyPgOptions(this.env.PGOPTIONS) } : {}),
             DBT_SEND_ANONYMOUS_USAGE_STATS: "false",
             DBT_VERSION_CHECK: "false",
           },
@@ -296,4 +297,14 @@ function dbtFailure(
     file: join(project, plan.file),
     fix: "Read dbt's message above; if the work directory is damaged, delete it (FLOE_DBT_WORKDIR) and run again.",
   });
+}
+
+/**
+ * libpq's PGOPTIONS for dbt's PostgreSQL sessions: every transaction read-only,
+ * as floe_sql's are, so no check's SQL (an expression, a filter) can write.
+ * dbt test only reads; the operator's own PGOPTIONS are kept in front.
+ */
+export function readOnlyPgOptions(existing: string | undefined): string {
+  const readOnly = "-c default_transaction_read_only=on";
+  return existing === undefined || existing.trim() === "" ? readOnly : `${existing} ${readOnly}`;
 }
