@@ -10,6 +10,7 @@ import {
   type CheckOutcome,
   displayRelation,
   errorOutcome,
+  type FailureCounts,
   type PlanContext,
   type PlannedStatement,
   queryKindOf,
@@ -112,9 +113,9 @@ export async function* runSuite(run: SuiteRun): AsyncGenerator<QualityCheckResul
   /** Failing samples of `checks`: one statement for all of them; check by check only if it fails. */
   const collectSamples = async (
     checks: readonly ResolvedCheck[],
-    failedRows: ReadonlyMap<number, number>,
+    failures: ReadonlyMap<number, FailureCounts>,
   ): Promise<Map<number, unknown[]>> => {
-    const planned = samplesStatement(checks, maxSamples, sensitive, ctx, failedRows);
+    const planned = samplesStatement(checks, maxSamples, sensitive, ctx, failures);
     if (planned === null) return new Map();
     try {
       return planned.read(await engine.query(planned.statement, stop.signal));
@@ -147,7 +148,12 @@ export async function* runSuite(run: SuiteRun): AsyncGenerator<QualityCheckResul
     if (sampling.length === 0) return;
     const samples = await collectSamples(
       sampling.map(([check]) => check),
-      new Map(sampling.map(([check, outcome]) => [check.index, outcome.recordsFailed])),
+      new Map(
+        sampling.map(([check, outcome]) => [
+          check.index,
+          { checked: outcome.recordsChecked, failed: outcome.recordsFailed },
+        ]),
+      ),
     );
     for (const [check, outcome, elapsed] of sampling)
       finish(check, outcome, elapsed, samples.get(check.index));

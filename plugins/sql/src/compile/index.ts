@@ -20,6 +20,7 @@ export {
   aggregateStatement,
   type CheckOutcome,
   errorOutcome,
+  type FailureCounts,
   type PlanContext,
   type PlannedSamples,
   type PlannedStatement,
