@@ -128,7 +128,7 @@ describe.each(engines)("failing samples on $name", (target) => {
     expect(results.size).toBe(suite.length);
     expect(queries).toHaveLength(5);
     expect(queries.map((q) => q.outcome)).toEqual(["ok", "ok", "ok", "ok", "ok"]);
-    expect(queries.filter((q) => q.sql.includes("CROSS JOIN LATERAL (VALUES"))).toHaveLength(1);
+    expect(queries.filter((q) => q.sql.startsWith("WITH f AS MATERIALIZED"))).toHaveLength(1);
   });
 
   it("gives each check the samples it gets when sampled alone", async () => {
@@ -201,8 +201,8 @@ describe.each(engines)("failing samples on $name", (target) => {
         new Map(resolved.map((c) => [c.index, { checked: 100_001, failed: 10_000 }])),
       );
       expect(rareShare.sql).toBe(shared.sql);
-      expect(shared.sql).toContain("CROSS JOIN LATERAL (VALUES");
-      expect(own.sql).not.toContain("LATERAL");
+      expect(shared.sql.startsWith("WITH f AS MATERIALIZED")).toBe(true);
+      expect(own.sql).not.toContain("WITH f");
       expect(own.sql.match(/\bFROM "orders" WHERE/g)).toHaveLength(13);
       expect(own.samples).toEqual(shared.samples);
       expect(shared.samples.size).toBe(14);

@@ -273,11 +273,10 @@ export function samplesStatement(
   const sql = new SqlBuilder(ctx.dialect, ctx.defaultSchema);
   const text = ctx.dialect.textType;
   const relation = quoteRelation(ctx.relation, ctx.dialect.name);
-  /** The shared scan's select list, its filter, and one VALUES row per shared check. */
-  const scanned: string[] = [];
+  const flags: string[] = [];
+  const values: string[] = [];
   const predicates: string[] = [];
-  const shared: Array<{ n: number; flag: string; values: string[] }> = [];
-  const branches: Array<{ n: number; from: string; names: string[] }> = [];
+  const branches: Array<{ from: string; columns: readonly string[]; names: string[] }> = [];
   const sampled: Array<{ check: ResolvedCheck; columns: readonly string[] }> = [];
   let limitPlaceholder: string | undefined;
   const limitText = () => {
@@ -301,7 +300,6 @@ export function samplesStatement(
       sql.params.length = mark;
       continue;
     }
-    const n = sampled.length;
     const k = `s${check.index}`;
     if (compiled.kind === "row") {
       const scope = [input.condition, compiled.evaluated, compiled.failing]
@@ -309,55 +307,47 @@ export function samplesStatement(
         .map((p) => `(${p})`);
       const failing = scope.length === 0 ? "TRUE" : scope.join(" AND ");
       const names = columns.map((_, i) => `v${i}`);
+      let rows: string;
       if (failsOften(failures.get(check.index))) {
         const picked = columns.map((c, i) => `CAST(${sql.ident(c)} AS ${text}) AS ${names[i]}`);
-        const rows = `SELECT ${picked.join(", ")} FROM ${relation} WHERE ${failing} LIMIT ${SAMPLE_SCAN_ROWS}`;
-        const list = names.join(", ");
-        branches.push({
-          n,
-          from: `SELECT ${list} FROM (${rows}) AS r GROUP BY ${list} ORDER BY ${list} LIMIT ${limitText()}`,
-          names,
-        });
+        rows = `SELECT ${picked.join(", ")} FROM ${relation} WHERE ${failing} LIMIT ${SAMPLE_SCAN_ROWS}`;
       } else {
         predicates.push(`(${failing})`);
-        scanned.push(`${failing} AS ${k}`);
-        const values = columns.map((c, i) => {
-          scanned.push(`CAST(${sql.ident(c)} AS ${text}) AS ${k}_v${i}`);
-          return `f.${k}_v${i}`;
+        flags.push(`${failing} AS ${k}`);
+        columns.forEach((c, i) => {
+          values.push(`CAST(${sql.ident(c)} AS ${text}) AS ${k}_v${i}`);
         });
-        limitText();
-        shared.push({ n, flag: `f.${k}`, values });
+        const picked = columns.map((_, i) => `${k}_v${i} AS ${names[i]}`);
+        rows = `SELECT ${picked.join(", ")} FROM f WHERE ${k} LIMIT ${SAMPLE_SCAN_ROWS}`;
       }
+      branches.push({
+        from: `SELECT ${names.join(", ")} FROM (${rows}) AS r GROUP BY ${names.join(", ")} ORDER BY ${names.join(", ")} LIMIT ${limitText()}`,
+        columns,
+        names,
+      });
     } else if (compiled.kind === "set") {
       const names = columns.length === 1 ? ["v"] : columns.map((_, i) => `v${i}`);
-      branches.push({ n, from: compiled.sampleQuery(limitText()), names });
+      branches.push({ from: compiled.sampleQuery(limitText()), columns, names });
     }
     sampled.push({ check, columns });
   }
-  if (sampled.length === 0) return null;
-  const width = Math.max(...sampled.map((s) => s.columns.length));
-  const outputs = Array.from({ length: width }, (_, i) => `v${i}`);
-  const pad = (values: readonly string[]) =>
-    outputs.map((_, i) =>
-      i < values.length ? `CAST(${values[i]} AS ${text})` : `CAST(NULL AS ${text})`,
+  if (branches.length === 0) return null;
+  const width = Math.max(...branches.map((b) => b.columns.length));
+  const selects = branches.map((b, n) => {
+    const padded = Array.from({ length: width }, (_, i) =>
+      i < b.names.length
+        ? `CAST(q.${b.names[i]} AS ${text}) AS v${i}`
+        : `CAST(NULL AS ${text}) AS v${i}`,
     );
-  const selects = branches.map((b) => {
     const order = b.names.map((name) => `q.${name}`).join(", ");
-    const picked = pad(b.names.map((name) => `q.${name}`)).map((v, i) => `${v} AS v${i}`);
-    return `SELECT ${b.n} AS k, ROW_NUMBER() OVER (ORDER BY ${order}) AS r, ${picked.join(", ")} FROM (${b.from}) AS q`;
+    return `SELECT ${n} AS k, ROW_NUMBER() OVER (ORDER BY ${order}) AS r, ${padded.join(", ")} FROM (${b.from}) AS q`;
   });
-  if (shared.length > 0) {
-    // One scan: the rows failing any shared check, one VALUES row per check and
-    // failing row (LATERAL), the distinct values of each check, the first N by value.
-    const rows = shared.map((s) => `(${s.n}, ${s.flag}, ${pad(s.values).join(", ")})`);
-    const exploded = `SELECT DISTINCT x.k, ${outputs.map((v) => `x.${v}`).join(", ")} FROM (SELECT ${scanned.join(", ")} FROM ${relation} WHERE ${predicates.join(" OR ")}) AS f CROSS JOIN LATERAL (VALUES ${rows.join(", ")}) AS x(k, failed, ${outputs.join(", ")}) WHERE x.failed`;
-    const ranked = `SELECT k, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ${outputs.join(", ")}) AS r, ${outputs.join(", ")} FROM (${exploded}) AS d`;
-    selects.unshift(
-      `SELECT k, r, ${outputs.join(", ")} FROM (${ranked}) AS s WHERE r <= ${limitText()}`,
-    );
-  }
+  const cte =
+    predicates.length === 0
+      ? ""
+      : `WITH f AS MATERIALIZED (SELECT ${[...flags, ...values].join(", ")} FROM ${relation} WHERE ${predicates.join(" OR ")}) `;
   const statement = sql.statement(
-    `SELECT k, r, ${outputs.join(", ")} FROM (${selects.join(" UNION ALL ")}) AS u ORDER BY k, r`,
+    `${cte}SELECT k, r, ${Array.from({ length: width }, (_, i) => `v${i}`).join(", ")} FROM (${selects.join(" UNION ALL ")}) AS u ORDER BY k, r`,
   );
   return {
     statement,
