@@ -10,7 +10,6 @@ import {
   type CheckOutcome,
   displayRelation,
   errorOutcome,
-  type FailureCounts,
   type PlanContext,
   type PlannedStatement,
   queryKindOf,
@@ -113,9 +112,9 @@ export async function* runSuite(run: SuiteRun): AsyncGenerator<QualityCheckResul
   /** Failing samples of `checks`: one statement for all of them; check by check only if it fails. */
   const collectSamples = async (
     checks: readonly ResolvedCheck[],
-    failures: ReadonlyMap<number, FailureCounts>,
+    failedRows: ReadonlyMap<number, number>,
   ): Promise<Map<number, unknown[]>> => {
-    const planned = samplesStatement(checks, maxSamples, sensitive, ctx, failures);
+    const planned = samplesStatement(checks, maxSamples, sensitive, ctx, failedRows);
     if (planned === null) return new Map();
     try {
       return planned.read(await engine.query(planned.statement, stop.signal));
@@ -148,12 +147,7 @@ export async function* runSuite(run: SuiteRun): AsyncGenerator<QualityCheckResul
     if (sampling.length === 0) return;
     const samples = await collectSamples(
       sampling.map(([check]) => check),
-      new Map(
-        sampling.map(([check, outcome]) => [
-          check.index,
-          { checked: outcome.recordsChecked, failed: outcome.recordsFailed },
-        ]),
-      ),
+      new Map(sampling.map(([check, outcome]) => [check.index, outcome.recordsFailed])),
     );
     for (const [check, outcome, elapsed] of sampling)
       finish(check, outcome, elapsed, samples.get(check.index));

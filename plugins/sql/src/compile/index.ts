@@ -20,7 +20,6 @@ export {
   aggregateStatement,
   type CheckOutcome,
   errorOutcome,
-  type FailureCounts,
   type PlanContext,
   type PlannedSamples,
   type PlannedStatement,

@@ -228,46 +228,26 @@ export interface PlannedSamples {
   read(rows: readonly Row[]): Map<number, unknown[]>;
 }
 
-/** A failed check's counts from the statement that judged it. */
-export interface FailureCounts {
-  readonly checked: number;
-  readonly failed: number;
-}
-
-/**
- * Failures this common (a tenth of the rows checked, and at least
- * SAMPLE_SCAN_ROWS of them) are sampled by a branch reading the relation on
- * its own: it meets its SAMPLE_SCAN_ROWS-th failing row within about a tenth
- * of the relation and stops.
- */
-function failsOften(counts: FailureCounts | undefined): boolean {
-  return (
-    counts !== undefined &&
-    counts.failed >= SAMPLE_SCAN_ROWS &&
-    counts.failed * 10 >= counts.checked
-  );
-}
-
 /**
  * The failing samples of all `checks` in one statement, or null when none has
  * anything to show. Each check gets what sampleStatement gives it alone: the
  * distinct failing values among the first SAMPLE_SCAN_ROWS failing rows,
- * ordered, at most `limit`.
- *
- * The row-level checks share one scan of the relation: the rows failing any
- * of them are kept once (a materialized CTE with one flag per check and the
- * sampled columns as text) and each check's values are picked from those
- * rows. A check that fails often (per `failures`, its counts from the fused
- * scan) instead reads the relation in a branch of its own that stops at its
- * SAMPLE_SCAN_ROWS-th failing row, so the shared rows stay few. Set checks
- * add their own sample query as a branch.
+ * ordered, at most `limit`. The row-level checks whose failures are rare
+ * (fewer than SAMPLE_SCAN_ROWS failing rows per `failedRows`, or unknown),
+ * for which a sample query of their own would read the whole relation, share
+ * one scan: the rows failing any of them are kept once (a materialized CTE
+ * with one flag per check, at most SAMPLE_SCAN_ROWS rows per check) and each
+ * check's values are picked from those rows. A row-level check failing on at
+ * least SAMPLE_SCAN_ROWS rows reads the relation in a branch of its own that
+ * stops at its SAMPLE_SCAN_ROWS-th failing row; set checks add their own
+ * sample query as a branch.
  */
 export function samplesStatement(
   checks: readonly ResolvedCheck[],
   limit: number,
   sensitiveColumns: ReadonlySet<string>,
   ctx: PlanContext,
-  failures: ReadonlyMap<number, FailureCounts> = new Map(),
+  failedRows: ReadonlyMap<number, number> = new Map(),
 ): PlannedSamples | null {
   if (limit <= 0) return null;
   const sql = new SqlBuilder(ctx.dialect, ctx.defaultSchema);
@@ -308,7 +288,7 @@ export function samplesStatement(
       const failing = scope.length === 0 ? "TRUE" : scope.join(" AND ");
       const names = columns.map((_, i) => `v${i}`);
       let rows: string;
-      if (failsOften(failures.get(check.index))) {
+      if ((failedRows.get(check.index) ?? 0) >= SAMPLE_SCAN_ROWS) {
         const picked = columns.map((c, i) => `CAST(${sql.ident(c)} AS ${text}) AS ${names[i]}`);
         rows = `SELECT ${picked.join(", ")} FROM ${relation} WHERE ${failing} LIMIT ${SAMPLE_SCAN_ROWS}`;
       } else {
