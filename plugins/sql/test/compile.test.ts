@@ -139,6 +139,16 @@ describe("statements", () => {
         [3, ["7"]],
       ]),
     );
+    // A check that failed on 10 000 rows or more reads the relation in an early-stopping branch.
+    const often = samplesStatement([between, unique], 5, new Set(), ctx, new Map([[0, 10_000]]));
+    expect(often?.statement.sql).toBe(
+      "SELECT k, r, v0 FROM (" +
+        `SELECT 0 AS k, ROW_NUMBER() OVER (ORDER BY q.v0) AS r, CAST(q.v0 AS TEXT) AS v0 FROM (SELECT v0 FROM (SELECT CAST("amount" AS TEXT) AS v0 FROM "public"."orders" WHERE ${failing} LIMIT 10000) AS r GROUP BY v0 ORDER BY v0 LIMIT CAST($3 AS BIGINT)) AS q` +
+        " UNION ALL " +
+        'SELECT 1 AS k, ROW_NUMBER() OVER (ORDER BY q.v) AS r, CAST(q.v AS TEXT) AS v0 FROM (SELECT CAST(v AS TEXT) AS v FROM (SELECT "id" AS v, COUNT(*) AS n FROM "public"."orders" WHERE (TRUE) AND "id" IS NOT NULL GROUP BY "id") AS g WHERE n > 1 ORDER BY 1 LIMIT CAST($3 AS BIGINT)) AS q' +
+        ") AS u ORDER BY k, r",
+    );
+    expect(often?.statement.params).toEqual([0, 10, 5]);
     expect(samplesStatement([between, unique], 0, new Set(), ctx)).toBeNull();
     expect(samplesStatement([between, unique], 5, new Set(["amount", "id"]), ctx)).toBeNull();
     const masked = samplesStatement([between, unique], 5, new Set(["amount"]), ctx);
