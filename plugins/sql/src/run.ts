@@ -109,30 +109,37 @@ export async function* runSuite(run: SuiteRun): AsyncGenerator<QualityCheckResul
       result: outcomeResult(original, { ...outcome, details }, elapsedMs),
     });
   };
-  /** Failing samples of `checks`: one statement for all of them; check by check only if it fails. */
+  /**
+   * Failing samples of `checks`: one statement for all of them where the dialect
+   * shares the scan (check by check only if it fails), else one statement per
+   * check, concurrently.
+   */
   const collectSamples = async (
     checks: readonly ResolvedCheck[],
     failedRows: ReadonlyMap<number, number>,
   ): Promise<Map<number, unknown[]>> => {
     const planned = samplesStatement(checks, maxSamples, sensitive, ctx, failedRows);
     if (planned === null) return new Map();
-    try {
-      return planned.read(await engine.query(planned.statement, stop.signal));
-    } catch {
-      // Samples are a convenience: the verdicts stand without them.
-    }
-    const samples = new Map<number, unknown[]>();
-    for (const check of planned.checks) {
-      if (stop.signal.aborted) break;
-      const sample = sampleStatement(check, maxSamples, sensitive, ctx);
-      if (sample === null) continue;
+    if (ctx.dialect.sharedSamples) {
       try {
-        const rows = await engine.query(sample.statement, stop.signal);
-        samples.set(check.index, readSamples(rows, sample.columns));
+        return planned.read(await engine.query(planned.statement, stop.signal));
       } catch {
-        // As above: this check is reported without samples.
+        // Samples are a convenience: the verdicts stand without them.
       }
     }
+    const samples = new Map<number, unknown[]>();
+    await Promise.all(
+      planned.checks.map(async (check) => {
+        const sample = sampleStatement(check, maxSamples, sensitive, ctx);
+        if (sample === null || stop.signal.aborted) return;
+        try {
+          const rows = await engine.query(sample.statement, stop.signal);
+          samples.set(check.index, readSamples(rows, sample.columns));
+        } catch {
+          // As above: this check is reported without samples.
+        }
+      }),
+    );
     return samples;
   };
   /** Reports the outcomes of one statement: passing ones at once, failing ones with their samples. */
