@@ -3,6 +3,7 @@
 // dataset named for lineage without any credential.
 import { isAbsolute, resolve } from "node:path";
 import { type contract, FloeError, parseRelation, relationParts } from "@floe/quality-sdk";
+import type { CompiledArtifacts } from "../compile/artifacts.js";
 import type { Compute } from "../config/files.js";
 
 const REFERENCE = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/;
@@ -112,4 +113,17 @@ export function datasetName(
   }
   const name = { ...parsed, schema: parsed.schema ?? (connection.schema || "main") };
   return { namespace: `duckdb://${connection.path}`, name: relationParts(name).join(".") };
+}
+
+/** The values of the environment variables the artifacts' compute refers to: secrets to scrub. */
+export function resolvedSecrets(artifacts: CompiledArtifacts, env: NodeJS.ProcessEnv): string[] {
+  const compute = artifacts.product.compute as Record<string, unknown>;
+  const values = [
+    ...Object.values(compute),
+    ...Object.values((compute.options as Record<string, unknown> | undefined) ?? {}),
+  ];
+  return values
+    .map((v) => (typeof v === "string" ? envReferenceOf(v) : undefined))
+    .map((name) => (name === undefined ? undefined : env[name]))
+    .filter((v): v is string => v !== undefined && v !== "");
 }

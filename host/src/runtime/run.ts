@@ -25,6 +25,7 @@ import {
 import { type Diagnostic, diagnostic, FloeError } from "../errors/index.js";
 import { evaluateGates } from "../gates/evaluate.js";
 import { cannotJudge, decideVerdict, runGate, type Verdict } from "../gates/verdict.js";
+import type { RunHistory } from "../history/store.js";
 import type { LineageEmitter } from "../lineage/emitter.js";
 import { buildEndEvent, buildStartEvent, type QualityRunLineage } from "../lineage/events.js";
 import { newRunId } from "../lineage/run-id.js";
@@ -39,7 +40,7 @@ import {
   suiteCheckErrors,
   suiteErrorCause,
 } from "./cause.js";
-import { datasetName, resolveConnection } from "./connection.js";
+import { datasetName, resolveConnection, resolvedSecrets } from "./connection.js";
 import { dbtCheckResult } from "./dbt.js";
 import type { PluginPool } from "./plugin-pool.js";
 import { maskSamples, type SamplePolicy, samplePolicy, storedResult } from "./samples.js";
@@ -85,6 +86,8 @@ export interface RunDeps {
    * of inline; the server shares one between runs and CalculateQualityScore.
    */
   scoring?: ScoringPool | undefined;
+  /** Where each run is appended (never fails a run: FLOE-DQ112 is a warning). */
+  history?: RunHistory | undefined;
 }
 
 export interface QualityRunOutcome {
@@ -367,7 +370,7 @@ export async function runModelQuality(
           error: error === null ? undefined : { ...error, checks: errors },
         }),
       );
-      return {
+      const outcome: QualityRunOutcome = {
         runId: lineageRun.runId,
         model: model.name,
         provider,
@@ -383,6 +386,8 @@ export async function runModelQuality(
         diagnostics,
         samples: policy,
       };
+      await deps.history?.record(artifacts.product.name, outcome, resolvedSecrets(artifacts, env));
+      return outcome;
     },
   );
 }

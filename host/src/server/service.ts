@@ -18,10 +18,9 @@ import {
   status,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import type { CompiledArtifacts } from "../compile/artifacts.js";
 import { ContractViolation, gateResultToProto, scoreToProto } from "../config/results.js";
 import { PluginCallError } from "../plugins/client.js";
-import { envReferenceOf } from "../runtime/connection.js";
+import { resolvedSecrets } from "../runtime/connection.js";
 import type { PluginPool } from "../runtime/plugin-pool.js";
 import { type RunDeps, runModelQuality } from "../runtime/run.js";
 import { checkProgressToProto, diagnosticToProto, runOutcomeToProto } from "../runtime/wire.js";
@@ -104,19 +103,6 @@ function unary<Req, Res>(
       (error: unknown) => callback(statusOf(error, deps.log, method)),
     );
   };
-}
-
-/** The values of the environment variables the artifacts' compute refers to: secrets to scrub. */
-function resolvedSecrets(artifacts: CompiledArtifacts, env: NodeJS.ProcessEnv): string[] {
-  const compute = artifacts.product.compute as Record<string, unknown>;
-  const values = [
-    ...Object.values(compute),
-    ...Object.values((compute.options as Record<string, unknown> | undefined) ?? {}),
-  ];
-  return values
-    .map((v) => (typeof v === "string" ? envReferenceOf(v) : undefined))
-    .map((name) => (name === undefined ? undefined : env[name]))
-    .filter((v): v is string => v !== undefined && v !== "");
 }
 
 /** The handlers, keyed as in `contract.QualityHostServiceService`. */
