@@ -379,28 +379,37 @@ export class RunHistory {
   }
 
   /**
-   * The observed values of one check over a model's last `limit` runs that
-   * measured it (passed or failed), oldest first: the history an anomaly check
-   * compares today's value with.
+   * The observed values of each named check over a model's last runs that
+   * measured it (`limit` per check), oldest first: the history anomaly checks
+   * compare today's value with. Never throws: a store that cannot be read is a
+   * FLOE-DQ112 warning and every check gets no history (it is then skipped).
    */
   async observedValues(
     product: string,
     model: string,
-    check: string,
-    limit: number,
-  ): Promise<number[]> {
-    if (!this.enabled) return [];
-    const rows = await this.session((s) =>
-      s.query(
-        `SELECT c.observed_value AS v
-           FROM floe_check_results c JOIN floe_runs r ON r.run_id = c.run_id
-          WHERE r.product = $1 AND r.model = $2 AND c.source = 'floe' AND c.check_name = $3
-            AND c.status IN ('passed', 'failed') AND c.observed_value IS NOT NULL
-          ORDER BY r.run_at DESC, r.run_id DESC LIMIT $4`,
-        [product, model, check, limit],
-      ),
-    );
-    return rows.map((r) => Number(r.v)).reverse();
+    checks: ReadonlyArray<{ name: string; limit: number }>,
+  ): Promise<Map<string, number[]>> {
+    const out = new Map<string, number[]>(checks.map((c) => [c.name, []]));
+    if (!this.enabled || checks.length === 0) return out;
+    try {
+      await this.session(async (s) => {
+        for (const check of checks) {
+          // Skipped runs count too: an anomaly check is skipped while its history is short.
+          const rows = await s.query(
+            `SELECT c.observed_value AS v
+               FROM floe_check_results c JOIN floe_runs r ON r.run_id = c.run_id
+              WHERE r.product = $1 AND r.model = $2 AND c.source = 'floe' AND c.check_name = $3
+                AND c.status IN ('passed', 'failed', 'skipped') AND c.observed_value IS NOT NULL
+              ORDER BY r.run_at DESC, r.run_id DESC LIMIT $4`,
+            [product, model, check.name, check.limit],
+          );
+          out.set(check.name, rows.map((r) => Number(r.v)).reverse());
+        }
+      });
+    } catch (error) {
+      this.warn(this.warning("read from", error));
+    }
+    return out;
   }
 }
 

@@ -9,7 +9,7 @@
 // QualityCheckResult once, where it arrives (and masked there); progress,
 // scoring, gates, lineage and every output read that same object.
 
-import type { contract, DbtTestResult } from "@floe/quality-sdk";
+import { ANOMALY_DEFAULTS, type contract, type DbtTestResult } from "@floe/quality-sdk";
 import { SpanStatusCode } from "@opentelemetry/api";
 import type { CompiledArtifacts, CompiledModel } from "../compile/artifacts.js";
 import type { QualityCheck } from "../config/check.js";
@@ -148,6 +148,38 @@ export function suiteOf(model: CompiledModel, timeoutSeconds: number): contract.
   };
 }
 
+/**
+ * The suite with each enabled anomaly check's `history` parameter filled from
+ * the run history: the check's observed values over its last lookback_runs runs.
+ */
+export async function withAnomalyHistory(
+  suite: contract.QualitySuite,
+  product: string,
+  history: RunHistory | undefined,
+): Promise<contract.QualitySuite> {
+  const anomalies = suite.checks.filter((c) => c.enabled && c.type === "anomaly");
+  if (anomalies.length === 0) return suite;
+  const values =
+    history === undefined
+      ? new Map<string, number[]>()
+      : await history.observedValues(
+          product,
+          suite.modelName,
+          anomalies.map((c) => ({
+            name: c.name,
+            limit: Number(c.parameters?.lookback_runs ?? ANOMALY_DEFAULTS.lookback_runs),
+          })),
+        );
+  return {
+    ...suite,
+    checks: suite.checks.map((c) =>
+      anomalies.includes(c)
+        ? { ...c, parameters: { ...c.parameters, history: values.get(c.name) ?? [] } }
+        : c,
+    ),
+  };
+}
+
 /** The result of a compiled check that has no result of its own: skipped, or it could not run. */
 function resultWithout(
   check: QualityCheck,
@@ -227,6 +259,11 @@ export async function runModelQuality(
       const errorsByName = new Map<string, CheckError>();
       const streamed: Streamed = { results: new Map(), summary: undefined, stopped: undefined };
       if (model.quality_checks.some((c) => c.enabled)) {
+        const suite = await withAnomalyHistory(
+          suiteOf(model, timeoutSeconds),
+          artifacts.product.name,
+          deps.history,
+        );
         await withSpan(
           "floe.plugin.RunChecks",
           { "floe.model": model.name, "floe.provider": provider },
@@ -238,7 +275,7 @@ export async function runModelQuality(
                 async (plugin) => {
                   const events = plugin.client.streamChecks(
                     {
-                      suite: suiteOf(model, timeoutSeconds),
+                      suite,
                       connection,
                       relation: model.relation,
                       options: {

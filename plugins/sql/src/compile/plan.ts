@@ -8,6 +8,7 @@
 //   JOIN of their one-row results;
 // - sampleStatement: distinct failing values of one failed check.
 import {
+  type AggregateSql,
   CheckCompileError,
   type CompiledCheck,
   compileCheck,
@@ -20,7 +21,7 @@ import type { Dialect } from "./dialect.js";
 import { quoteRelation, type RelationName } from "./relation.js";
 import { SqlBuilder, type Statement } from "./sql.js";
 
-export type OutcomeStatus = "passed" | "failed" | "error";
+export type OutcomeStatus = "passed" | "failed" | "error" | "skipped";
 
 export interface CheckOutcome {
   readonly status: OutcomeStatus;
@@ -131,7 +132,13 @@ export function aggregateStatement(
       readers.push([
         check,
         (row) =>
-          aggregateOutcome(count(row[`${k}_c`]), row[`${k}_o`], row[`${k}_p`], c.nothingObserved),
+          aggregateOutcome(
+            count(row[`${k}_c`]),
+            row[`${k}_o`],
+            row[`${k}_p`],
+            c.nothingObserved,
+            c.judge,
+          ),
       ]);
     } else {
       refused.set(check.index, errorOutcome(`internal: ${check.type} is not a fused check`));
@@ -255,6 +262,7 @@ export function aggregateOutcome(
   observed: unknown,
   passes: unknown,
   nothingObserved: string | null,
+  judge?: AggregateSql["judge"],
 ): CheckOutcome {
   const value = jsonValue(observed);
   if (value === null || passes === null || passes === undefined) {
@@ -263,6 +271,8 @@ export function aggregateOutcome(
       recordsChecked: counted,
     };
   }
+  if (judge !== undefined)
+    return { ...judge(Number(value)), recordsChecked: counted, recordsFailed: 0 };
   const passed = passes === true;
   return {
     status: passed ? "passed" : "failed",
