@@ -85,6 +85,45 @@ export interface HistoryRun {
   error_message: string | null;
 }
 
+/** One run as the report draws it. */
+export interface ReportRun {
+  run_id: string;
+  run_at: string;
+  quality_tier: string;
+  verdict: string;
+  score: number | null;
+  dimension_scores: Record<string, number> | null;
+  checks_total: number;
+  checks_failed: number;
+  checks_errored: number;
+  error_cause: string | null;
+  error_message: string | null;
+}
+
+/** A check result of the newest run, as stored (samples masked by the sample policy). */
+export interface ReportCheck {
+  source: string;
+  check_name: string;
+  check_type: string | null;
+  column: string | null;
+  dimension: string;
+  severity: string;
+  status: string;
+  records_checked: number;
+  records_failed: number;
+  details: Record<string, unknown>;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+/** A model's history for the report: its last runs (oldest first) and the newest run's checks. */
+export interface ModelHistory {
+  product: string;
+  model: string;
+  runs: ReportRun[];
+  checks: ReportCheck[];
+}
+
 /** The numeric observed value of a result (details.observed_value), if it has one. */
 export function observedValueOf(result: QualityCheckResult): number | null {
   const value = result.details.observed_value;
@@ -372,6 +411,78 @@ export class RunHistory {
           failed_checks: failed.map((f) => String(f.check_name)),
           error_cause: r.error_cause === null ? null : String(r.error_cause),
           error_message: r.error_message === null ? null : String(r.error_message),
+        });
+      }
+      return out;
+    });
+  }
+
+  /**
+   * What the report shows, per product and model (sorted): the last `runs` runs
+   * oldest first, and the check results of the newest. Throws when the store
+   * cannot be read.
+   */
+  async snapshot(options: { product?: string | undefined; runs: number }): Promise<ModelHistory[]> {
+    if (!this.enabled) return [];
+    return this.session(async (s) => {
+      const byProduct = options.product === undefined ? "" : " WHERE product = $1";
+      const models = await s.query(
+        `SELECT DISTINCT product, model FROM floe_runs${byProduct} ORDER BY product, model`,
+        options.product === undefined ? [] : [options.product],
+      );
+      const out: ModelHistory[] = [];
+      for (const m of models) {
+        const product = String(m.product);
+        const model = String(m.model);
+        const rows = await s.query(
+          `SELECT run_id, quality_tier, CAST(EXTRACT(EPOCH FROM run_at) AS FLOAT8) AS run_epoch,
+                  verdict, score, dimension_scores, checks_total, checks_failed, checks_errored,
+                  error_cause, error_message
+             FROM floe_runs WHERE product = $1 AND model = $2
+            ORDER BY run_at DESC, run_id DESC LIMIT $3`,
+          [product, model, options.runs],
+        );
+        const runs: ReportRun[] = rows.reverse().map((r) => ({
+          run_id: String(r.run_id),
+          run_at: new Date(Math.round(Number(r.run_epoch) * 1000)).toISOString(),
+          quality_tier: String(r.quality_tier),
+          verdict: String(r.verdict),
+          score: r.score === null ? null : Number(r.score),
+          dimension_scores:
+            r.dimension_scores === null
+              ? null
+              : (JSON.parse(String(r.dimension_scores)) as Record<string, number>),
+          checks_total: Number(r.checks_total),
+          checks_failed: Number(r.checks_failed),
+          checks_errored: Number(r.checks_errored),
+          error_cause: r.error_cause === null ? null : String(r.error_cause),
+          error_message: r.error_message === null ? null : String(r.error_message),
+        }));
+        const latest = runs[runs.length - 1]!;
+        const checks = await s.query(
+          `SELECT source, check_name, check_type, column_name, dimension, severity, status,
+                  records_checked, records_failed, details, error_code, error_message
+             FROM floe_check_results WHERE run_id = $1 ORDER BY source DESC, check_name`,
+          [latest.run_id],
+        );
+        out.push({
+          product,
+          model,
+          runs,
+          checks: checks.map((c) => ({
+            source: String(c.source),
+            check_name: String(c.check_name),
+            check_type: c.check_type === null ? null : String(c.check_type),
+            column: c.column_name === null ? null : String(c.column_name),
+            dimension: String(c.dimension),
+            severity: String(c.severity),
+            status: String(c.status),
+            records_checked: Number(c.records_checked),
+            records_failed: Number(c.records_failed),
+            details: JSON.parse(String(c.details)) as Record<string, unknown>,
+            error_code: c.error_code === null ? null : String(c.error_code),
+            error_message: c.error_message === null ? null : String(c.error_message),
+          })),
         });
       }
       return out;
