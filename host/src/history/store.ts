@@ -66,6 +66,26 @@ const DDL = [
      PRIMARY KEY (run_id, source, check_name))`,
 ];
 
+/** Creates the tables when missing; refuses a store of another schema version. */
+async function prepareSchema(s: Session): Promise<void> {
+  for (const ddl of DDL) await s.query(ddl);
+  const [version] = await s.query(
+    "SELECT value FROM floe_history_meta WHERE key = 'schema_version'",
+  );
+  if (version === undefined) {
+    await s.query("INSERT INTO floe_history_meta (key, value) VALUES ('schema_version', $1)", [
+      String(HISTORY_SCHEMA_VERSION),
+    ]);
+  } else if (Number(version.value) !== HISTORY_SCHEMA_VERSION) {
+    throw new Error(
+      `the store has history schema version ${String(version.value)}; this floe-quality reads version ${HISTORY_SCHEMA_VERSION}`,
+    );
+  }
+}
+
+/** Check rows per INSERT statement (14 parameters each, under PostgreSQL's 65535). */
+const ROWS_PER_INSERT = 500;
+
 /** A model's run as `history` lists it. */
 export interface HistoryRun {
   run_id: string;
@@ -208,6 +228,8 @@ export class RunHistory {
   readonly target: HistoryTarget;
   private readonly warn: (message: string) => void;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The store's schema exists and has this host's version (checked by a committed session). */
+  private ready = false;
 
   constructor(target: HistoryTarget, warn: (message: string) => void) {
     this.target = target;
@@ -251,22 +273,11 @@ export class RunHistory {
             // Concurrent hosts creating the tables at once: one at a time.
             await s.query("SELECT pg_advisory_xact_lock(4242015)");
           }
-          for (const ddl of DDL) await s.query(ddl);
-          const [version] = await s.query(
-            "SELECT value FROM floe_history_meta WHERE key = 'schema_version'",
-          );
-          if (version === undefined) {
-            await s.query(
-              "INSERT INTO floe_history_meta (key, value) VALUES ('schema_version', $1)",
-              [String(HISTORY_SCHEMA_VERSION)],
-            );
-          } else if (Number(version.value) !== HISTORY_SCHEMA_VERSION) {
-            throw new Error(
-              `the store has history schema version ${String(version.value)}; this floe-quality reads version ${HISTORY_SCHEMA_VERSION}`,
-            );
-          }
+          // The schema is created and its version checked once per process.
+          if (!this.ready) await prepareSchema(s);
           const result = await work(s);
           await s.query("COMMIT");
+          this.ready = true;
           return result;
         } catch (error) {
           await s.query("ROLLBACK").catch(() => undefined);
@@ -338,13 +349,11 @@ export class RunHistory {
           ...checks.map((c) => ["floe", c] as const),
           ...outcome.dbtTests.map((c) => ["dbt", c] as const),
         ];
-        for (const [source, c] of rows) {
-          await s.query(
-            `INSERT INTO floe_check_results (run_id, source, check_name, check_type, column_name,
-               dimension, severity, status, records_checked, records_failed, observed_value,
-               details, error_code, error_message)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-            [
+        for (let at = 0; at < rows.length; at += ROWS_PER_INSERT) {
+          const chunk = rows.slice(at, at + ROWS_PER_INSERT);
+          const values: Value[] = [];
+          const tuples = chunk.map(([source, c], i) => {
+            values.push(
               outcome.runId,
               source,
               c.check_name,
@@ -359,7 +368,16 @@ export class RunHistory {
               scrubSecrets(JSON.stringify(c.details), secrets),
               c.error_code,
               scrub(c.error_message),
-            ],
+            );
+            const n = i * 14;
+            return `(${Array.from({ length: 14 }, (_, k) => `$${n + k + 1}`).join(", ")})`;
+          });
+          await s.query(
+            `INSERT INTO floe_check_results (run_id, source, check_name, check_type, column_name,
+               dimension, severity, status, records_checked, records_failed, observed_value,
+               details, error_code, error_message)
+             VALUES ${tuples.join(", ")}`,
+            values,
           );
         }
       });
