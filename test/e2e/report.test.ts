@@ -3,9 +3,10 @@
 // network request, shows each model's score and verdict as its last run
 // returned them, draws one trend point per run, and shows a sensitive column's
 // failing samples masked. A screenshot goes to test-output/report/ for review.
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { type Browser, chromium } from "playwright-core";
@@ -59,8 +60,17 @@ async function run(artifacts: string, model: string, key: string): Promise<void>
   reports.set(key, [...(reports.get(key) ?? []), JSON.parse(result.stdout)]);
 }
 
+/** FLOE_CHROMIUM, else chromium (or chromium-browser) on PATH: what scripts/setup-chromium.sh installs. */
 function chromiumPath(): string {
-  return process.env.FLOE_CHROMIUM ?? "/usr/bin/chromium";
+  if (process.env.FLOE_CHROMIUM) return process.env.FLOE_CHROMIUM;
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    for (const name of ["chromium", "chromium-browser"]) {
+      if (dir && existsSync(join(dir, name))) return join(dir, name);
+    }
+  }
+  throw new Error(
+    "Chromium not found: run scripts/setup-chromium.sh (npm run setup) or set FLOE_CHROMIUM",
+  );
 }
 
 beforeAll(async () => {
