@@ -362,6 +362,13 @@ function outcomeResult(
       errorCode: outcome.errorCode ?? (UNKNOWN_COLUMN.test(message) ? "FLOE-DQ105" : "FLOE-DQ102"),
     };
   }
+  if (outcome.status === "skipped") {
+    return {
+      ...result,
+      status: CheckStatus.CHECK_STATUS_SKIPPED,
+      errorMessage: outcome.errorMessage ?? "",
+    };
+  }
   return {
     ...result,
     status:

@@ -10,6 +10,7 @@
 // - samplesStatement: the failing values of several failed checks in one
 //   statement (their row-level checks share one scan).
 import {
+  type AggregateSql,
   CheckCompileError,
   type CompiledCheck,
   compileCheck,
@@ -22,7 +23,7 @@ import type { Dialect } from "./dialect.js";
 import { quoteRelation, type RelationName } from "./relation.js";
 import { SqlBuilder, type Statement } from "./sql.js";
 
-export type OutcomeStatus = "passed" | "failed" | "error";
+export type OutcomeStatus = "passed" | "failed" | "error" | "skipped";
 
 export interface CheckOutcome {
   readonly status: OutcomeStatus;
@@ -133,7 +134,13 @@ export function aggregateStatement(
       readers.push([
         check,
         (row) =>
-          aggregateOutcome(count(row[`${k}_c`]), row[`${k}_o`], row[`${k}_p`], c.nothingObserved),
+          aggregateOutcome(
+            count(row[`${k}_c`]),
+            row[`${k}_o`],
+            row[`${k}_p`],
+            c.nothingObserved,
+            c.judge,
+          ),
       ]);
     } else {
       refused.set(check.index, errorOutcome(`internal: ${check.type} is not a fused check`));
@@ -388,6 +395,7 @@ export function aggregateOutcome(
   observed: unknown,
   passes: unknown,
   nothingObserved: string | null,
+  judge?: AggregateSql["judge"],
 ): CheckOutcome {
   const value = jsonValue(observed);
   if (value === null || passes === null || passes === undefined) {
@@ -396,6 +404,8 @@ export function aggregateOutcome(
       recordsChecked: counted,
     };
   }
+  if (judge !== undefined)
+    return { ...judge(Number(value)), recordsChecked: counted, recordsFailed: 0 };
   const passed = passes === true;
   return {
     status: passed ? "passed" : "failed",
