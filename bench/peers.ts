@@ -1,6 +1,7 @@
 // floe-quality against its peers, end to end: the same 20-check suite on one
 // generated `orders` table, run as whole processes the way a user runs each tool:
-//   - `floe-quality run --config floe.yaml --json` (node host/dist/cli/main.js; floe_sql)
+//   - `floe-quality run --config floe.yaml --json` (node host/dist/cli/main.js; floe_sql),
+//     with failing samples (the default, 5 per failed check) and with sample_size 0
 //   - Soda Core v4, one local contract verification (.venv-bench: scripts/setup-bench.sh)
 //   - plain `dbt test` (the project's .venv: dbt-duckdb / dbt-postgres), one singular test per check
 //   - plain Great Expectations (the project's .venv; pandas on DuckDB, SQL on PostgreSQL)
@@ -10,6 +11,7 @@
 // then interleaved rounds, medians, and each tool's ratio to the fused statement.
 // Run after `npx tsc -b` and `bash scripts/setup-bench.sh`:
 //   npx tsx bench/peers.ts [--quick] [--only=duckdb|postgres] [--skip=gx,soda,...]
+// (tool keys for --skip: fused, floe, floe-no-samples, soda, dbt, gx)
 // --quick: 200 000 rows on both engines, 1 round.
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -170,13 +172,17 @@ function floeCheck({ name, spec }: Check): Record<string, unknown> {
   }
 }
 
-function floeYaml(compute: Record<string, unknown>): string {
+/** `sampleSize` 0: the run collects no failing samples (the default keeps 5 per failed check). */
+function floeYaml(compute: Record<string, unknown>, sampleSize?: number): string {
   // JSON is YAML: the file needs no YAML library here.
   return JSON.stringify(
     {
       name: "peers",
       compute,
-      quality: { check_timeout_seconds: 3600 },
+      quality: {
+        check_timeout_seconds: 3600,
+        ...(sampleSize === undefined ? {} : { sample_size: sampleSize }),
+      },
       models: [
         {
           name: "orders",
@@ -397,22 +403,21 @@ function tools(
   const where = dialect === "duckdb" ? target.path! : target.dsn!;
   const fusedFile = join(dir, "fused.sql");
   writeFileSync(fusedFile, fusedSql(dialect));
+  const floeCompute =
+    dialect === "duckdb"
+      ? { dialect, path: target.path }
+      : {
+          dialect,
+          host: target.host,
+          port: target.port,
+          database: target.database,
+          user: target.user,
+          schema: "public",
+        };
   const floeFile = join(dir, "floe.yaml");
-  writeFileSync(
-    floeFile,
-    floeYaml(
-      dialect === "duckdb"
-        ? { dialect, path: target.path }
-        : {
-            dialect,
-            host: target.host,
-            port: target.port,
-            database: target.database,
-            user: target.user,
-            schema: "public",
-          },
-    ),
-  );
+  writeFileSync(floeFile, floeYaml(floeCompute));
+  const floeNoSamplesFile = join(dir, "floe-no-samples.yaml");
+  writeFileSync(floeNoSamplesFile, floeYaml(floeCompute, 0));
   const dbtDir = join(dir, "dbt");
   writeDbtProject(
     dbtDir,
@@ -482,18 +487,25 @@ function tools(
           ]),
         ) as Verdicts,
     },
-    {
-      label: "`floe-quality run` (floe_sql)",
-      key: "floe",
-      run: async () =>
-        floeVerdicts(
-          await process_("node", [CLI, "run", "--config", floeFile, "--json", "--quiet"], {
-            cwd: dir,
-            env,
-            okCodes: [1],
-          }),
-        ),
-    },
+    ...(
+      [
+        ["`floe-quality run` (floe_sql)", "floe", floeFile],
+        ["`floe-quality run`, sample_size 0", "floe-no-samples", floeNoSamplesFile],
+      ] as const
+    ).map(
+      ([label, key, file]): Tool => ({
+        label,
+        key,
+        run: async () =>
+          floeVerdicts(
+            await process_("node", [CLI, "run", "--config", file, "--json", "--quiet"], {
+              cwd: dir,
+              env,
+              okCodes: [1],
+            }),
+          ),
+      }),
+    ),
     {
       label: "Soda Core v4 contract verification",
       key: "soda",
