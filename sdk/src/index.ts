@@ -82,8 +82,11 @@ export {
   APP_PROTOCOL_VERSIONS,
   CORE_PROTOCOL_VERSION,
   ENV as PLUGIN_ENV,
+  FLOE_API_MAJOR,
   FLOE_API_VERSION,
   HEALTH_SERVICE_NAME,
+  isCompatibleFloeApiVersion,
+  isSemanticVersion,
   MAGIC_COOKIE_VALUE,
   SOCKET_FILE_NAME,
 } from "./protocol.js";

@@ -3,9 +3,21 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { PLUGIN_ENV, SOCKET_FILE_NAME } from "@floe/quality-sdk";
-import { needsOwnProcess } from "../context.js";
+import { declares, needsOwnProcess, type SuiteContext } from "../context.js";
+import { customersRelation, fixtureCases } from "../fixture/index.js";
 import { type ConformanceGroup, expectEqual, expectTrue, fail } from "../framework.js";
-import { connectClients, getMetadata, shutdown } from "../rpc.js";
+import { checkOf, runRequest, suiteOf } from "../requests.js";
+import {
+  checkHealth,
+  connectClients,
+  getMetadata,
+  listSuites,
+  type PluginClients,
+  runChecks,
+  shutdown,
+  validateConfig,
+  validateSuite,
+} from "../rpc.js";
 import { describeExit, exitWithin, type RawPlugin, spawnRaw } from "../spawn.js";
 
 export const HANDSHAKE = /^(\d+)\|(\d+)\|(unix|tcp)\|([^|]+)\|grpc$/;
@@ -28,6 +40,50 @@ export function dialTarget(line: string): string {
   return m[3] === "unix" ? `unix:${m[4]}` : m[4]!;
 }
 
+/**
+ * Every kind of call a plugin answers, so that a line written to stdout by any of
+ * them shows. Their answers are judged by the other groups; here only stdout counts.
+ */
+async function exerciseEveryCall(ctx: SuiteContext, clients: PluginClients): Promise<void> {
+  const ignore = () => undefined;
+  await checkHealth(clients, "", 5_000).catch(ignore);
+  await validateConfig(clients, { config: undefined }, 5_000).catch(ignore);
+  await listSuites(clients, 5_000).catch(ignore);
+  const fixture = ctx.dialect === undefined ? undefined : ctx.fixture(ctx.dialect);
+  const first = fixture && fixtureCases(fixture).find((c) => declares(ctx, c.type));
+  if (fixture === undefined || first === undefined) return;
+  const suite = suiteOf([checkOf(first)]);
+  const relation = customersRelation(fixture);
+  await validateSuite(clients, { suite, connection: fixture.connection, relation }, 10_000).catch(
+    ignore,
+  );
+  await runChecks(clients, runRequest(fixture, relation, suite), 20_000);
+}
+
+/** Spawns the plugin with `overrides` and expects the started-by-hand refusal. */
+async function expectStartedByHandRefusal(
+  ctx: SuiteContext,
+  cookie: string | undefined,
+  what: string,
+): Promise<void> {
+  await withPlugin(
+    spawnRaw(ctx.target.launch!, { [PLUGIN_ENV.magicCookie]: cookie }),
+    async (plugin) => {
+      const exit = await exitWithin(plugin, START_MS);
+      if (exit === undefined)
+        fail(`exit ${what}`, "exit code 1 at once", "still running after 10 s");
+      expectEqual(`exit ${what}`, "exit code 1", describeExit(exit));
+      expectTrue(
+        `stderr ${what}`,
+        /floe-quality/i.test(plugin.stderr()) && /host/i.test(plugin.stderr()),
+        "a message saying the binary is a floe-quality plugin started by the host",
+        plugin.stderr().slice(0, 500),
+      );
+      expectEqual(`stdout ${what}`, "", plugin.stdout());
+    },
+  );
+}
+
 export const handshakeGroup: ConformanceGroup = {
   name: "handshake",
   about: "the stdout handshake line, the magic cookie and protocol version negotiation",
@@ -35,6 +91,7 @@ export const handshakeGroup: ConformanceGroup = {
   tests: [
     {
       name: "prints CORE|APP|NETWORK|ADDRESS|grpc once listening, and nothing else on stdout",
+      timeoutMs: 60_000,
       async run(ctx) {
         await withPlugin(spawnRaw(ctx.target.launch!), async (plugin) => {
           const line = await plugin
@@ -59,6 +116,7 @@ export const handshakeGroup: ConformanceGroup = {
             await getMetadata(clients, 5_000).catch((error: Error) =>
               fail("GetMetadata right after the handshake line", "an answer", error.message),
             );
+            await exerciseEveryCall(ctx, clients);
             await shutdown(clients, 5_000).catch(() => undefined);
           } finally {
             clients.close();
@@ -75,22 +133,18 @@ export const handshakeGroup: ConformanceGroup = {
     {
       name: "started by hand (no magic cookie) explains itself on stderr and exits 1",
       async run(ctx) {
-        await withPlugin(
-          spawnRaw(ctx.target.launch!, { [PLUGIN_ENV.magicCookie]: undefined }),
-          async (plugin) => {
-            const exit = await exitWithin(plugin, START_MS);
-            if (exit === undefined)
-              fail("exit without the cookie", "exit code 1 at once", "still running after 10 s");
-            expectEqual("exit without the cookie", "exit code 1", describeExit(exit));
-            expectTrue(
-              "stderr without the cookie",
-              /floe-quality/i.test(plugin.stderr()) && /host/i.test(plugin.stderr()),
-              "a message saying the binary is a floe-quality plugin started by the host",
-              plugin.stderr().slice(0, 500),
-            );
-            expectEqual("stdout without the cookie", "", plugin.stdout());
-          },
+        await expectStartedByHandRefusal(ctx, undefined, "without the cookie");
+      },
+    },
+    {
+      name: "a wrong or empty magic cookie value is refused like a missing one",
+      async run(ctx) {
+        await expectStartedByHandRefusal(
+          ctx,
+          "floe-quality-plugin-00000000",
+          "with a wrong cookie",
         );
+        await expectStartedByHandRefusal(ctx, "", "with an empty cookie");
       },
     },
     {
@@ -133,6 +187,35 @@ export const handshakeGroup: ConformanceGroup = {
             expectEqual("APP for host versions 1,5", "1", HANDSHAKE.exec(line)?.[2]);
           },
         );
+      },
+    },
+    {
+      name: "reads an unset or empty FLOE_PLUGIN_PROTOCOL_VERSIONS as version 1",
+      async run(ctx) {
+        for (const [what, value] of [
+          ["unset", undefined],
+          ["empty", ""],
+        ] as const) {
+          await withPlugin(
+            spawnRaw(ctx.target.launch!, { [PLUGIN_ENV.protocolVersions]: value }),
+            async (plugin) => {
+              const line = await plugin
+                .firstLine(START_MS)
+                .catch((error: Error) =>
+                  fail(
+                    `handshake with FLOE_PLUGIN_PROTOCOL_VERSIONS ${what}`,
+                    "a handshake line with APP 1",
+                    `${error.message}; stderr: ${plugin.stderr().slice(-300)}`,
+                  ),
+                );
+              expectEqual(
+                `APP with FLOE_PLUGIN_PROTOCOL_VERSIONS ${what}`,
+                "1",
+                HANDSHAKE.exec(line)?.[2] ?? line,
+              );
+            },
+          );
+        }
       },
     },
     {

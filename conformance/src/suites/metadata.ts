@@ -1,11 +1,8 @@
 // Metadata: who the plugin is and what it claims, well-formed.
-import { CHECK_TYPES } from "@floe/quality-sdk";
+import { CHECK_TYPES, isCompatibleFloeApiVersion, isSemanticVersion } from "@floe/quality-sdk";
 import { capabilitiesOf, needsRunningPlugin } from "../context.js";
 import { type ConformanceGroup, expectEqual, expectTrue } from "../framework.js";
 
-/** semver.org 2.0.0, without build-metadata subtleties. */
-const SEMVER =
-  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 const FLOE_TYPES = new Set(CHECK_TYPES.map((s) => s.type));
 
 function duplicates(values: readonly string[]): string[] {
@@ -28,14 +25,19 @@ export const metadataGroup: ConformanceGroup = {
       name: "version is a semantic version",
       async run(ctx) {
         const version = ctx.metadata!.version;
-        expectTrue("version", SEMVER.test(version), "semver, e.g. 0.1.0", version);
+        expectTrue("version", isSemanticVersion(version), "semver, e.g. 0.1.0", version);
       },
     },
     {
       name: "floe_api_version is a semantic version with major 1",
       async run(ctx) {
         const api = ctx.metadata!.floeApiVersion;
-        expectTrue("floe_api_version", SEMVER.test(api) && api.startsWith("1."), "1.x.y", api);
+        expectTrue(
+          "floe_api_version",
+          isCompatibleFloeApiVersion(api),
+          "a semantic version with major 1, e.g. 1.0.0",
+          api,
+        );
       },
     },
     {
