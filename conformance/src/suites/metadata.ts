@@ -1,7 +1,8 @@
 // Metadata: who the plugin is and what it claims, well-formed.
 import { CHECK_TYPES, isCompatibleFloeApiVersion, isSemanticVersion } from "@floe/quality-sdk";
 import { capabilitiesOf, needsRunningPlugin } from "../context.js";
-import { type ConformanceGroup, expectEqual, expectTrue } from "../framework.js";
+import { type ConformanceGroup, expectEqual, expectTrue, fail } from "../framework.js";
+import { listSuites } from "../rpc.js";
 
 const FLOE_TYPES = new Set(CHECK_TYPES.map((s) => s.type));
 
@@ -64,6 +65,31 @@ export const metadataGroup: ConformanceGroup = {
           types.filter((t) => !FLOE_TYPES.has(t)),
         );
         expectEqual("duplicate check types", [], duplicates(types));
+      },
+    },
+    {
+      name: "answers ListSuites with well-formed suites, none unless native_suites is claimed",
+      async run(ctx) {
+        const response = await listSuites(await ctx.clients()).catch((error: Error) =>
+          fail(
+            "ListSuites",
+            "a ListSuitesResponse (an empty list when the plugin owns none)",
+            error.message,
+          ),
+        );
+        const suites = response.suites;
+        if (!capabilitiesOf(ctx)?.nativeSuites)
+          expectEqual(
+            "suites listed without capabilities.native_suites",
+            [],
+            suites.map((s) => s.name),
+          );
+        expectEqual(
+          "malformed suites (an empty name or a negative check_count)",
+          [],
+          suites.filter((s) => s.name === "" || s.checkCount < 0).map((s) => s.name),
+        );
+        expectEqual("duplicate suite names", [], duplicates(suites.map((s) => s.name)));
       },
     },
   ],
