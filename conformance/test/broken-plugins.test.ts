@@ -39,6 +39,7 @@ export const CATCHING_TEST: Readonly<Record<string, string>> = {
   "bare-timed-out":
     "deadline › reports unfinished checks as TIMED_OUT with FLOE-DQ106 before the deadline",
   "duplicate-info": "result-shape › streams exactly one result per enabled check",
+  "coerces-parameters": "validate-suite › rejects bad parameters with FLOE-DQ101",
 };
 
 let server: PostgresServer;
