@@ -40,6 +40,7 @@ export const CATCHING_TEST: Readonly<Record<string, string>> = {
     "deadline › reports unfinished checks as TIMED_OUT with FLOE-DQ106 before the deadline",
   "duplicate-info": "result-shape › streams exactly one result per enabled check",
   "coerces-parameters": "validate-suite › rejects bad parameters with FLOE-DQ101",
+  "shared-request": "concurrency › 8 parallel runs of different suites each get their own answers",
 };
 
 let server: PostgresServer;
