@@ -112,7 +112,7 @@ describe("reports", () => {
     expect(report.format).toBe("floe-quality-conformance/v1");
     expect(report.passed).toBe(true);
     expect(report.plugin?.name).toBe("reference");
-    expect(report.totals).toEqual({ passed: 5, failed: 0, skipped: 53 });
+    expect(report.totals).toEqual({ passed: 6, failed: 0, skipped: 61 });
     expect(report.groups.map((g) => g.name)).toEqual([
       "handshake",
       "health",
@@ -126,6 +126,7 @@ describe("reports", () => {
       "concurrency",
       "robustness",
       "deadline",
+      "logs",
       "lifecycle",
     ]);
     const skipped = report.groups[0]!.tests[0]!;

@@ -28,6 +28,6 @@ describe("dbt_expectations", () => {
         failure: undefined,
       },
     ]);
-    expect(report.totals).toEqual({ passed: 57, failed: 0, skipped: 1 });
+    expect(report.totals).toEqual({ passed: 66, failed: 0, skipped: 1 });
   }, 480_000);
 });
