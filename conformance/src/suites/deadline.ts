@@ -73,6 +73,29 @@ async function runPastDeadline(
   );
 }
 
+/** CPU seconds the process uses in the next CPU_WINDOW_MS. */
+async function cpuUsed(pid: number): Promise<number> {
+  const before = cpuSeconds(pid);
+  await delay(CPU_WINDOW_MS);
+  const later = cpuSeconds(pid);
+  if (before === undefined || later === undefined)
+    throw new SkipTest("the plugin's CPU time cannot be read from /proc on this system");
+  return later - before;
+}
+
+/**
+ * The plugin's pid, on a process that is idle: work an earlier test left running
+ * (a scan the deadline did not stop, already reported there) is that test's
+ * failure, so this test starts a fresh process instead of measuring it.
+ */
+async function idlePlugin(ctx: SuiteContext): Promise<number | undefined> {
+  const pid = await observable(ctx);
+  if (pid === undefined || primaryFixture(ctx).activeSlowQueries !== undefined) return pid;
+  if ((await cpuUsed(pid)) < IDLE_CPU_SECONDS) return pid;
+  await (await ctx.session()).stop();
+  return (await ctx.session()).pid();
+}
+
 /** Skip reason when the work of the plugin cannot be observed from outside. */
 async function observable(ctx: SuiteContext): Promise<number | undefined> {
   const fixture = primaryFixture(ctx);
@@ -88,22 +111,26 @@ async function observable(ctx: SuiteContext): Promise<number | undefined> {
  * Judges by cause: no query on the slow relation left (PostgreSQL), or an idle
  * plugin process (DuckDB), once the plugin has had `GRACE_MS` to stop.
  */
-async function expectWorkStopped(ctx: SuiteContext, pid: number | undefined, after: string) {
+async function expectWorkStopped(
+  ctx: SuiteContext,
+  pid: number | undefined,
+  after: string,
+  leftoverQueries = 0,
+) {
   const fixture = primaryFixture(ctx);
   if (fixture.activeSlowQueries !== undefined) {
-    expectEqual(
+    const active = await fixture.activeSlowQueries();
+    expectTrue(
       `queries on the slow relation still active in pg_stat_activity ${after}`,
-      0,
-      await fixture.activeSlowQueries(),
+      active <= leftoverQueries,
+      leftoverQueries === 0
+        ? "0"
+        : `at most the ${leftoverQueries} left running by an earlier test`,
+      active,
     );
     return;
   }
-  const before = cpuSeconds(pid!);
-  await delay(CPU_WINDOW_MS);
-  const later = cpuSeconds(pid!);
-  if (before === undefined || later === undefined)
-    throw new SkipTest("the plugin's CPU time cannot be read from /proc on this system");
-  const used = later - before;
+  const used = await cpuUsed(pid!);
   expectTrue(
     `CPU used by the plugin in the ${CPU_WINDOW_MS / 1000} s ${after}`,
     used < IDLE_CPU_SECONDS,
@@ -188,9 +215,10 @@ export const deadlineGroup: ConformanceGroup = {
     },
     {
       name: "stops the work of a call the host cancels before its deadline",
-      timeoutMs: 40_000,
+      timeoutMs: 60_000,
       async run(ctx) {
-        const pid = await observable(ctx);
+        const pid = await idlePlugin(ctx);
+        const leftover = (await primaryFixture(ctx).activeSlowQueries?.()) ?? 0;
         const cancel = new AbortController();
         // A deadline far away: only the cancellation can stop this run.
         const run = runPastDeadline(ctx, CANCELLED_TIMEOUT_S, cancel.signal);
@@ -203,7 +231,7 @@ export const deadlineGroup: ConformanceGroup = {
           outcome.error?.grpcCodeName ?? "OK (the plugin finished a never-ending scan?)",
         );
         await delay(GRACE_MS);
-        await expectWorkStopped(ctx, pid, "after the cancellation + 2 s");
+        await expectWorkStopped(ctx, pid, "after the cancellation + 2 s", leftover);
       },
     },
   ],
