@@ -135,10 +135,10 @@ describe("reports", () => {
     const xml = readFileSync(junit, "utf8");
     expect(XMLValidator.validate(xml)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml);
-    expect(doc.testsuites.tests).toBe("58");
+    expect(doc.testsuites.tests).toBe("67");
     expect(doc.testsuites.failures).toBe("0");
-    expect(doc.testsuites.skipped).toBe("53");
-    expect(doc.testsuites.testsuite).toHaveLength(13);
+    expect(doc.testsuites.skipped).toBe("61");
+    expect(doc.testsuites.testsuite).toHaveLength(14);
   }, 60_000);
 
   it("a failing plugin: exit 1, the failure in the text report with expected and actual", async () => {
@@ -149,7 +149,7 @@ describe("reports", () => {
     expect(r.stdout).toContain("  FAIL version is a semantic version");
     expect(r.stdout).toContain("expected: semver, e.g. 0.1.0");
     expect(r.stdout).toContain("actual:   latest");
-    expect(r.stdout).toContain("FAIL: 4 passed, 1 failed, 53 skipped");
+    expect(r.stdout).toContain("FAIL: 5 passed, 1 failed, 61 skipped");
     const xml = readFileSync(junit, "utf8");
     expect(XMLValidator.validate(xml)).toBe(true);
     expect(xml).toContain('<failure message="version" type="ExpectationFailure">');
