@@ -23,6 +23,15 @@ import { describeExit, exitWithin, type RawPlugin, spawnRaw } from "../spawn.js"
 export const HANDSHAKE = /^(\d+)\|(\d+)\|(unix|tcp)\|([^|]+)\|grpc$/;
 export const START_MS = 10_000;
 
+/**
+ * How long a process the suite starts may take to print its handshake line: the
+ * descriptor's start_timeout_seconds when it declares one (a plugin importing a
+ * heavy library), else the host's default of 10 s.
+ */
+export function startMs(ctx: SuiteContext): number {
+  return Math.max(START_MS, ctx.target.launch?.startTimeoutMs ?? 0);
+}
+
 export async function withPlugin<T>(
   plugin: RawPlugin,
   body: (plugin: RawPlugin) => Promise<T>,
@@ -69,7 +78,7 @@ async function expectStartedByHandRefusal(
   await withPlugin(
     spawnRaw(ctx.target.launch!, { [PLUGIN_ENV.magicCookie]: cookie }),
     async (plugin) => {
-      const exit = await exitWithin(plugin, START_MS);
+      const exit = await exitWithin(plugin, startMs(ctx));
       if (exit === undefined)
         fail(`exit ${what}`, "exit code 1 at once", "still running after 10 s");
       expectEqual(`exit ${what}`, "exit code 1", describeExit(exit));
@@ -95,7 +104,7 @@ export const handshakeGroup: ConformanceGroup = {
       async run(ctx) {
         await withPlugin(spawnRaw(ctx.target.launch!), async (plugin) => {
           const line = await plugin
-            .firstLine(START_MS)
+            .firstLine(startMs(ctx))
             .catch((error: Error) =>
               fail(
                 "handshake line",
@@ -153,7 +162,7 @@ export const handshakeGroup: ConformanceGroup = {
         await withPlugin(
           spawnRaw(ctx.target.launch!, { [PLUGIN_ENV.protocolVersions]: "97,98" }),
           async (plugin) => {
-            const exit = await exitWithin(plugin, START_MS);
+            const exit = await exitWithin(plugin, startMs(ctx));
             if (exit === undefined)
               fail(
                 "exit on a foreign protocol version",
@@ -180,7 +189,7 @@ export const handshakeGroup: ConformanceGroup = {
           spawnRaw(ctx.target.launch!, { [PLUGIN_ENV.protocolVersions]: "1,5" }),
           async (plugin) => {
             const line = await plugin
-              .firstLine(START_MS)
+              .firstLine(startMs(ctx))
               .catch((error: Error) =>
                 fail("handshake with versions 1,5", "a handshake line", error.message),
               );
@@ -200,7 +209,7 @@ export const handshakeGroup: ConformanceGroup = {
             spawnRaw(ctx.target.launch!, { [PLUGIN_ENV.protocolVersions]: value }),
             async (plugin) => {
               const line = await plugin
-                .firstLine(START_MS)
+                .firstLine(startMs(ctx))
                 .catch((error: Error) =>
                   fail(
                     `handshake with FLOE_PLUGIN_PROTOCOL_VERSIONS ${what}`,
@@ -223,7 +232,7 @@ export const handshakeGroup: ConformanceGroup = {
       async run(ctx) {
         await withPlugin(spawnRaw(ctx.target.launch!), async (plugin) => {
           const line = await plugin
-            .firstLine(START_MS)
+            .firstLine(startMs(ctx))
             .catch((error: Error) => fail("handshake line", "a handshake line", error.message));
           const m = HANDSHAKE.exec(line);
           if (m?.[3] !== "unix")

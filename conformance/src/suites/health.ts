@@ -5,7 +5,7 @@ import { needsOwnProcess } from "../context.js";
 import { type ConformanceGroup, expectEqual, expectTrue, fail } from "../framework.js";
 import { checkHealth, connectClients, shutdown, watchHealth } from "../rpc.js";
 import { spawnRaw } from "../spawn.js";
-import { dialTarget, START_MS, withPlugin } from "./handshake.js";
+import { dialTarget, startMs, withPlugin } from "./handshake.js";
 
 export const healthGroup: ConformanceGroup = {
   name: "health",
@@ -41,7 +41,7 @@ export const healthGroup: ConformanceGroup = {
       async run(ctx) {
         await withPlugin(spawnRaw(ctx.target.launch!), async (plugin) => {
           const line = await plugin
-            .firstLine(START_MS)
+            .firstLine(startMs(ctx))
             .catch((error: Error) => fail("handshake line", "a handshake line", error.message));
           const clients = connectClients(dialTarget(line));
           try {
@@ -85,12 +85,12 @@ export const healthGroup: ConformanceGroup = {
       async run(ctx) {
         await withPlugin(spawnRaw(ctx.target.launch!), async (plugin) => {
           const line = await plugin
-            .firstLine(START_MS)
+            .firstLine(startMs(ctx))
             .catch((error: Error) => fail("handshake line", "a handshake line", error.message));
           const clients = connectClients(dialTarget(line));
           const watch = watchHealth(clients, HEALTH_SERVICE_NAME);
           try {
-            const serving = await watch.until((s) => s.includes("SERVING"), START_MS);
+            const serving = await watch.until((s) => s.includes("SERVING"), startMs(ctx));
             if (!serving.statuses.includes("SERVING"))
               fail(
                 "Health/Watch before Shutdown",

@@ -5,13 +5,13 @@ import { needsOwnProcess, type SuiteContext } from "../context.js";
 import { type ConformanceGroup, expectEqual, fail } from "../framework.js";
 import { connectClients, shutdown } from "../rpc.js";
 import { describeExit, exitWithin, type RawPlugin, spawnRaw } from "../spawn.js";
-import { dialTarget, HANDSHAKE, START_MS, withPlugin } from "./handshake.js";
+import { dialTarget, HANDSHAKE, startMs, withPlugin } from "./handshake.js";
 
 const EXIT_MS = 5_000;
 
-async function handshakeOf(plugin: RawPlugin): Promise<string> {
+async function handshakeOf(ctx: SuiteContext, plugin: RawPlugin): Promise<string> {
   return plugin
-    .firstLine(START_MS)
+    .firstLine(startMs(ctx))
     .catch((error: Error) => fail("handshake line", "a handshake line", error.message));
 }
 
@@ -36,7 +36,7 @@ function signalTest(signal: "SIGTERM" | "SIGINT") {
     name: `exits 0 on ${signal} and removes its socket`,
     async run(ctx: SuiteContext) {
       await withPlugin(spawnRaw(ctx.target.launch!), async (plugin) => {
-        const socket = socketOf(await handshakeOf(plugin));
+        const socket = socketOf(await handshakeOf(ctx, plugin));
         plugin.child.kill(signal);
         await expectExit(plugin, `on ${signal}`, "exit code 0");
         if (socket !== undefined)
@@ -55,7 +55,7 @@ export const lifecycleGroup: ConformanceGroup = {
       name: "answers Shutdown, exits 0 and removes its socket",
       async run(ctx) {
         await withPlugin(spawnRaw(ctx.target.launch!), async (plugin) => {
-          const line = await handshakeOf(plugin);
+          const line = await handshakeOf(ctx, plugin);
           const clients = connectClients(dialTarget(line));
           try {
             await shutdown(clients, EXIT_MS).catch((error: Error) =>
@@ -82,7 +82,7 @@ export const lifecycleGroup: ConformanceGroup = {
       name: "exits 0 when its stdin reaches EOF, removing its socket and the private directory",
       async run(ctx) {
         await withPlugin(spawnRaw(ctx.target.launch!), async (plugin) => {
-          const socket = socketOf(await handshakeOf(plugin));
+          const socket = socketOf(await handshakeOf(ctx, plugin));
           plugin.child.stdin?.end();
           const exit = await exitWithin(plugin, EXIT_MS);
           if (exit === undefined)

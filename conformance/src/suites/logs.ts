@@ -8,7 +8,7 @@ import { type ConformanceGroup, expectEqual, fail } from "../framework.js";
 import { checkOf, MODEL_NAME, runRequest, suiteOf } from "../requests.js";
 import { connectClients, type PluginClients, runChecks, shutdown, validateSuite } from "../rpc.js";
 import { exitWithin, spawnRaw } from "../spawn.js";
-import { dialTarget, START_MS, withPlugin } from "./handshake.js";
+import { dialTarget, startMs, withPlugin } from "./handshake.js";
 
 /** A connection nobody answers: the plugin's connect error is where DSNs leak. */
 function unreachable(password: string): contract.Connection {
@@ -97,7 +97,7 @@ export const logsGroup: ConformanceGroup = {
           spawnRaw(ctx.target.launch!, { [PLUGIN_ENV.logLevel]: "debug" }),
           async (plugin) => {
             const line = await plugin
-              .firstLine(START_MS)
+              .firstLine(startMs(ctx))
               .catch((error: Error) => fail("handshake line", "a handshake line", error.message));
             const clients = connectClients(dialTarget(line));
             const said: string[] = [];
