@@ -79,13 +79,13 @@ describe("the conformance suite on the reference plugin and its broken copies", 
     expect(failedTests(report)).toEqual([]);
     expect(report.passed).toBe(true);
     expect(report.totals.passed).toBeGreaterThan(40);
-  }, 240_000);
+  }, 420_000);
 
   for (const [fixture, catching] of Object.entries(CATCHING_TEST)) {
     it(`fails ${fixture} on exactly: ${catching}`, async () => {
       const report = await conformanceOf(join("broken", `${fixture}.mjs`));
       expect(failedTests(report)).toEqual([catching]);
       expect(report.passed).toBe(false);
-    }, 240_000);
+    }, 420_000);
   }
 });
