@@ -29,5 +29,5 @@ describe("dbt_expectations", () => {
       },
     ]);
     expect(report.totals).toEqual({ passed: 66, failed: 0, skipped: 1 });
-  }, 480_000);
+  }, 900_000);
 });
