@@ -35,6 +35,6 @@ describe("great_expectations", () => {
       expect(notPassed).toEqual(FAIL_FAST_SKIPS);
       expect(report.dialect).toBe(dialect);
       expect(report.totals).toEqual({ passed: 65, failed: 0, skipped: 2 });
-    }, 180_000);
+    }, 600_000);
   }
 });
