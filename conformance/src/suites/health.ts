@@ -2,7 +2,7 @@
 // plugin's service name and for "".
 import { HEALTH_SERVICE_NAME } from "@floe/quality-sdk";
 import { needsOwnProcess } from "../context.js";
-import { type ConformanceGroup, expectEqual, expectTrue, fail } from "../framework.js";
+import { type ConformanceGroup, expectEqual, expectTrue, fail, SkipTest } from "../framework.js";
 import { checkHealth, connectClients, shutdown, watchHealth } from "../rpc.js";
 import { spawnRaw } from "../spawn.js";
 import { dialTarget, startMs, withPlugin } from "./handshake.js";
@@ -91,11 +91,11 @@ export const healthGroup: ConformanceGroup = {
           const watch = watchHealth(clients, HEALTH_SERVICE_NAME);
           try {
             const serving = await watch.until((s) => s.includes("SERVING"), startMs(ctx));
+            // A plugin that never gets to SERVING fails the first test of this group;
+            // the change this test watches for cannot happen.
             if (!serving.statuses.includes("SERVING"))
-              fail(
-                "Health/Watch before Shutdown",
-                "SERVING",
-                serving.ended ?? serving.statuses.join(",") ?? "nothing",
+              throw new SkipTest(
+                `the plugin never reported SERVING on Health/Watch (${serving.ended ?? (serving.statuses.join(",") || "nothing")})`,
               );
             await shutdown(clients, 5_000).catch((error: Error) =>
               fail("Shutdown", "a ShutdownResponse", error.message),
