@@ -82,6 +82,8 @@ export const healthGroup: ConformanceGroup = {
     {
       name: "reports NOT_SERVING on Health/Watch once asked to shut down",
       requires: needsOwnProcess,
+      // The plugin's whole start budget (start_timeout_seconds) to reach SERVING, then the stop.
+      timeoutMs: 90_000,
       async run(ctx) {
         await withPlugin(spawnRaw(ctx.target.launch!), async (plugin) => {
           const line = await plugin
