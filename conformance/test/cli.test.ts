@@ -112,7 +112,7 @@ describe("reports", () => {
     expect(report.format).toBe("floe-quality-conformance/v1");
     expect(report.passed).toBe(true);
     expect(report.plugin?.name).toBe("reference");
-    expect(report.totals).toEqual({ passed: 6, failed: 0, skipped: 61 });
+    expect(report.totals).toEqual({ passed: 6, failed: 0, skipped: 62 });
     expect(report.groups.map((g) => g.name)).toEqual([
       "handshake",
       "health",
@@ -135,9 +135,9 @@ describe("reports", () => {
     const xml = readFileSync(junit, "utf8");
     expect(XMLValidator.validate(xml)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml);
-    expect(doc.testsuites.tests).toBe("67");
+    expect(doc.testsuites.tests).toBe("68");
     expect(doc.testsuites.failures).toBe("0");
-    expect(doc.testsuites.skipped).toBe("61");
+    expect(doc.testsuites.skipped).toBe("62");
     expect(doc.testsuites.testsuite).toHaveLength(14);
   }, 60_000);
 
@@ -149,7 +149,7 @@ describe("reports", () => {
     expect(r.stdout).toContain("  FAIL version is a semantic version");
     expect(r.stdout).toContain("expected: semver, e.g. 0.1.0");
     expect(r.stdout).toContain("actual:   latest");
-    expect(r.stdout).toContain("FAIL: 5 passed, 1 failed, 61 skipped");
+    expect(r.stdout).toContain("FAIL: 5 passed, 1 failed, 62 skipped");
     const xml = readFileSync(junit, "utf8");
     expect(XMLValidator.validate(xml)).toBe(true);
     expect(xml).toContain('<failure message="version" type="ExpectationFailure">');
