@@ -70,6 +70,7 @@ export {
   parseRelation,
   quoteIdentifier,
   quoteRelation,
+  quoteSparkIdentifier,
   type RelationName,
   RelationNameError,
   relationParts,
