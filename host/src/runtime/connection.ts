@@ -72,6 +72,23 @@ export function resolveConnection(
       fix: "Give a port between 1 and 65535 (or a variable holding one).",
     });
   }
+  const optional = (value: string | undefined, field: string) =>
+    value === undefined ? "" : resolveSetting(value, field, env);
+  if (compute.dialect === "spark") {
+    const path = optional(compute.path, "path");
+    return {
+      dialect: "spark",
+      host: optional(compute.host, "host"),
+      port,
+      database: "",
+      user: optional(compute.user, "user"),
+      // The Spark Connect token travels in the Connection's password field.
+      password: optional(compute.token, "token"),
+      path: path === "" || isAbsolute(path) || path.includes("://") ? path : resolve(cwd, path),
+      schema: optional(compute.schema, "schema"),
+      options,
+    };
+  }
   return {
     dialect: "postgres",
     host: resolveSetting(compute.host, "host", env),
@@ -109,6 +126,16 @@ export function datasetName(
       namespace: `postgres://${connection.host}:${connection.port || 5432}`,
       name: relationParts(name).join("."),
     };
+  }
+  if (connection.dialect === "spark") {
+    if (connection.path !== "") {
+      // A table under a directory: the file dataset of the conventions (no credential in a path).
+      return { namespace: "file", name: [connection.path, ...relationParts(parsed)].join("/") };
+    }
+    const name = { ...parsed, schema: parsed.schema ?? (connection.schema || "default") };
+    const where =
+      connection.host === "" ? "local" : `${connection.host}:${connection.port || 15002}`;
+    return { namespace: `spark://${where}`, name: relationParts(name).join(".") };
   }
   const name = { ...parsed, schema: parsed.schema ?? (connection.schema || "main") };
   return { namespace: `duckdb://${connection.path}`, name: relationParts(name).join(".") };
