@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,9 +10,9 @@ from floe_quality_sdk import CallContext, FloeError, QualityPlugin, plugin_pb2, 
 from google.protobuf import json_format
 
 from . import __version__
-from .checks import SUPPORTED_CHECK_TYPES
-from .run import SuiteCheck, SuiteRequest, run_suite
-from .session import RelationError, Sessions, SparkConnection
+from .checks import SUPPORTED_CHECK_TYPES, CheckCompileError, referenced_columns, resolve_check
+from .run import SuiteCheck, SuiteRequest, run_suite, spark_message
+from .session import RelationError, Sessions, SparkConnection, relation_frame
 
 PROVIDER = "floe_spark"
 DIALECTS = ("spark",)
@@ -48,6 +49,10 @@ def connection_from_proto(connection: types_pb2.Connection) -> SparkConnection:
     )
 
 
+def _diagnostic(code: str, message: str, index: int, fix: str) -> dict[str, str]:
+    return {"code": code, "message": message, "path": f"checks[{index}]", "fix": fix, "level": "error"}
+
+
 class SparkQualityPlugin(QualityPlugin):
     def __init__(self) -> None:
         self.sessions = Sessions()
@@ -57,6 +62,44 @@ class SparkQualityPlugin(QualityPlugin):
         import pyspark
 
         self.spark_version = pyspark.__version__
+        if os.environ.get("FLOE_SPARK_LOCAL", "1") != "0":
+            # The local session's JVM starts while health says NOT_SERVING, so the
+            # first suite's deadline is not spent on it (FLOE_SPARK_LOCAL=0 for a
+            # plugin that only reaches Spark Connect).
+            self.sessions.get(SparkConnection())
+
+    def validate_suite(self, request: plugin_pb2.ValidateSuiteRequest, ctx: CallContext) -> Any:
+        """FLOE-DQ101 for unknown types and bad parameters; with a connection,
+        FLOE-DQ105 for a column the relation lacks (its schema only: no job)."""
+        suite = request.suite
+        diagnostics: list[dict[str, str]] = []
+        resolved = []
+        for index, message in enumerate(suite.checks):
+            check = check_from_proto(message)
+            try:
+                resolved.append(resolve_check(index, check.name, check.type, check.column, check.parameters))
+            except CheckCompileError as error:
+                diagnostics.append(_diagnostic(error.code, f"check {check.name}: {error.message}", index,
+                                               "Use a check type of the vocabulary with its parameters (docs/configuration.md)."))
+        if request.HasField("connection") and request.connection.dialect == "spark" and resolved:
+            relation = request.relation or suite.model_name
+            connection = connection_from_proto(request.connection)
+            try:
+                columns = set(relation_frame(self.sessions.get(connection), connection, relation).columns)
+            except Exception as error:  # noqa: BLE001 - reported as a diagnostic
+                diagnostics.append(
+                    {"code": "FLOE-DQ100", "message": f"relation {relation} cannot be read: {spark_message(error)}",
+                     "path": "relation", "fix": "Check the model's relation and compute settings.", "level": "error"}
+                )
+            else:
+                for check in resolved:
+                    for name in referenced_columns(check):
+                        if name not in columns:
+                            diagnostics.append(_diagnostic(
+                                "FLOE-DQ105", f"check {check.name}: column {name!r} does not exist in relation {relation}",
+                                check.index, "Verify the column exists in the model (floe.yaml columns or the table)."))
+        errors = [f"{d['code']} {d['path']}: {d['message']}" for d in diagnostics]
+        return {"result": {"success": not diagnostics, "errors": errors, "diagnostics": diagnostics}}
 
     def get_metadata(self) -> dict[str, Any]:
         return {

@@ -10,7 +10,8 @@ host resolves ``${env:…}`` references at run time and sends them only in the c
 - ``path``: a directory of tables; relation ``orders`` is then the data at
   ``<path>/orders`` read with ``options.format`` (default ``parquet``). Without a
   path, a relation is a catalog table ``[catalog.]schema.table`` (``schema`` is
-  the default schema).
+  the default schema). A relation in ``global_temp`` (Spark's schema of global
+  temporary views) is always a view, whatever the path.
 - A relation that is itself a path (``/data/orders``, ``s3a://bucket/orders``) is
   read with ``options.format`` whatever the connection's path.
 - ``options`` keys starting with ``spark.`` are session settings of a local
@@ -28,6 +29,7 @@ from urllib.parse import quote
 
 from floe_quality_sdk.names import RelationNameError, parse_relation, quote_spark_relation
 
+GLOBAL_TEMP = "global_temp"
 DEFAULT_CONNECT_PORT = 15002
 DEFAULT_MASTER = "local[*]"
 DEFAULT_FORMAT = "parquet"
@@ -135,6 +137,7 @@ def relation_frame(spark: Any, connection: SparkConnection, relation: str) -> An
         name = parse_relation(relation)
     except RelationNameError as error:
         raise RelationError(str(error)) from None
-    if connection.path:
+    # Spark's reserved schema of global temporary views is never a directory of tables.
+    if connection.path and name.schema != GLOBAL_TEMP:
         return spark.read.format(connection.format).load(os.path.join(connection.path, *name.parts))
     return spark.read.table(quote_spark_relation(name.with_default_schema(connection.schema)))
