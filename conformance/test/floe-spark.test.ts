@@ -18,6 +18,8 @@ const ROOT = resolve(import.meta.dirname, "../..");
 let server: SparkConnectServer;
 
 beforeAll(async () => {
+  // The plugin reaches Spark through the server only: no local JVM of its own.
+  process.env.FLOE_SPARK_LOCAL = "0";
   server = await startSparkConnect();
   server.sql(
     `CREATE OR REPLACE GLOBAL TEMPORARY VIEW ${SLOW_RELATION} AS SELECT id AS ${SLOW_COLUMN} FROM range(10000000000000)`,
@@ -25,6 +27,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  delete process.env.FLOE_SPARK_LOCAL;
   await server?.stop();
 });
 

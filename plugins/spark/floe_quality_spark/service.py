@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -63,10 +65,17 @@ class SparkQualityPlugin(QualityPlugin):
 
         self.spark_version = pyspark.__version__
         if os.environ.get("FLOE_SPARK_LOCAL", "1") != "0":
-            # The local session's JVM starts while health says NOT_SERVING, so the
-            # first suite's deadline is not spent on it (FLOE_SPARK_LOCAL=0 for a
-            # plugin that only reaches Spark Connect).
+            # The local session's JVM starts in the background as the plugin begins
+            # serving (a JVM start can outlast the host's start-up budget), so the
+            # first suite's deadline is not all spent on it. FLOE_SPARK_LOCAL=0 for
+            # a plugin that only reaches Spark Connect.
+            threading.Thread(target=self._warm_up, name="floe-spark-warm-up", daemon=True).start()
+
+    def _warm_up(self) -> None:
+        try:
             self.sessions.get(SparkConnection())
+        except Exception:  # noqa: BLE001 - the first suite on a local session reports the cause
+            logging.getLogger("floe_quality_spark").warning("the local Spark session did not start", exc_info=True)
 
     def validate_suite(self, request: plugin_pb2.ValidateSuiteRequest, ctx: CallContext) -> Any:
         """FLOE-DQ101 for unknown types and bad parameters; with a connection,

@@ -89,18 +89,28 @@ class SparkConnection:
 
 class Sessions:
     """One Spark session per connection, kept for the plugin's lifetime (starting a
-    JVM or a Connect channel per suite would cost more than most suites)."""
+    JVM or a Connect channel per suite would cost more than most suites). Each
+    connection starts its session once; other connections do not wait for it."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._sessions: dict[tuple, Any] = {}
+        self._starting: dict[tuple, threading.Lock] = {}
 
     def get(self, connection: SparkConnection) -> Any:
+        key = connection.key()
         with self._lock:
-            session = self._sessions.get(connection.key())
+            session = self._sessions.get(key)
+            if session is not None:
+                return session
+            starting = self._starting.setdefault(key, threading.Lock())
+        with starting:
+            with self._lock:
+                session = self._sessions.get(key)
             if session is None:
                 session = _start(connection)
-                self._sessions[connection.key()] = session
+                with self._lock:
+                    self._sessions[key] = session
             return session
 
     def stop(self) -> None:
