@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: floe `${env:NAME}` references are what these tests name
 // The run flow's pure parts (verdict, connection, dataset names), the listen
 // policy, the plugin pool with a real plugin process, and the server's health and
 // reflection services in-process.
@@ -160,58 +161,69 @@ describe("resolveConnection", () => {
 });
 
 describe("datasetName", () => {
-  const base = {
-    host: "",
-    port: 0,
-    database: "",
-    user: "etl",
-    password: "hunter2",
-    path: "",
-    schema: "",
-    options: {},
-  };
+  const pg = { dialect: "postgres" as const, host: "db", database: "shop", user: "etl" };
 
   it("names PostgreSQL tables postgres://host:port + database.schema.table, no credentials", () => {
-    const connection = { ...base, dialect: "postgres", host: "db", database: "shop" };
-    expect(datasetName(connection, "customers")).toEqual({
+    const compute = { ...pg, password: "${env:PGPASSWORD}" };
+    expect(datasetName(compute, "customers")).toEqual({
       namespace: "postgres://db:5432",
       name: "shop.public.customers",
     });
-    expect(datasetName({ ...connection, port: 6543 }, "sales.orders")).toEqual({
+    expect(datasetName({ ...compute, port: 6543 }, "sales.orders")).toEqual({
       namespace: "postgres://db:6543",
       name: "shop.sales.orders",
     });
   });
 
-  it("names DuckDB tables duckdb://<file> + schema.table", () => {
-    expect(datasetName({ ...base, dialect: "duckdb", path: "/data/w.duckdb" }, "orders")).toEqual({
-      namespace: "duckdb:///data/w.duckdb",
+  it("keeps a ${env:…} setting as the reference, never its value", () => {
+    const compute = {
+      dialect: "postgres" as const,
+      host: "${env:PGHOST}",
+      port: "${env:PGPORT}",
+      database: "${env:PGDATABASE}",
+      user: "etl",
+    };
+    expect(datasetName(compute, "orders")).toEqual({
+      namespace: "postgres://${env:PGHOST}:${env:PGPORT}",
+      name: "${env:PGDATABASE}.public.orders",
+    });
+    expect(datasetName({ dialect: "duckdb", path: "${env:WAREHOUSE}" }, "orders")).toEqual({
+      namespace: "duckdb://${env:WAREHOUSE}",
       name: "main.orders",
     });
   });
 
+  it("names DuckDB tables duckdb://<absolute file> + schema.table", () => {
+    expect(datasetName({ dialect: "duckdb", path: "/data/w.duckdb" }, "orders")).toEqual({
+      namespace: "duckdb:///data/w.duckdb",
+      name: "main.orders",
+    });
+    expect(
+      datasetName({ dialect: "duckdb", path: "w.duckdb" }, "orders", "/srv/dq").namespace,
+    ).toBe("duckdb:///srv/dq/w.duckdb");
+  });
+
   it("names Spark tables spark://host:port + schema.table, and tables under a directory as files", () => {
-    const spark = { ...base, dialect: "spark", host: "spark.internal" };
+    const spark = { dialect: "spark" as const, host: "${env:SPARK_HOST}", token: "${env:T}" };
     expect(datasetName(spark, "sales.orders")).toEqual({
-      namespace: "spark://spark.internal:15002",
+      namespace: "spark://${env:SPARK_HOST}:15002",
       name: "sales.orders",
     });
-    expect(datasetName({ ...spark, host: "" }, "orders")).toEqual({
+    expect(datasetName({ dialect: "spark" }, "orders")).toEqual({
       namespace: "spark://local",
       name: "default.orders",
     });
-    expect(datasetName({ ...spark, path: "/lake/tables" }, "orders")).toEqual({
+    expect(datasetName({ dialect: "spark", path: "lake/tables" }, "orders", "/srv")).toEqual({
       namespace: "file",
-      name: "/lake/tables/orders",
+      name: "/srv/lake/tables/orders",
     });
   });
 
   it("reads relation names with the SDK's parser: three parts and quoted parts holding dots", () => {
-    const connection = { ...base, dialect: "postgres", host: "db", database: "shop" };
-    expect(datasetName(connection, "wh.sales.orders").name).toBe("wh.sales.orders");
-    expect(datasetName(connection, '"a.b".t').name).toBe("shop.a.b.t");
-    expect(datasetName(connection, '"we""ird".t').name).toBe('shop.we"ird.t');
-    const duck = { ...base, dialect: "duckdb", path: "/data/w.duckdb" };
+    expect(datasetName(pg, "wh.sales.orders").name).toBe("wh.sales.orders");
+    expect(datasetName(pg, '"a.b".t').name).toBe("shop.a.b.t");
+    expect(datasetName(pg, '"we""ird".t').name).toBe('shop.we"ird.t');
+    const duck = { dialect: "duckdb" as const, path: "/data/w.duckdb" };
     expect(datasetName(duck, "lake.raw.events").name).toBe("lake.raw.events");
     expect(datasetName(duck, '"my.schema".events').name).toBe("my.schema.events");
   });

@@ -99,7 +99,13 @@ export {
   type SqlWriter,
   sqlLiteral,
 } from "./row-condition.js";
-export { connectionSecrets, REDACTED, scrubSecrets } from "./secrets.js";
+export {
+  connectionSecrets,
+  REDACTED,
+  scrubbedDeep,
+  scrubbedError,
+  scrubSecrets,
+} from "./secrets.js";
 export { type CallContext, type QualityPlugin, type ServeOptions, servePlugin } from "./serve.js";
 export {
   type DecodedErrorInfo,

@@ -34,3 +34,30 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
   for (const secret of forms) out = out.split(secret).join(REDACTED);
   return out;
 }
+
+/** `value` with every string in it scrubbed of `secrets` (a message, a fix, a detail). */
+export function scrubbedDeep<T>(value: T, secrets: readonly string[]): T {
+  if (secrets.length === 0) return value;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return scrubSecrets(v, secrets);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== "object" || v instanceof Date || ArrayBuffer.isView(v)) return v;
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+  };
+  return walk(value) as T;
+}
+
+/** A copy of the error (same class, code and fields) with its message and fix scrubbed of `secrets`. */
+export function scrubbedError<E extends Error & { fix?: string }>(
+  error: E,
+  secrets: readonly string[],
+): E {
+  if (secrets.length === 0) return error;
+  const copy = Object.create(Object.getPrototypeOf(error)) as E;
+  Object.assign(copy, error, {
+    message: scrubSecrets(error.message, secrets),
+    ...(typeof error.fix === "string" ? { fix: scrubSecrets(error.fix, secrets) } : {}),
+    ...(typeof error.stack === "string" ? { stack: scrubSecrets(error.stack, secrets) } : {}),
+  });
+  return copy;
+}

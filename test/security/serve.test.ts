@@ -15,7 +15,13 @@ import { contract } from "@floe/quality-sdk";
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createDemoWarehouse } from "../../host/src/cli/commands/demo.js";
-import { compileShop, floeQuality, type ServeProcess, startServe } from "../e2e/support.js";
+import {
+  compileShop,
+  floeQuality,
+  type ServeProcess,
+  startServe,
+  waitFor,
+} from "../e2e/support.js";
 import { Caller, failed, pollHealth, succeeded } from "./support.js";
 
 // Real processes on a shared 2-core machine: generous deadlines, never sleeps.
@@ -65,7 +71,7 @@ function leakyChecks(file: string) {
       expression: `(select count(*) from read_csv('${file}')) > 0`,
     }),
     check("row_condition_read", "not_null", "order_id", {
-      row_condition: `(select content from read_text('${file}')) is not null`,
+      row_condition_sql: `(select content from read_text('${file}')) is not null`,
     }),
     check("glob_listing", "expression_is_true", "", {
       expression: "(select count(*) from glob('/etc/*')) > 0",
@@ -276,6 +282,23 @@ describe("caller artifacts on a host that accepts them under a directory", () =>
       expect(c.errorMessage).toMatch(/ cannot be read: getaddrinfo [A-Z_]+ \[redacted\]$/);
     }
     expect(JSON.stringify(events)).not.toContain(ALLOWED);
+    // Lineage names the dataset by the setting as written: the reference, never its value.
+    const lineage = await waitFor(
+      "the run's lineage events",
+      async () => {
+        const text = await readFile(join(dir, "lineage-open.jsonl"), "utf8").catch(() => "");
+        return text.includes('"COMPLETE"') || text.includes('"FAIL"') ? text : undefined;
+      },
+      60_000,
+    );
+    const inputs = lineage
+      .trim()
+      .split("\n")
+      .flatMap((line) => (JSON.parse(line).inputs ?? []) as Array<{ namespace: string }>);
+    expect(new Set(inputs.map((i) => i.namespace))).toEqual(
+      new Set(["postgres://${env:FLOE_ALLOWED}:5432"]),
+    );
+    expect(lineage).not.toContain(ALLOWED);
   });
 
   it("keeps paths inside the directory, answering alike whether the file outside exists", async () => {

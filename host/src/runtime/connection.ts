@@ -32,6 +32,19 @@ function resolveSetting(value: string, field: string, env: NodeJS.ProcessEnv): s
 }
 
 /**
+ * The values of the environment variables the compute settings refer to: the
+ * run's secrets, scrubbed from everything the run says (results, errors,
+ * lineage, traces, logs), whatever a driver quotes back.
+ */
+export function secretsOf(compute: Compute, env: NodeJS.ProcessEnv): string[] {
+  const values = [...Object.values(compute), ...Object.values(compute.options ?? {})];
+  return values
+    .map((v) => (typeof v === "string" ? envReferenceOf(v) : undefined))
+    .map((name) => (name === undefined ? undefined : env[name]))
+    .filter((v): v is string => v !== undefined && v !== "");
+}
+
+/**
  * The Connection a plugin receives. A relative DuckDB path is taken from the
  * host's working directory, so the plugin (another process) opens the same file.
  */
@@ -109,34 +122,46 @@ export function resolveConnection(
  * which the conventions do not list, `duckdb://{absolute file path}` +
  * `{schema}.{table}` (`{catalog}.{schema}.{table}` when the relation names an
  * attached catalog). Parts are the stored names, unquoted, as the conventions
- * want them. Built from the resolved connection minus user and password.
+ * want them. Built from the settings as written, never from resolved values: a
+ * setting given as `${env:NAME}` stays that reference in the name (its value is
+ * a secret by definition), and user and password are never part of it.
  */
 export function datasetName(
-  connection: contract.Connection,
+  compute: Compute,
   relation: string,
+  cwd: string = process.cwd(),
 ): { namespace: string; name: string } {
   const parsed = parseRelation(relation);
-  if (connection.dialect === "postgres") {
+  if (compute.dialect === "postgres") {
     const name = {
-      database: parsed.database ?? connection.database,
-      schema: parsed.schema ?? (connection.schema || "public"),
+      database: parsed.database ?? compute.database,
+      schema: parsed.schema ?? compute.schema ?? "public",
       identifier: parsed.identifier,
     };
     return {
-      namespace: `postgres://${connection.host}:${connection.port || 5432}`,
+      namespace: `postgres://${compute.host}:${compute.port ?? 5432}`,
       name: relationParts(name).join("."),
     };
   }
-  if (connection.dialect === "spark") {
-    if (connection.path !== "") {
-      // A table under a directory: the file dataset of the conventions (no credential in a path).
-      return { namespace: "file", name: [connection.path, ...relationParts(parsed)].join("/") };
+  if (compute.dialect === "spark") {
+    if (compute.path !== undefined) {
+      // A table under a directory: the file dataset of the conventions.
+      const dir =
+        envReferenceOf(compute.path) !== undefined ||
+        isAbsolute(compute.path) ||
+        compute.path.includes("://")
+          ? compute.path
+          : resolve(cwd, compute.path);
+      return { namespace: "file", name: [dir, ...relationParts(parsed)].join("/") };
     }
-    const name = { ...parsed, schema: parsed.schema ?? (connection.schema || "default") };
-    const where =
-      connection.host === "" ? "local" : `${connection.host}:${connection.port || 15002}`;
+    const name = { ...parsed, schema: parsed.schema ?? compute.schema ?? "default" };
+    const where = compute.host === undefined ? "local" : `${compute.host}:${compute.port ?? 15002}`;
     return { namespace: `spark://${where}`, name: relationParts(name).join(".") };
   }
-  const name = { ...parsed, schema: parsed.schema ?? (connection.schema || "main") };
-  return { namespace: `duckdb://${connection.path}`, name: relationParts(name).join(".") };
+  const path =
+    envReferenceOf(compute.path) !== undefined || isAbsolute(compute.path)
+      ? compute.path
+      : resolve(cwd, compute.path);
+  const name = { ...parsed, schema: parsed.schema ?? "main" };
+  return { namespace: `duckdb://${path}`, name: relationParts(name).join(".") };
 }

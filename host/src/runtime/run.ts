@@ -9,7 +9,7 @@
 // QualityCheckResult once, where it arrives (and masked there); progress,
 // scoring, gates, lineage and every output read that same object.
 
-import type { contract, DbtTestResult } from "@floe/quality-sdk";
+import { type contract, type DbtTestResult, scrubbedDeep, scrubbedError } from "@floe/quality-sdk";
 import { SpanStatusCode } from "@opentelemetry/api";
 import type { CompiledArtifacts, CompiledModel } from "../compile/artifacts.js";
 import type { QualityCheck } from "../config/check.js";
@@ -39,7 +39,7 @@ import {
   suiteCheckErrors,
   suiteErrorCause,
 } from "./cause.js";
-import { datasetName, resolveConnection } from "./connection.js";
+import { datasetName, resolveConnection, secretsOf } from "./connection.js";
 import { dbtCheckResult } from "./dbt.js";
 import type { PluginPool } from "./plugin-pool.js";
 import { maskSamples, type SamplePolicy, samplePolicy, storedResult } from "./samples.js";
@@ -193,6 +193,7 @@ export async function runModelQuality(
       ? input.timeoutSeconds
       : config.check_timeout_seconds;
   const connection = resolveConnection(artifacts.product.compute, env, deps.cwd);
+  const secrets = secretsOf(artifacts.product.compute, env);
   const policy = samplePolicy(
     config,
     model.name,
@@ -205,7 +206,7 @@ export async function runModelQuality(
     runId: newRunId(),
     namespace: deps.lineageNamespace ?? env.OPENLINEAGE_NAMESPACE ?? artifacts.product.name,
     model: model.name,
-    dataset: datasetName(connection, model.relation),
+    dataset: datasetName(artifacts.product.compute, model.relation, deps.cwd),
     parent: input.parent,
   };
 
@@ -255,7 +256,10 @@ export async function runModelQuality(
                       streamed.summary = event.value;
                       continue;
                     }
-                    const result = maskSamples(checkResultFromProto(event.value), policy);
+                    const result = maskSamples(
+                      scrubbedDeep(checkResultFromProto(event.value), secrets),
+                      policy,
+                    );
                     streamed.results.set(result.check_name, result);
                     const error = checkErrorOf(result);
                     if (error !== undefined) errorsByName.set(result.check_name, error);
@@ -272,7 +276,7 @@ export async function runModelQuality(
                 traceparent === undefined ? {} : { TRACEPARENT: traceparent },
               );
             } catch (error) {
-              streamed.stopped = error;
+              streamed.stopped = error instanceof Error ? scrubbedError(error, secrets) : error;
               await deps.plugins.evictFailed(provider);
             }
             span.setAttribute("floe.checks.received", streamed.results.size);

@@ -7,6 +7,8 @@ import {
   type contract,
   FloeError,
   parseDbtTestResults,
+  scrubbedDeep,
+  scrubbedError,
   scrubSecrets,
   statusFromFloeError,
 } from "@floe/quality-sdk";
@@ -18,10 +20,9 @@ import {
   status,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import type { CompiledArtifacts } from "../compile/artifacts.js";
 import { ContractViolation, gateResultToProto, scoreToProto } from "../config/results.js";
 import { PluginCallError } from "../plugins/client.js";
-import { envReferenceOf } from "../runtime/connection.js";
+import { secretsOf } from "../runtime/connection.js";
 import type { PluginPool } from "../runtime/plugin-pool.js";
 import { type RunDeps, runModelQuality } from "../runtime/run.js";
 import { checkProgressToProto, diagnosticToProto, runOutcomeToProto } from "../runtime/wire.js";
@@ -52,17 +53,6 @@ export interface HostServiceDeps extends RunDeps {
 
 type StatusObject = { code: status; details: string; metadata: Metadata };
 
-/** The error with its message (and fix) scrubbed of `secrets`. */
-function scrubbed<E extends FloeError>(error: E, secrets: readonly string[]): E {
-  if (secrets.length === 0) return error;
-  const copy = Object.create(Object.getPrototypeOf(error)) as E;
-  Object.assign(copy, error, {
-    message: scrubSecrets(error.message, secrets),
-    fix: scrubSecrets(error.fix, secrets),
-  });
-  return copy;
-}
-
 /**
  * A thrown value as a status: FLOE-DQ codes travel in ErrorInfo, their text
  * scrubbed of `secrets`; anything else is INTERNAL, logged.
@@ -74,9 +64,9 @@ function statusOf(
   secrets: readonly string[] = [],
 ): StatusObject {
   if (error instanceof PluginCallError || error instanceof HostRefusal) {
-    return statusFromFloeError(scrubbed(error, secrets), error.grpcCode);
+    return statusFromFloeError(scrubbedError(error, secrets), error.grpcCode);
   }
-  if (error instanceof FloeError) return statusFromFloeError(scrubbed(error, secrets));
+  if (error instanceof FloeError) return statusFromFloeError(scrubbedError(error, secrets));
   if (error instanceof ContractViolation) {
     return statusFromFloeError(new FloeError("FLOE-DQ100", error.message));
   }
@@ -104,19 +94,6 @@ function unary<Req, Res>(
       (error: unknown) => callback(statusOf(error, deps.log, method)),
     );
   };
-}
-
-/** The values of the environment variables the artifacts' compute refers to: secrets to scrub. */
-function resolvedSecrets(artifacts: CompiledArtifacts, env: NodeJS.ProcessEnv): string[] {
-  const compute = artifacts.product.compute as Record<string, unknown>;
-  const values = [
-    ...Object.values(compute),
-    ...Object.values((compute.options as Record<string, unknown> | undefined) ?? {}),
-  ];
-  return values
-    .map((v) => (typeof v === "string" ? envReferenceOf(v) : undefined))
-    .map((name) => (name === undefined ? undefined : env[name]))
-    .filter((v): v is string => v !== undefined && v !== "");
 }
 
 /** The handlers, keyed as in `contract.QualityHostServiceService`. */
@@ -198,7 +175,7 @@ export function qualityHostHandlers(deps: HostServiceDeps): UntypedServiceImplem
           deps.cwd ?? process.cwd(),
           (text, file) => deps.offload.parseArtifacts(text, file),
         );
-        secrets = resolvedSecrets(resolved.artifacts, resolved.env);
+        secrets = secretsOf(resolved.artifacts.product.compute, resolved.env);
         const dbt = request.dbtResults;
         return runModelQuality(
           {
@@ -269,16 +246,4 @@ export function qualityHostHandlers(deps: HostServiceDeps): UntypedServiceImplem
       }),
     ),
   };
-}
-
-/** `value` with every string in it scrubbed of `secrets` (a message, a fix, a detail). */
-function scrubbedDeep<T>(value: T, secrets: readonly string[]): T {
-  if (secrets.length === 0) return value;
-  const walk = (v: unknown): unknown => {
-    if (typeof v === "string") return scrubSecrets(v, secrets);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v === null || typeof v !== "object" || v instanceof Date || ArrayBuffer.isView(v)) return v;
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-  };
-  return walk(value) as T;
 }

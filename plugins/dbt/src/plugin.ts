@@ -2,14 +2,13 @@
 // real dbt tests in a plugin-owned dbt project per connection.
 import type { CallContext, contract, PluginLogger, QualityPlugin } from "@floe/quality-sdk";
 import { SUPPORTED_CHECK_TYPES } from "./project.js";
-import { connectionPassword, DbtSuiteRunner, type RunnerOptions } from "./runner.js";
+import { DbtSuiteRunner, type RunnerOptions } from "./runner.js";
 import { validateSuite } from "./validate.js";
 
 export const PROVIDER = "dbt_expectations";
 export const VERSION = "0.1.0";
 
 export function createDbtPlugin(options: RunnerOptions = {}): QualityPlugin {
-  const env = options.env ?? process.env;
   let log: PluginLogger | undefined = options.log;
   let runner = new DbtSuiteRunner(options);
   return {
@@ -36,8 +35,7 @@ export function createDbtPlugin(options: RunnerOptions = {}): QualityPlugin {
     async validateSuite(
       request: contract.ValidateSuiteRequest,
     ): Promise<contract.ValidateSuiteResponse> {
-      const password = request.connection ? connectionPassword(request.connection, env) : "";
-      return { result: await validateSuite(request, password) };
+      return { result: await validateSuite(request, request.connection?.password ?? "") };
     },
     runChecks(
       request: contract.RunChecksRequest,

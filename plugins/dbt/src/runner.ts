@@ -39,16 +39,6 @@ export interface RunnerOptions {
   readonly log?: PluginLogger;
 }
 
-/** The secret of a connection: the password given, or `${env:NAME}` resolved now. */
-export function connectionPassword(
-  connection: contract.Connection,
-  env: NodeJS.ProcessEnv,
-): string {
-  const reference = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(connection.password);
-  if (reference) return env[reference[1] as string] ?? "";
-  return connection.password;
-}
-
 const DEFAULT_SLOTS = 4;
 
 export class DbtSuiteRunner {
@@ -159,7 +149,6 @@ export class DbtSuiteRunner {
     const manifestPath = join(target, "manifest.json");
     rmSync(runResultsPath, { force: true });
 
-    const password = connectionPassword(connection, this.env);
     // fail_fast: the first failed check stops dbt; the checks not reported by then are skipped.
     const stop = new AbortController();
     const live = new LiveResults(plan.checks, emit, plan.failFast ? () => stop.abort() : undefined);
@@ -191,7 +180,9 @@ export class DbtSuiteRunner {
           cwd: project,
           env: {
             ...this.env,
-            [PASSWORD_ENV]: password,
+            // The host resolved the password; a plugin never resolves `${env:…}` itself.
+            [PASSWORD_ENV]: connection.password,
+            ...(dialect === "postgres" ? { PGOPTIONS: readOnlyPgOptions(this.env.PGOPTIONS) } : {}),
             DBT_SEND_ANONYMOUS_USAGE_STATS: "false",
             DBT_VERSION_CHECK: "false",
           },
@@ -215,10 +206,11 @@ export class DbtSuiteRunner {
     clearTimeout(flushTimer);
     if (outcome.aborted) {
       if (dialect === "postgres") {
-        await cancelPostgresQueries(connection, password, applicationName).catch((error: Error) =>
-          this.options.log?.warn("could not cancel dbt's PostgreSQL queries", {
-            error: error.message,
-          }),
+        await cancelPostgresQueries(connection, connection.password, applicationName).catch(
+          (error: Error) =>
+            this.options.log?.warn("could not cancel dbt's PostgreSQL queries", {
+              error: error.message,
+            }),
         );
       }
       if (signal.aborted) throw signal.reason;
@@ -296,4 +288,14 @@ function dbtFailure(
     file: join(project, plan.file),
     fix: "Read dbt's message above; if the work directory is damaged, delete it (FLOE_DBT_WORKDIR) and run again.",
   });
+}
+
+/**
+ * libpq's PGOPTIONS for dbt's PostgreSQL sessions: every transaction read-only,
+ * as floe_sql's are, so no check's SQL (an expression, a filter) can write.
+ * dbt test only reads; the operator's own PGOPTIONS are kept in front.
+ */
+export function readOnlyPgOptions(existing: string | undefined): string {
+  const readOnly = "-c default_transaction_read_only=on";
+  return existing === undefined || existing.trim() === "" ? readOnly : `${existing} ${readOnly}`;
 }

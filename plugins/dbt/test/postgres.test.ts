@@ -98,6 +98,31 @@ describe("dbt_expectations on PostgreSQL", { timeout: 120_000 }, () => {
     expect(JSON.stringify(summary)).not.toContain(SECRET);
   });
 
+  it("runs dbt's PostgreSQL sessions read-only: a check's SQL cannot write", async () => {
+    const admin = new pg.Client({ connectionString: dsn });
+    await admin.connect();
+    try {
+      await admin.query("create sequence if not exists floe_write_probe");
+      const suite = suiteOf("orders", [
+        check("writes", "expression_is_true", "", {
+          expression: "nextval('floe_write_probe') > 0",
+        }),
+      ]);
+      const summary = await plugin.client.runChecks(
+        runRequest(suite, postgresConnection(dsn), "orders"),
+        { timeoutMs: 120_000 },
+      );
+      expect(summary.checks.map((c) => [c.checkName, c.status])).toEqual([
+        ["writes", CheckStatus.CHECK_STATUS_ERROR],
+      ]);
+      expect(summary.checks[0]?.errorMessage).toContain("read-only transaction");
+      const probe = await admin.query("select is_called from floe_write_probe");
+      expect(probe.rows).toEqual([{ is_called: false }]);
+    } finally {
+      await admin.end();
+    }
+  });
+
   it("at the deadline kills every dbt process, cancels its query and reports the unfinished checks timed_out", async () => {
     const suite = suiteOf(
       "orders",

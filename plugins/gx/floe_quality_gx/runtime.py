@@ -407,9 +407,20 @@ def postgres_url(connection: Connection) -> str:
         host=connection.host or None,
         port=connection.port or None,
         database=connection.database or None,
-        query={k: v for k, v in connection.options.items() if not k.startswith("gx_")},
+        query=_read_only_options({k: v for k, v in connection.options.items() if not k.startswith("gx_")}),
     )
     return url.render_as_string(hide_password=False)
+
+
+# Every transaction of the plugin's PostgreSQL sessions is read-only, as floe_sql's
+# are: no check's SQL (an expression, a filter) can write. libpq takes it as the
+# connection's `options`, after any the operator gave.
+READ_ONLY_OPTION = "-c default_transaction_read_only=on"
+
+
+def _read_only_options(query: dict[str, str]) -> dict[str, str]:
+    given = query.get("options", "").strip()
+    return {**query, "options": f"{given} {READ_ONLY_OPTION}" if given else READ_ONLY_OPTION}
 
 
 def _sql_columns(engine: Any, schema: str | None, table_name: str, relation: str) -> set[str]:

@@ -263,6 +263,21 @@ HOSTILE_TABLES = ('Odd"; DROP TABLE orders; --\'', "select", "Ünïcødé {tâbl
 HOSTILE_COLUMN = 'na"me\'); DELETE FROM orders; --'
 
 
+def test_postgres_sessions_are_read_only_so_a_checks_sql_cannot_write(plugin, postgres, pg_connection):
+    admin = postgres.connect()
+    with admin.cursor() as cur:
+        cur.execute("CREATE SEQUENCE IF NOT EXISTS floe_write_probe")
+    admin.commit()
+    writes = Check("writes", "expression_is_true", parameters={"expression": "nextval('floe_write_probe') > 0"})
+    result = run(plugin, pg_connection, [writes])["writes"]
+    assert (result.status, result.error_code) == (ERROR, "FLOE-DQ102")
+    assert "read-only transaction" in result.error_message
+    with admin.cursor() as cur:
+        cur.execute("SELECT is_called FROM floe_write_probe")
+        assert cur.fetchall() == [(False,)]
+    admin.close()
+
+
 @pytest.mark.parametrize("table", HOSTILE_TABLES)
 def test_hostile_table_and_column_names_are_quoted_on_postgres(plugin, postgres, pg_connection, table):
     quoted = quote_identifier

@@ -94,11 +94,11 @@ def test_an_unknown_model_is_a_configuration_error_with_its_code(host) -> None:
     assert error.code == "FLOE-DQ100"
     assert error.retryable is False
     assert error.grpc_code == grpc.StatusCode.INVALID_ARGUMENT
-    assert error.message.startswith("model 'invoices' is not in the compiled artifacts of product shop")
-    assert error.fix == (
-        "Name one of the compiled models (or select several with --select / --all), "
-        "or add the model to floe.yaml and compile again."
+    assert error.message == (
+        "model 'invoices' is not in the compiled artifacts the host loaded "
+        "(models: customers, orders, order_events)"
     )
+    assert error.fix == "Name one of the compiled models, or compile the model and restart the host with it."
 
 
 def test_a_wrong_token_is_an_authentication_error(host) -> None:
