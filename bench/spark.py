@@ -129,8 +129,6 @@ def gx_on_spark(spark: Any, df: Any, checks: list[SuiteCheck]) -> Callable[[], A
         spec = vocabulary.lookup_check_type(check.type)
         assert spec is not None and spec.gx_expectation is not None
         kwargs = {spec.gx_renames.get(k, k): v for k, v in vocabulary.normalize_parameters(check.parameters).items()}
-        if check.type == "pair_greater_than":
-            kwargs = {"column_A": kwargs.pop("column_a"), "column_B": kwargs.pop("column_b"), **kwargs}
         if check.column:
             kwargs["column"] = check.column
         kwargs.update(spec.gx_kwargs)
