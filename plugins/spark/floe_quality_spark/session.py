@@ -21,6 +21,7 @@ host resolves ``${env:…}`` references at run time and sends them only in the c
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -129,7 +130,14 @@ def _start(connection: SparkConnection) -> Any:
     if connection.remote:
         return SparkSession.builder.remote(connection.connect_url()).getOrCreate()
     builder = SparkSession.builder.master(connection.options.get("master", DEFAULT_MASTER)).appName("floe_spark")
-    settings = {**LOCAL_SETTINGS, **{k: v for k, v in connection.options.items() if k.startswith("spark.")}}
+    # Managed tables of a local session live in a private directory, not in the
+    # working directory of whoever started the plugin.
+    warehouse = tempfile.mkdtemp(prefix="floe-spark-warehouse-")
+    settings = {
+        **LOCAL_SETTINGS,
+        "spark.sql.warehouse.dir": warehouse,
+        **{k: v for k, v in connection.options.items() if k.startswith("spark.")},
+    }
     for key, value in settings.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
