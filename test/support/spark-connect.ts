@@ -64,6 +64,8 @@ export async function startSparkConnect(startTimeoutMs = 240_000): Promise<Spark
       "spark.sql.session.timeZone=UTC",
       "--conf",
       "spark.sql.shuffle.partitions=2",
+      "--conf",
+      `spark.sql.warehouse.dir=${join(dir, "warehouse")}`,
     ],
     {
       env: { ...process.env, SPARK_HOME: home, SPARK_LOG_DIR: dir, SPARK_PID_DIR: dir },
