@@ -63,7 +63,10 @@ export async function startSparkConnect(startTimeoutMs = 240_000): Promise<Spark
       "--conf",
       "spark.sql.session.timeZone=UTC",
       "--conf",
-      "spark.sql.shuffle.partitions=2",
+      "spark.sql.shuffle.partitions=1",
+      // Suites of parallel sessions share the two cores instead of queueing behind one another.
+      "--conf",
+      "spark.scheduler.mode=FAIR",
       "--conf",
       `spark.sql.warehouse.dir=${join(dir, "warehouse")}`,
     ],
