@@ -104,7 +104,8 @@ class Sessions:
             session = self._sessions.get(key)
             if session is not None:
                 return session
-            starting = self._starting.setdefault(key, threading.Lock())
+            # Every local session shares the process's one SparkContext: one start at a time.
+            starting = self._starting.setdefault(key if connection.remote else ("local",), threading.Lock())
         with starting:
             with self._lock:
                 session = self._sessions.get(key)
