@@ -7,7 +7,7 @@ import itertools
 import threading
 
 import pytest
-from conftest import HOSTILE_COLUMN, HOSTILE_TABLE
+from spark_tables import HOSTILE_COLUMN, HOSTILE_TABLE
 from floe_quality_sdk import enums
 
 from floe_quality_spark.run import SuiteCheck, SuiteRequest, run_suite
