@@ -67,4 +67,7 @@ fi
 
 step "PostgreSQL server binaries"
 bash scripts/setup-postgres.sh
+
+step "Chromium (the HTML report tests drive it headless)"
+bash scripts/setup-chromium.sh
 echo "set-up done"

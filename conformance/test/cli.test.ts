@@ -112,7 +112,7 @@ describe("reports", () => {
     expect(report.format).toBe("floe-quality-conformance/v1");
     expect(report.passed).toBe(true);
     expect(report.plugin?.name).toBe("reference");
-    expect(report.totals).toEqual({ passed: 5, failed: 0, skipped: 53 });
+    expect(report.totals).toEqual({ passed: 5, failed: 0, skipped: 54 });
     expect(report.groups.map((g) => g.name)).toEqual([
       "handshake",
       "health",
@@ -134,9 +134,9 @@ describe("reports", () => {
     const xml = readFileSync(junit, "utf8");
     expect(XMLValidator.validate(xml)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml);
-    expect(doc.testsuites.tests).toBe("58");
+    expect(doc.testsuites.tests).toBe("59");
     expect(doc.testsuites.failures).toBe("0");
-    expect(doc.testsuites.skipped).toBe("53");
+    expect(doc.testsuites.skipped).toBe("54");
     expect(doc.testsuites.testsuite).toHaveLength(13);
   }, 60_000);
 
@@ -148,7 +148,7 @@ describe("reports", () => {
     expect(r.stdout).toContain("  FAIL version is a semantic version");
     expect(r.stdout).toContain("expected: semver, e.g. 0.1.0");
     expect(r.stdout).toContain("actual:   latest");
-    expect(r.stdout).toContain("FAIL: 4 passed, 1 failed, 53 skipped");
+    expect(r.stdout).toContain("FAIL: 4 passed, 1 failed, 54 skipped");
     const xml = readFileSync(junit, "utf8");
     expect(XMLValidator.validate(xml)).toBe(true);
     expect(xml).toContain('<failure message="version" type="ExpectationFailure">');

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -25,6 +26,31 @@ describe("telemetry", () => {
     expect(
       otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318", OTEL_SDK_DISABLED: "true" }),
     ).toBe(undefined);
+  });
+
+  it("loads the tracing SDK and exporter only when tracing is on", () => {
+    // A fresh process: which modules does importing the host's telemetry and initialising it load?
+    const script = `
+      import { createRequire } from "node:module";
+      const { initTelemetry } = await import(${JSON.stringify(new URL("../dist/telemetry/index.js", import.meta.url).href)});
+      const on = initTelemetry({ env: process.env }).enabled;
+      const cache = Object.keys(createRequire(import.meta.url).cache);
+      const loaded = ["sdk-trace", "exporter-trace-otlp-http", "resources", "context-async-hooks"]
+        .filter((name) => cache.some((path) => path.includes("@opentelemetry/" + name + "/")));
+      console.log(JSON.stringify({ on, loaded }));
+    `;
+    const run = (env: Record<string, string>) =>
+      JSON.parse(
+        execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+          env: { PATH: process.env.PATH ?? "", ...env },
+          encoding: "utf8",
+        }),
+      );
+    expect(run({})).toEqual({ on: false, loaded: [] });
+    expect(run({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9/" })).toEqual({
+      on: true,
+      loaded: ["sdk-trace", "exporter-trace-otlp-http", "resources", "context-async-hooks"],
+    });
   });
 
   it("nests spans in one trace, hands out the traceparent and marks failures", async () => {

@@ -5,6 +5,7 @@
 // sdk/python/src/floe_quality_sdk/vocabulary.json (scripts/generate-vocabulary.ts,
 // kept fresh by `npm test`). Nothing else lists check types.
 import { z } from "zod";
+import { ANOMALY_METRICS } from "./anomaly.js";
 import { ISO_DURATION } from "./duration.js";
 import {
   DIMENSION_NAMES as DIMENSIONS,
@@ -458,6 +459,64 @@ export const CHECK_TYPES: readonly CheckTypeSpec[] = [
     gx: { expectation: null },
     dbt: { name: "expression_is_true", test: "expression_is_true" },
     aliases: [],
+  }),
+  spec({
+    // Today's metric against the run history (judgeAnomaly in anomaly.ts); `history`
+    // is filled by the host from its run history store, never written in a config.
+    type: "anomaly",
+    level: "aggregate",
+    column: "none",
+    dimension: "accuracy",
+    nulls: "ignored",
+    parameters: z
+      .strictObject({
+        metric: z.enum(ANOMALY_METRICS),
+        metric_column: z.string().min(1).optional(),
+        lookback_runs: z.number().int().min(3).optional(),
+        min_history: z.number().int().min(3).optional(),
+        max_z: z.number().positive().optional(),
+        min_relative_change: z.number().nonnegative().optional(),
+        history: z.array(z.number()).optional(),
+      })
+      .superRefine((p, ctx) => {
+        const needsColumn = p.metric !== "row_count";
+        if (needsColumn && p.metric_column === undefined) {
+          ctx.addIssue({
+            code: "custom",
+            message: `metric ${p.metric} is measured on a column: give metric_column`,
+            path: ["metric_column"],
+          });
+        } else if (!needsColumn && p.metric_column !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            message: "metric row_count counts the table's rows: drop metric_column",
+            path: ["metric_column"],
+          });
+        }
+        if (
+          p.min_history !== undefined &&
+          p.min_history > (p.lookback_runs ?? Number.POSITIVE_INFINITY)
+        ) {
+          ctx.addIssue({
+            code: "custom",
+            message: `min_history ${p.min_history} is above lookback_runs ${p.lookback_runs}: the check could never run`,
+            path: ["min_history"],
+          });
+        }
+      }),
+    columnParameters: ["metric_column"],
+    gx: { expectation: null },
+    dbt: { name: "floe_anomaly", test: "floe_anomaly" },
+    aliases: [],
+    plugins: {
+      floe_sql: "runs",
+      great_expectations: {
+        declines: "needs the run history the host keeps; run anomaly checks with floe_sql",
+      },
+      dbt_expectations: {
+        declines: "needs the run history the host keeps; run anomaly checks with floe_sql",
+      },
+    },
   }),
 ];
 

@@ -55,6 +55,10 @@ export const ERROR_CATALOGUE = {
     title: "DuckDB file written by a newer DuckDB than the engine reads",
     fix: "Convert the file with the DuckDB that wrote it (the message gives the command), or write it with the project's pinned duckdb.",
   },
+  "FLOE-DQ112": {
+    title: "run history not written or read (a warning: the run's results are never lost)",
+    fix: "Make the history store writable (FLOE_STATE_DIR, default .floe/history.duckdb, or --history-url / FLOE_HISTORY_URL): free its lock, move a corrupt file aside, or check the PostgreSQL URL; docs/report.md describes the store.",
+  },
 } as const;
 
 export type FloeErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -1,4 +1,12 @@
 export {
+  ANOMALY_DEFAULTS,
+  ANOMALY_METRICS,
+  type AnomalyJudgement,
+  type AnomalyMetric,
+  type AnomalyParameters,
+  judgeAnomaly,
+} from "./anomaly.js";
+export {
   CHECK_TYPES,
   type CheckLevel,
   type CheckTypeSpec,

@@ -30,6 +30,7 @@ const GRPC_CODE: Record<FloeErrorCode, status> = {
   "FLOE-DQ109": status.INVALID_ARGUMENT,
   "FLOE-DQ110": status.UNAVAILABLE,
   "FLOE-DQ111": status.FAILED_PRECONDITION,
+  "FLOE-DQ112": status.UNAVAILABLE,
 };
 
 /** What a gRPC handler hands to grpc-js to end a call with an error. */

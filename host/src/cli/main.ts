@@ -13,6 +13,8 @@ const COMMANDS: Readonly<Record<string, string>> = {
   compile: "merge enterprise, domain and product config into compiled_artifacts.json",
   run: "run models' checks from compiled artifacts (--model, --select, --all) or one floe.yaml (--config)",
   validate: "check the configuration against the live warehouse without running checks",
+  history: "a model's last runs from the run history (score, verdict, failed checks)",
+  report: "write the quality report from the run history: one HTML file, or --markdown",
   score: "score a QualitySuiteResult JSON with a QualityConfig",
   serve: "serve the QualityHost gRPC API to orchestrators",
   plugins: "list discovered plugins, or start and check one",

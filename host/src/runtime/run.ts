@@ -9,7 +9,13 @@
 // QualityCheckResult once, where it arrives (and masked there); progress,
 // scoring, gates, lineage and every output read that same object.
 
-import { type contract, type DbtTestResult, scrubbedDeep, scrubbedError } from "@floe/quality-sdk";
+import {
+  ANOMALY_DEFAULTS,
+  type contract,
+  type DbtTestResult,
+  scrubbedDeep,
+  scrubbedError,
+} from "@floe/quality-sdk";
 import { SpanStatusCode } from "@opentelemetry/api";
 import type { CompiledArtifacts, CompiledModel } from "../compile/artifacts.js";
 import type { QualityCheck } from "../config/check.js";
@@ -25,6 +31,7 @@ import {
 import { type Diagnostic, diagnostic, FloeError } from "../errors/index.js";
 import { evaluateGates } from "../gates/evaluate.js";
 import { cannotJudge, decideVerdict, runGate, type Verdict } from "../gates/verdict.js";
+import type { RunHistory } from "../history/store.js";
 import type { LineageEmitter } from "../lineage/emitter.js";
 import { buildEndEvent, buildStartEvent, type QualityRunLineage } from "../lineage/events.js";
 import { newRunId } from "../lineage/run-id.js";
@@ -85,6 +92,8 @@ export interface RunDeps {
    * of inline; the server shares one between runs and CalculateQualityScore.
    */
   scoring?: ScoringPool | undefined;
+  /** Where each run is appended (never fails a run: FLOE-DQ112 is a warning). */
+  history?: RunHistory | undefined;
 }
 
 export interface QualityRunOutcome {
@@ -142,6 +151,38 @@ export function suiteOf(model: CompiledModel, timeoutSeconds: number): contract.
     timeoutSeconds,
     failFast: model.fail_fast,
     nativeSuite: "",
+  };
+}
+
+/**
+ * The suite with each enabled anomaly check's `history` parameter filled from
+ * the run history: the check's observed values over its last lookback_runs runs.
+ */
+export async function withAnomalyHistory(
+  suite: contract.QualitySuite,
+  product: string,
+  history: RunHistory | undefined,
+): Promise<contract.QualitySuite> {
+  const anomalies = suite.checks.filter((c) => c.enabled && c.type === "anomaly");
+  if (anomalies.length === 0) return suite;
+  const values =
+    history === undefined
+      ? new Map<string, number[]>()
+      : await history.observedValues(
+          product,
+          suite.modelName,
+          anomalies.map((c) => ({
+            name: c.name,
+            limit: Number(c.parameters?.lookback_runs ?? ANOMALY_DEFAULTS.lookback_runs),
+          })),
+        );
+  return {
+    ...suite,
+    checks: suite.checks.map((c) =>
+      anomalies.includes(c)
+        ? { ...c, parameters: { ...c.parameters, history: values.get(c.name) ?? [] } }
+        : c,
+    ),
   };
 }
 
@@ -225,6 +266,11 @@ export async function runModelQuality(
       const errorsByName = new Map<string, CheckError>();
       const streamed: Streamed = { results: new Map(), summary: undefined, stopped: undefined };
       if (model.quality_checks.some((c) => c.enabled)) {
+        const suite = await withAnomalyHistory(
+          suiteOf(model, timeoutSeconds),
+          artifacts.product.name,
+          deps.history,
+        );
         await withSpan(
           "floe.plugin.RunChecks",
           { "floe.model": model.name, "floe.provider": provider },
@@ -236,7 +282,7 @@ export async function runModelQuality(
                 async (plugin) => {
                   const events = plugin.client.streamChecks(
                     {
-                      suite: suiteOf(model, timeoutSeconds),
+                      suite,
                       connection,
                       relation: model.relation,
                       options: {
@@ -371,7 +417,7 @@ export async function runModelQuality(
           error: error === null ? undefined : { ...error, checks: errors },
         }),
       );
-      return {
+      const outcome: QualityRunOutcome = {
         runId: lineageRun.runId,
         model: model.name,
         provider,
@@ -387,6 +433,8 @@ export async function runModelQuality(
         diagnostics,
         samples: policy,
       };
+      await deps.history?.record(artifacts.product.name, outcome, secrets);
+      return outcome;
     },
   );
 }

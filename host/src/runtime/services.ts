@@ -1,6 +1,7 @@
 // What a host process holds while it runs models: the plugin pool, the lineage
 // emitter (its spool drained on start) and tracing. One per process; closed once.
 import { join } from "node:path";
+import { openRunHistory, type RunHistory } from "../history/store.js";
 import { LineageEmitter, lineageEmitterFromEnv } from "../lineage/emitter.js";
 import { noTransport } from "../lineage/transports.js";
 import type { PluginLogEntry } from "../plugins/index.js";
@@ -14,6 +15,8 @@ export interface HostServicesOptions {
   /** Warnings (lineage delivery, plugin start) for people; stderr by default. */
   warn?: (message: string) => void;
   plugins?: PluginPoolOptions;
+  /** The run history's store (`--history-url`); FLOE_HISTORY_URL, else `<state dir>/history.duckdb`. */
+  historyUrl?: string | undefined;
   /** Lineage off unless the environment asks for it (tests, `score`). */
   lineage?: boolean;
 }
@@ -22,6 +25,8 @@ export interface HostServices {
   plugins: PluginPool;
   lineage: LineageEmitter;
   telemetry: Telemetry;
+  /** Every model run is appended here. */
+  history: RunHistory;
   /** Stops plugins, waits up to `flushMs` for spooled lineage, flushes spans. */
   close(flushMs?: number): Promise<void>;
   /**
@@ -64,11 +69,13 @@ export async function openHostServices(options: HostServicesOptions = {}): Promi
     ...options.plugins,
     supervisor: { onLog: pluginLogForwarder(env), ...options.plugins?.supervisor },
   });
+  const history = openRunHistory({ url: options.historyUrl, env, stateDir, warn });
   let closing: Promise<void> | undefined;
   return {
     plugins,
     lineage,
     telemetry,
+    history,
     close(flushMs = 2_000) {
       closing ??= (async () => {
         await plugins.close();

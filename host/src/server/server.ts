@@ -108,6 +108,7 @@ export async function startHostServer(options: HostServerOptions): Promise<HostS
   const deps: HostServiceDeps = {
     plugins: options.services.plugins,
     lineage: options.services.lineage,
+    history: options.services.history,
     env: options.env,
     cwd: options.cwd,
     scoring,

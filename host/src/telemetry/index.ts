@@ -3,6 +3,7 @@
 // metadata per call). Exported over OTLP/HTTP only when the standard OTEL_*
 // variables ask for it; otherwise every span is a no-op.
 
+import { createRequire } from "node:module";
 import { batchSpanSettings, otlpTracesUrl } from "@floe/quality-sdk";
 import {
   type Attributes,
@@ -12,16 +13,23 @@ import {
   SpanStatusCode,
   trace,
 } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import {
-  BatchSpanProcessor,
-  SimpleSpanProcessor,
-  type SpanExporter,
-  TracerProvider,
-} from "@opentelemetry/sdk-trace";
+import type * as ContextAsyncHooks from "@opentelemetry/context-async-hooks";
+import type * as Core from "@opentelemetry/core";
+import type * as ExporterOtlpHttp from "@opentelemetry/exporter-trace-otlp-http";
+import type * as Resources from "@opentelemetry/resources";
+import type * as SdkTrace from "@opentelemetry/sdk-trace";
+import type { SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
+
+// The SDK, the exporter and the context manager are loaded only when tracing is on:
+// a run without OTEL_* variables (the usual case) does not pay for their import.
+const load = createRequire(import.meta.url);
+const sdk = () => ({
+  contextHooks: load("@opentelemetry/context-async-hooks") as typeof ContextAsyncHooks,
+  core: load("@opentelemetry/core") as typeof Core,
+  resources: load("@opentelemetry/resources") as typeof Resources,
+  trace: load("@opentelemetry/sdk-trace") as typeof SdkTrace,
+});
+const otlpHttp = () => load("@opentelemetry/exporter-trace-otlp-http") as typeof ExporterOtlpHttp;
 
 // The plugins read the same OTEL_* variables, so the SDK holds the one reading of them.
 export { otlpTracesUrl };
@@ -43,7 +51,7 @@ export interface Telemetry {
 }
 
 let active:
-  | { provider: TracerProvider; contextManager: AsyncLocalStorageContextManager }
+  | { provider: TracerProvider; contextManager: ContextAsyncHooks.AsyncLocalStorageContextManager }
   | undefined;
 
 /** `k1=v1,k2=v2` (OTEL_EXPORTER_OTLP_HEADERS) → a header record. */
@@ -69,7 +77,7 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
   if (!exporter) {
     const url = otlpTracesUrl(env);
     if (!url) return { enabled: false, shutdown: async () => {} };
-    exporter = new OTLPTraceExporter({
+    exporter = new (otlpHttp().OTLPTraceExporter)({
       url,
       headers: parseHeaders(
         env.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? env.OTEL_EXPORTER_OTLP_HEADERS,
@@ -82,18 +90,19 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
   // Exported continuously with the OpenTelemetry defaults (a batch every 5 s, or
   // sooner at 512 spans; OTEL_BSP_* override them), not only at shutdown: a host
   // that crashes loses at most the last batch.
+  const { contextHooks, core, resources, trace: sdkTrace } = sdk();
   const processor = options.exporter
-    ? new SimpleSpanProcessor({ exporter })
-    : new BatchSpanProcessor({ exporter, ...batchSpanSettings(env) });
-  const provider = new TracerProvider({
-    resource: resourceFromAttributes({
+    ? new sdkTrace.SimpleSpanProcessor({ exporter })
+    : new sdkTrace.BatchSpanProcessor({ exporter, ...batchSpanSettings(env) });
+  const provider = new sdkTrace.TracerProvider({
+    resource: resources.resourceFromAttributes({
       "service.name": env.OTEL_SERVICE_NAME ?? options.serviceName ?? "floe-quality",
     }),
     spanProcessors: [processor],
   });
-  const contextManager = new AsyncLocalStorageContextManager().enable();
+  const contextManager = new contextHooks.AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  propagation.setGlobalPropagator(new core.W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
   active = { provider, contextManager };
   return {

@@ -4,7 +4,9 @@ validation, native suites and suite runs. ``service.py`` serves it."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from importlib import metadata as package_metadata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,31 +76,71 @@ class SuiteRun:
 
 
 class GxPlugin:
-    def __init__(self, suites_directory: str | None = None) -> None:
+    def __init__(self, suites_directory: str | None = None, load_runtime: Callable[[], GxRuntime] = GxRuntime) -> None:
         self._suites_directory = suites_directory
-        self.runtime: GxRuntime | None = None
+        self._load_runtime = load_runtime
+        self._loading: threading.Thread | None = None
+        self._loaded = threading.Event()
+        self._load_error: BaseException | None = None
+        self._runtime_value: GxRuntime | None = None
 
     @property
     def suites_directory(self) -> str:
         return suites_dir(self._suites_directory)
 
+    @property
+    def runtime(self) -> GxRuntime | None:
+        """The loaded GX runtime, or None while Great Expectations is still importing."""
+        return self._runtime_value
+
+    @runtime.setter
+    def runtime(self, value: GxRuntime) -> None:
+        self._runtime_value = value
+        self._loaded.set()
+
     def startup(self) -> None:
-        """Imports GX and builds the data context: the slow part of starting, done while
-        health still says NOT_SERVING."""
+        """Starts importing GX and building its data context (seconds) in the background and
+        returns at once: health says SERVING and metadata, config validation and native suite
+        listing answer while GX loads; the calls that need GX wait for it."""
+        if self._loading is not None or self._loaded.is_set():
+            return
+        self._loading = threading.Thread(target=self._load, name="floe-gx-import", daemon=True)
+        self._loading.start()
+
+    def _load(self) -> None:
         started = time.perf_counter()
-        self.runtime = GxRuntime()
+        try:
+            runtime = self._load_runtime()
+        except BaseException as error:  # noqa: BLE001 (every request that needs GX reports it)
+            log.error("great expectations could not be loaded", exc_info=error)
+            self._load_error = error
+            self._loaded.set()
+            return
+        self.runtime = runtime
         log.info(
             "great expectations loaded",
-            extra={"gx_version": self.runtime.version, "startup_ms": round((time.perf_counter() - started) * 1000)},
+            extra={"gx_version": runtime.version, "startup_ms": round((time.perf_counter() - started) * 1000)},
         )
 
+    def wait_loaded(self, timeout: float | None = None) -> bool:
+        """True once GX has finished loading (successfully or not) within `timeout` seconds."""
+        return self._loaded.wait(timeout)
+
     def _runtime(self) -> GxRuntime:
-        if self.runtime is None:
+        if self._loading is None and not self._loaded.is_set():
             raise RequestError("FLOE-DQ001", "the plugin is still starting (Great Expectations is loading)")
-        return self.runtime
+        self._loaded.wait()
+        if self._load_error is not None:
+            raise RequestError(
+                "FLOE-DQ001",
+                f"Great Expectations could not be loaded: {self._load_error}; "
+                "reinstall the great_expectations provider's pinned requirements (npm run setup)",
+            )
+        assert self._runtime_value is not None
+        return self._runtime_value
 
     def metadata(self) -> dict[str, Any]:
-        gx_version = self.runtime.version if self.runtime else ""
+        gx_version = _installed_gx_version()
         return {
             "name": PROVIDER,
             "version": __version__,
@@ -135,7 +177,6 @@ class GxPlugin:
     def validate_suite(
         self, model_name: str, checks: Sequence[Check], native_suite: str, connection: Connection | None, relation: str
     ) -> Validation:
-        self._runtime()
         validation = Validation()
         if native_suite:
             try:
@@ -182,3 +223,11 @@ class GxPlugin:
             checks, run.connection, run.relation or run.model_name, run.options, run.timeout_s, run.on_cancel
         )
         yield from run_suite(self._runtime(), request)
+
+
+def _installed_gx_version() -> str:
+    """The installed great_expectations version, read from its package metadata (no import)."""
+    try:
+        return package_metadata.version("great_expectations")
+    except package_metadata.PackageNotFoundError:
+        return ""

@@ -1,8 +1,9 @@
 // Running a suite on one relation: the fused scan, the batched set checks and
 // the column list run concurrently; each check's result is yielded as soon as
-// the statement that answers it returns (plus, for a failed check, one sample
-// query). A fused statement the database rejects is retried check by check so
-// only the culprit reports the error.
+// the statement that answers it returns (its failed checks wait for one more
+// statement that samples all their failing values together). A fused statement
+// the database rejects is retried check by check so only the culprit reports
+// the error.
 import { contract, dimensionToWire, lookupCheckType, uncountedResult } from "@floe/quality-sdk";
 import {
   aggregateStatement,
@@ -17,6 +18,7 @@ import {
   readSamples,
   resolveCheck,
   sampleStatement,
+  samplesStatement,
   setStatement,
   storedIdentifier,
 } from "./compile/index.js";
@@ -88,30 +90,77 @@ export async function* runSuite(run: SuiteRun): AsyncGenerator<QualityCheckResul
 
   const maxSamples = run.maxFailingSamples ?? DEFAULT_MAX_FAILING_SAMPLES;
   const sensitive = new Set(run.sensitiveColumns ?? []);
-  const report = async (check: ResolvedCheck, outcome: CheckOutcome, elapsedMs: number) => {
-    let details = outcome.details;
-    if (
-      outcome.status === "failed" &&
-      outcome.recordsFailed > 0 &&
-      maxSamples > 0 &&
-      !stop.signal.aborted
-    ) {
-      const sample = sampleStatement(check, maxSamples, sensitive, ctx);
-      if (sample) {
-        try {
-          const rows = await engine.query(sample.statement, stop.signal);
-          details = { ...details, failing_samples: readSamples(rows, sample.columns) };
-        } catch {
-          // Samples are a convenience: the verdict stands without them.
-        }
-      }
-    }
+  const wantsSamples = (outcome: CheckOutcome) =>
+    outcome.status === "failed" &&
+    outcome.recordsFailed > 0 &&
+    maxSamples > 0 &&
+    !stop.signal.aborted;
+  const finish = (
+    check: ResolvedCheck,
+    outcome: CheckOutcome,
+    elapsedMs: number,
+    samples?: unknown[],
+  ) => {
+    const details =
+      samples === undefined ? outcome.details : { ...outcome.details, failing_samples: samples };
     const original = run.checks[check.index] as QualityCheck;
     queue.push({
       index: check.index,
       result: outcomeResult(original, { ...outcome, details }, elapsedMs),
     });
   };
+  /**
+   * Failing samples of `checks`: one statement for all of them where the dialect
+   * shares the scan (check by check only if it fails), else one statement per
+   * check, concurrently.
+   */
+  const collectSamples = async (
+    checks: readonly ResolvedCheck[],
+    failedRows: ReadonlyMap<number, number>,
+  ): Promise<Map<number, unknown[]>> => {
+    const planned = samplesStatement(checks, maxSamples, sensitive, ctx, failedRows);
+    if (planned === null) return new Map();
+    if (ctx.dialect.sharedSamples) {
+      try {
+        return planned.read(await engine.query(planned.statement, stop.signal));
+      } catch {
+        // Samples are a convenience: the verdicts stand without them.
+      }
+    }
+    const samples = new Map<number, unknown[]>();
+    await Promise.all(
+      planned.checks.map(async (check) => {
+        const sample = sampleStatement(check, maxSamples, sensitive, ctx);
+        if (sample === null || stop.signal.aborted) return;
+        try {
+          const rows = await engine.query(sample.statement, stop.signal);
+          samples.set(check.index, readSamples(rows, sample.columns));
+        } catch {
+          // As above: this check is reported without samples.
+        }
+      }),
+    );
+    return samples;
+  };
+  /** Reports the outcomes of one statement: passing ones at once, failing ones with their samples. */
+  const reportAll = async (
+    outcomes: ReadonlyArray<readonly [ResolvedCheck, CheckOutcome, number]>,
+  ): Promise<void> => {
+    const sampling: Array<readonly [ResolvedCheck, CheckOutcome, number]> = [];
+    for (const entry of outcomes) {
+      if (wantsSamples(entry[1])) sampling.push(entry);
+      else finish(...entry);
+    }
+    if (sampling.length === 0) return;
+    const samples = await collectSamples(
+      sampling.map(([check]) => check),
+      new Map(sampling.map(([check, outcome]) => [check.index, outcome.recordsFailed])),
+    );
+    for (const [check, outcome, elapsed] of sampling)
+      finish(check, outcome, elapsed, samples.get(check.index));
+  };
+  const report = (check: ResolvedCheck, outcome: CheckOutcome, elapsedMs: number) =>
+    reportAll([[check, outcome, elapsedMs]]);
 
   const groups: Array<() => Promise<void>> = [];
   for (let i = 0; i < fused.length; i += MAX_CHECKS_PER_SCAN) {
@@ -144,11 +193,14 @@ export async function* runSuite(run: SuiteRun): AsyncGenerator<QualityCheckResul
       const [row] = await engine.query(planned.statement, stop.signal);
       const outcomes = planned.read(row ?? {});
       const elapsed = performance.now() - started;
-      for (const check of planned.checks) {
-        reports.push(
-          report(check, outcomes.get(check.index) ?? errorOutcome("no result"), elapsed),
-        );
-      }
+      reports.push(
+        reportAll(
+          planned.checks.map(
+            (check) =>
+              [check, outcomes.get(check.index) ?? errorOutcome("no result"), elapsed] as const,
+          ),
+        ),
+      );
       await Promise.all(reports);
       return;
     } catch (error) {
@@ -308,6 +360,13 @@ function outcomeResult(
       status: CheckStatus.CHECK_STATUS_ERROR,
       errorMessage: message,
       errorCode: outcome.errorCode ?? (UNKNOWN_COLUMN.test(message) ? "FLOE-DQ105" : "FLOE-DQ102"),
+    };
+  }
+  if (outcome.status === "skipped") {
+    return {
+      ...result,
+      status: CheckStatus.CHECK_STATUS_SKIPPED,
+      errorMessage: outcome.errorMessage ?? "",
     };
   }
   return {

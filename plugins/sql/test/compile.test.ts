@@ -11,6 +11,7 @@ import {
   type ResolvedCheck,
   resolveCheck,
   sampleStatement,
+  samplesStatement,
   setStatement,
 } from "../src/compile/index.js";
 import { check } from "./harness.js";
@@ -108,6 +109,53 @@ describe("statements", () => {
     expect(sampleStatement(c, 5, new Set(["amount"]), ctx)).toBeNull();
     expect(sampleStatement(c, 0, new Set(), ctx)).toBeNull();
     expect(sampleStatement(resolved("not_null", "amount", {}), 5, new Set(), ctx)).toBeNull();
+  });
+
+  it("samples several failed checks in one statement: row checks share one scan, the limit is bound once", () => {
+    const between = resolved("between", "amount", { min_value: 0, max_value: 10 }, 0);
+    const unique = resolved("unique", "id", {}, 3);
+    const sample = samplesStatement([between, unique], 5, new Set(), ctx);
+    const failing =
+      '("amount" IS NOT NULL) AND (NOT ("amount" >= CAST($1 AS BIGINT) AND "amount" <= CAST($2 AS BIGINT)))';
+    expect(sample?.statement.sql).toBe(
+      `WITH f AS MATERIALIZED (SELECT ${failing} AS s0, CAST("amount" AS TEXT) AS s0_v0 FROM "public"."orders" WHERE (${failing})) ` +
+        "SELECT k, r, v0 FROM (" +
+        "SELECT 0 AS k, ROW_NUMBER() OVER (ORDER BY q.v0) AS r, CAST(q.v0 AS TEXT) AS v0 FROM (SELECT v0 FROM (SELECT s0_v0 AS v0 FROM f WHERE s0 LIMIT 10000) AS r GROUP BY v0 ORDER BY v0 LIMIT CAST($3 AS BIGINT)) AS q" +
+        " UNION ALL " +
+        'SELECT 1 AS k, ROW_NUMBER() OVER (ORDER BY q.v) AS r, CAST(q.v AS TEXT) AS v0 FROM (SELECT CAST(v AS TEXT) AS v FROM (SELECT "id" AS v, COUNT(*) AS n FROM "public"."orders" WHERE (TRUE) AND "id" IS NOT NULL GROUP BY "id") AS g WHERE n > 1 ORDER BY 1 LIMIT CAST($3 AS BIGINT)) AS q' +
+        ") AS u ORDER BY k, r",
+    );
+    expect(sample?.statement.params).toEqual([0, 10, 5]);
+    expect(sample?.checks.map((c) => c.index)).toEqual([0, 3]);
+    expect(
+      sample?.read([
+        { k: 0, r: 1, v0: "-5" },
+        { k: 0, r: 2, v0: "11" },
+        { k: 1, r: 1, v0: "7" },
+      ]),
+    ).toEqual(
+      new Map([
+        [0, ["-5", "11"]],
+        [3, ["7"]],
+      ]),
+    );
+    // A check that failed on 10 000 rows or more reads the relation in an early-stopping branch.
+    const often = samplesStatement([between, unique], 5, new Set(), ctx, new Map([[0, 10_000]]));
+    expect(often?.statement.sql).toBe(
+      "SELECT k, r, v0 FROM (" +
+        `SELECT 0 AS k, ROW_NUMBER() OVER (ORDER BY q.v0) AS r, CAST(q.v0 AS TEXT) AS v0 FROM (SELECT v0 FROM (SELECT CAST("amount" AS TEXT) AS v0 FROM "public"."orders" WHERE ${failing} LIMIT 10000) AS r GROUP BY v0 ORDER BY v0 LIMIT CAST($3 AS BIGINT)) AS q` +
+        " UNION ALL " +
+        'SELECT 1 AS k, ROW_NUMBER() OVER (ORDER BY q.v) AS r, CAST(q.v AS TEXT) AS v0 FROM (SELECT CAST(v AS TEXT) AS v FROM (SELECT "id" AS v, COUNT(*) AS n FROM "public"."orders" WHERE (TRUE) AND "id" IS NOT NULL GROUP BY "id") AS g WHERE n > 1 ORDER BY 1 LIMIT CAST($3 AS BIGINT)) AS q' +
+        ") AS u ORDER BY k, r",
+    );
+    expect(often?.statement.params).toEqual([0, 10, 5]);
+    expect(samplesStatement([between, unique], 0, new Set(), ctx)).toBeNull();
+    expect(samplesStatement([between, unique], 5, new Set(["amount", "id"]), ctx)).toBeNull();
+    const masked = samplesStatement([between, unique], 5, new Set(["amount"]), ctx);
+    expect(masked?.checks.map((c) => c.index)).toEqual([3]);
+    expect(masked?.statement.sql).not.toContain("amount");
+    expect(masked?.statement.params).toEqual([5]);
+    expect(samplesStatement([resolved("not_null", "amount", {})], 5, new Set(), ctx)).toBeNull();
   });
 
   it("uses each dialect's regular-expression operator", () => {

@@ -97,10 +97,11 @@ describe("floe_sql plugin process", () => {
     const target = postgres as NonNullable<typeof postgres>;
     const summary = await plugin.client.runChecks(
       request(target.connection(), [
-        check("slow", "expression_is_true", "", { expression: "(SELECT TRUE FROM pg_sleep(30))" }),
+        check("slow", "expression_is_true", "", { expression: "(SELECT TRUE FROM pg_sleep(120))" }),
         check("id_unique", "unique", "id"),
       ]),
-      { timeoutMs: 1500 },
+      // Long enough for the quick check and its sample on a busy machine; far short of the sleep.
+      { timeoutMs: 10_000 },
     );
     const byName = new Map(summary.checks.map((c) => [c.checkName, c]));
     expect(byName.get("slow")).toMatchObject({
@@ -117,7 +118,7 @@ describe("floe_sql plugin process", () => {
         async () =>
           (
             await target.rawQuery(
-              "SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()",
+              "SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(120)%' AND pid <> pg_backend_pid()",
             )
           )[0]?.n,
         { timeout: 15_000 },

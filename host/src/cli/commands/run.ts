@@ -28,6 +28,7 @@ import { readTextFile, renderRunOutcome, renderRunSummary } from "../render.js";
 const USAGE = `usage: floe-quality run --artifacts FILE (--model NAME | --select SELECTOR | --all)
                          [--threads N] [--dbt-run-results FILE --dbt-manifest FILE]
                          [--timeout SECONDS] [--json] [--junit FILE] [--quiet]
+                         [--history-url URL]
        floe-quality run --config floe.yaml [--model NAME | --select SELECTOR] [options]
 
   --artifacts        compiled_artifacts.json (floe-quality compile)
@@ -45,6 +46,9 @@ const USAGE = `usage: floe-quality run --artifacts FILE (--model NAME | --select
   --json             print one JSON document on stdout (progress lines go to stderr)
   --junit            also write a JUnit XML report to FILE (atomically)
   --quiet            no progress
+  --history-url      where each run is appended: postgresql://… for a team store, a
+                     DuckDB file, or none (default FLOE_HISTORY_URL, else
+                     <FLOE_STATE_DIR or .floe>/history.duckdb; docs/report.md)
 
 Exit codes: 0 pass or warn, 1 fail (FLOE-DQ102), 2 usage or configuration error,
 3 the checks could not run (verdict error, FLOE-DQ108: outage, timeout, missing
@@ -64,6 +68,7 @@ const OPTIONS = {
   json: { type: "boolean", default: false },
   junit: { type: "string" },
   quiet: { type: "boolean", default: false },
+  "history-url": { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -126,7 +131,7 @@ export async function run(argv: string[]): Promise<number> {
 
   let runs: ModelRun[];
   let product: string;
-  const services = await openHostServices();
+  const services = await openHostServices({ historyUrl: values["history-url"] });
   let progress: Progress | undefined;
   try {
     const artifacts = oneFile ?? (await readArtifactsFile(values.artifacts!));

@@ -27,6 +27,7 @@ const USAGE = `usage: floe-quality serve [--artifacts FILE|DIR] [--listen ADDRES
                            [--caller-artifacts DIR [--caller-artifacts-max-bytes N]
                             [--caller-env NAME ...]] [--max-request-bytes N]
                            [--plugin-addr PROVIDER=ADDRESS ...] [--plugin-concurrency N]
+                           [--history-url URL]
 
   --artifacts      compiled_artifacts.json, or a directory of them (repeatable): requests
                    name their models
@@ -46,9 +47,11 @@ const USAGE = `usage: floe-quality serve [--artifacts FILE|DIR] [--listen ADDRES
                    unix:///path/p.sock, or host:port with FLOE_PLUGIN_TLS_CA,
                    FLOE_PLUGIN_TLS_CERT, FLOE_PLUGIN_TLS_KEY
   --plugin-concurrency  runs in flight per plugin (default 4); later runs wait in order
+  --history-url    where each run is appended: postgresql://…, a DuckDB file or none
+                   (default FLOE_HISTORY_URL, else STATE_DIR/history.duckdb)
 
 Prints "listening on ADDRESS" once serving. Environment: OPENLINEAGE_* / FLOE_LINEAGE_*
-(lineage), OTEL_* (traces), FLOE_STATE_DIR (lineage spool, default .floe). See docs/host.md.`;
+(lineage), OTEL_* (traces), FLOE_STATE_DIR (lineage spool, run history, default .floe). See docs/host.md.`;
 
 const OPTIONS = {
   artifacts: { type: "string", multiple: true },
@@ -63,6 +66,7 @@ const OPTIONS = {
   "tls-client-ca": { type: "string" },
   "plugin-addr": { type: "string", multiple: true },
   "plugin-concurrency": { type: "string" },
+  "history-url": { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -160,7 +164,11 @@ export async function run(argv: string[]): Promise<number> {
         `floe-quality serve: callers send "authorization: Bearer ${issued.token}" (token also in ${relative(process.cwd(), issued.file) || issued.file}, mode 0600)\n`,
       );
     }
-    services = await openHostServices({ env, plugins: { sidecars, concurrency } });
+    services = await openHostServices({
+      env,
+      plugins: { sidecars, concurrency },
+      historyUrl: values["history-url"],
+    });
     const server = await startHostServer({
       listen,
       ...security,

@@ -15,8 +15,10 @@
 // dbt model SQL) and are inserted as written; every other value is a bound
 // parameter.
 import {
+  type AnomalyMetric,
   conditionToSql,
   intervalText,
+  judgeAnomaly,
   parseIsoDuration,
   parseRowCondition,
   strictBounds,
@@ -54,6 +56,12 @@ export interface AggregateSql {
   readonly passes: string;
   /** Why a null observation is an error for this type, or null when it cannot be null. */
   readonly nothingObserved: string | null;
+  /** Judges the observed value in the host instead of `passes` (anomaly checks). */
+  readonly judge?: (observed: number) => {
+    status: "passed" | "failed" | "skipped";
+    details: Record<string, unknown>;
+    errorMessage?: string;
+  };
 }
 
 export interface SetSql {
@@ -331,6 +339,39 @@ const COMPILERS: Readonly<Record<string, CheckCompiler>> = {
     };
   },
   column_exists: ({ check }) => ({ kind: "schema", requiredColumns: [check.column] }),
+  anomaly: ({ sql, check }) => {
+    const metric = param<AnomalyMetric>(check, "metric");
+    const name = param<string | undefined>(check, "metric_column");
+    const column = name === undefined ? "" : sql.ident(name);
+    const float = sql.dialect.floatType;
+    const observed: Record<AnomalyMetric, string> = {
+      row_count: "COUNT(*)",
+      null_fraction: `CAST(COUNT(*) - COUNT(${column}) AS ${float}) / NULLIF(COUNT(*), 0)`,
+      mean: `CAST(AVG(${column}) AS ${float})`,
+      distinct_count: `COUNT(DISTINCT ${column})`,
+      // Seconds since the newest value (both sides without time zone, as recency).
+      freshness: `CAST(EXTRACT(EPOCH FROM CAST(now() AS TIMESTAMP)) - EXTRACT(EPOCH FROM CAST(MAX(${column}) AS TIMESTAMP)) AS ${float})`,
+    };
+    const history = param<number[] | undefined>(check, "history") ?? [];
+    return {
+      kind: "aggregate",
+      counted: name === undefined || metric === "null_fraction" ? "COUNT(*)" : `COUNT(${column})`,
+      observed: observed[metric],
+      passes: "TRUE",
+      nothingObserved:
+        metric === "row_count" || metric === "distinct_count"
+          ? null
+          : `the ${metric} of ${name} has no value (empty table, or every value is null)`,
+      judge: (value) => {
+        const j = judgeAnomaly(value, history, check.parameters);
+        return {
+          status: j.status,
+          details: j.details,
+          ...(j.reason === undefined ? {} : { errorMessage: j.reason }),
+        };
+      },
+    };
+  },
 };
 
 /** The floe types floe_sql runs (a subset of the vocabulary: today all of it). */

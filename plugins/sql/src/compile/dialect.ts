@@ -15,6 +15,13 @@ export interface Dialect {
   /** The type values are cast to for samples and interval arithmetic. */
   readonly textType: string;
   readonly floatType: string;
+  /**
+   * Whether the failed checks of one statement are sampled in one shared
+   * statement (one scan for all of them) rather than one statement each, run
+   * concurrently. DuckDB parallelises the shared scan; PostgreSQL runs it on a
+   * single process, where a statement per check gets parallel workers each.
+   */
+  readonly sharedSamples: boolean;
 }
 
 export const duckdb: Dialect = {
@@ -22,6 +29,7 @@ export const duckdb: Dialect = {
   regexMatches: (text, pattern) => `regexp_matches(${text}, ${pattern})`,
   textType: "VARCHAR",
   floatType: "DOUBLE",
+  sharedSamples: true,
 };
 
 export const postgres: Dialect = {
@@ -29,6 +37,7 @@ export const postgres: Dialect = {
   regexMatches: (text, pattern) => `(${text} ~ ${pattern})`,
   textType: "TEXT",
   floatType: "DOUBLE PRECISION",
+  sharedSamples: false,
 };
 
 export function dialectNamed(name: string): Dialect | undefined {

@@ -21,12 +21,14 @@ export {
   type CheckOutcome,
   errorOutcome,
   type PlanContext,
+  type PlannedSamples,
   type PlannedStatement,
   queryKindOf,
   type Row,
   readSamples,
   rowOutcome,
   sampleStatement,
+  samplesStatement,
   setStatement,
 } from "./plan.js";
 export { displayRelation, parseRelation, quoteRelation, type RelationName } from "./relation.js";

@@ -6,8 +6,11 @@
 // - setStatement: the checks that need a query of their own (unique,
 //   compound_unique, relationships), batched into one statement by CROSS
 //   JOIN of their one-row results;
-// - sampleStatement: distinct failing values of one failed check.
+// - sampleStatement: distinct failing values of one failed check;
+// - samplesStatement: the failing values of several failed checks in one
+//   statement (their row-level checks share one scan).
 import {
+  type AggregateSql,
   CheckCompileError,
   type CompiledCheck,
   compileCheck,
@@ -20,7 +23,7 @@ import type { Dialect } from "./dialect.js";
 import { quoteRelation, type RelationName } from "./relation.js";
 import { SqlBuilder, type Statement } from "./sql.js";
 
-export type OutcomeStatus = "passed" | "failed" | "error";
+export type OutcomeStatus = "passed" | "failed" | "error" | "skipped";
 
 export interface CheckOutcome {
   readonly status: OutcomeStatus;
@@ -131,7 +134,13 @@ export function aggregateStatement(
       readers.push([
         check,
         (row) =>
-          aggregateOutcome(count(row[`${k}_c`]), row[`${k}_o`], row[`${k}_p`], c.nothingObserved),
+          aggregateOutcome(
+            count(row[`${k}_c`]),
+            row[`${k}_o`],
+            row[`${k}_p`],
+            c.nothingObserved,
+            c.judge,
+          ),
       ]);
     } else {
       refused.set(check.index, errorOutcome(`internal: ${check.type} is not a fused check`));
@@ -217,6 +226,137 @@ export function sampleStatement(
   return { statement: withLimit(sql, text, limit), columns };
 }
 
+/** One statement answering the failing samples of several failed checks of one relation. */
+export interface PlannedSamples {
+  readonly statement: Statement;
+  /** The checks the statement samples (the others have nothing to show). */
+  readonly checks: readonly ResolvedCheck[];
+  /** Sample values per check index, as readSamples gives them. */
+  read(rows: readonly Row[]): Map<number, unknown[]>;
+}
+
+/**
+ * The failing samples of all `checks` in one statement, or null when none has
+ * anything to show. Each check gets what sampleStatement gives it alone: the
+ * distinct failing values among the first SAMPLE_SCAN_ROWS failing rows,
+ * ordered, at most `limit`. The row-level checks whose failures are rare
+ * (fewer than SAMPLE_SCAN_ROWS failing rows per `failedRows`, or unknown),
+ * for which a sample query of their own would read the whole relation, share
+ * one scan: the rows failing any of them are kept once (a materialized CTE
+ * with one flag per check, at most SAMPLE_SCAN_ROWS rows per check) and each
+ * check's values are picked from those rows. A row-level check failing on at
+ * least SAMPLE_SCAN_ROWS rows reads the relation in a branch of its own that
+ * stops at its SAMPLE_SCAN_ROWS-th failing row; set checks add their own
+ * sample query as a branch.
+ */
+export function samplesStatement(
+  checks: readonly ResolvedCheck[],
+  limit: number,
+  sensitiveColumns: ReadonlySet<string>,
+  ctx: PlanContext,
+  failedRows: ReadonlyMap<number, number> = new Map(),
+): PlannedSamples | null {
+  if (limit <= 0) return null;
+  const sql = new SqlBuilder(ctx.dialect, ctx.defaultSchema);
+  const text = ctx.dialect.textType;
+  const relation = quoteRelation(ctx.relation, ctx.dialect.name);
+  const flags: string[] = [];
+  const values: string[] = [];
+  const predicates: string[] = [];
+  const branches: Array<{ from: string; columns: readonly string[]; names: string[] }> = [];
+  const sampled: Array<{ check: ResolvedCheck; columns: readonly string[] }> = [];
+  let limitPlaceholder: string | undefined;
+  const limitText = () => {
+    limitPlaceholder ??= sql.bind(Math.trunc(limit));
+    return limitPlaceholder;
+  };
+  for (const check of checks) {
+    const mark = sql.params.length;
+    let input: ReturnType<typeof compileInput>;
+    let compiled: CompiledCheck;
+    try {
+      input = compileInput(check, sql, ctx);
+      compiled = compileCheck(input);
+    } catch {
+      sql.params.length = mark;
+      continue;
+    }
+    const columns =
+      compiled.kind === "row" || compiled.kind === "set" ? compiled.sampleColumns : [];
+    if (columns.length === 0 || columns.some((c) => sensitiveColumns.has(c))) {
+      sql.params.length = mark;
+      continue;
+    }
+    const k = `s${check.index}`;
+    if (compiled.kind === "row") {
+      const scope = [input.condition, compiled.evaluated, compiled.failing]
+        .filter((p) => p !== "TRUE")
+        .map((p) => `(${p})`);
+      const failing = scope.length === 0 ? "TRUE" : scope.join(" AND ");
+      const names = columns.map((_, i) => `v${i}`);
+      let rows: string;
+      if ((failedRows.get(check.index) ?? 0) >= SAMPLE_SCAN_ROWS) {
+        const picked = columns.map((c, i) => `CAST(${sql.ident(c)} AS ${text}) AS ${names[i]}`);
+        rows = `SELECT ${picked.join(", ")} FROM ${relation} WHERE ${failing} LIMIT ${SAMPLE_SCAN_ROWS}`;
+      } else {
+        predicates.push(`(${failing})`);
+        flags.push(`${failing} AS ${k}`);
+        columns.forEach((c, i) => {
+          values.push(`CAST(${sql.ident(c)} AS ${text}) AS ${k}_v${i}`);
+        });
+        const picked = columns.map((_, i) => `${k}_v${i} AS ${names[i]}`);
+        rows = `SELECT ${picked.join(", ")} FROM f WHERE ${k} LIMIT ${SAMPLE_SCAN_ROWS}`;
+      }
+      branches.push({
+        from: `SELECT ${names.join(", ")} FROM (${rows}) AS r GROUP BY ${names.join(", ")} ORDER BY ${names.join(", ")} LIMIT ${limitText()}`,
+        columns,
+        names,
+      });
+    } else if (compiled.kind === "set") {
+      const names = columns.length === 1 ? ["v"] : columns.map((_, i) => `v${i}`);
+      branches.push({ from: compiled.sampleQuery(limitText()), columns, names });
+    }
+    sampled.push({ check, columns });
+  }
+  if (branches.length === 0) return null;
+  const width = Math.max(...branches.map((b) => b.columns.length));
+  const selects = branches.map((b, n) => {
+    const padded = Array.from({ length: width }, (_, i) =>
+      i < b.names.length
+        ? `CAST(q.${b.names[i]} AS ${text}) AS v${i}`
+        : `CAST(NULL AS ${text}) AS v${i}`,
+    );
+    const order = b.names.map((name) => `q.${name}`).join(", ");
+    return `SELECT ${n} AS k, ROW_NUMBER() OVER (ORDER BY ${order}) AS r, ${padded.join(", ")} FROM (${b.from}) AS q`;
+  });
+  const cte =
+    predicates.length === 0
+      ? ""
+      : `WITH f AS MATERIALIZED (SELECT ${[...flags, ...values].join(", ")} FROM ${relation} WHERE ${predicates.join(" OR ")}) `;
+  const statement = sql.statement(
+    `${cte}SELECT k, r, ${Array.from({ length: width }, (_, i) => `v${i}`).join(", ")} FROM (${selects.join(" UNION ALL ")}) AS u ORDER BY k, r`,
+  );
+  return {
+    statement,
+    checks: sampled.map((s) => s.check),
+    read(rows) {
+      const byBranch = new Map<number, Row[]>();
+      for (const row of rows) {
+        const n = Number(row.k);
+        const list = byBranch.get(n) ?? [];
+        list.push(row);
+        byBranch.set(n, list);
+      }
+      return new Map(
+        sampled.map(({ check, columns }, n) => [
+          check.index,
+          readSamples(byBranch.get(n) ?? [], columns),
+        ]),
+      );
+    },
+  };
+}
+
 function withLimit(sql: SqlBuilder, text: string, limit: number): Statement {
   const placeholder = sql.bind(Math.trunc(limit));
   return sql.statement(text.replace("__limit__", placeholder));
@@ -255,6 +395,7 @@ export function aggregateOutcome(
   observed: unknown,
   passes: unknown,
   nothingObserved: string | null,
+  judge?: AggregateSql["judge"],
 ): CheckOutcome {
   const value = jsonValue(observed);
   if (value === null || passes === null || passes === undefined) {
@@ -263,6 +404,8 @@ export function aggregateOutcome(
       recordsChecked: counted,
     };
   }
+  if (judge !== undefined)
+    return { ...judge(Number(value)), recordsChecked: counted, recordsFailed: 0 };
   const passed = passes === true;
   return {
     status: passed ? "passed" : "failed",

@@ -57,6 +57,12 @@ ERROR_CATALOGUE: dict[str, dict[str, str]] = {
         "fix": "Convert the file with the DuckDB that wrote it (the message gives the command), "
         "or write it with the project's pinned duckdb.",
     },
+    "FLOE-DQ112": {
+        "title": "run history not written or read (a warning: the run's results are never lost)",
+        "fix": "Make the history store writable (FLOE_STATE_DIR, default .floe/history.duckdb, "
+        "or --history-url / FLOE_HISTORY_URL): free its lock, move a corrupt file aside, or check "
+        "the PostgreSQL URL; docs/report.md describes the store.",
+    },
 }
 
 

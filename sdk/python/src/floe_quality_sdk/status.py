@@ -28,6 +28,7 @@ _GRPC_CODE: dict[str, grpc.StatusCode] = {
     "FLOE-DQ109": grpc.StatusCode.INVALID_ARGUMENT,
     "FLOE-DQ110": grpc.StatusCode.UNAVAILABLE,
     "FLOE-DQ111": grpc.StatusCode.FAILED_PRECONDITION,
+    "FLOE-DQ112": grpc.StatusCode.UNAVAILABLE,
 }
 
 
