@@ -85,7 +85,7 @@ describe("bad input", () => {
     expect(two.code).toBe(2);
     const dialect = await run(CLI, ["--provider", "a", "--dialect", "oracle"]);
     expect(dialect.code).toBe(2);
-    expect(dialect.stderr).toContain("--dialect oracle: expected one of duckdb, postgres");
+    expect(dialect.stderr).toContain("--dialect oracle: expected one of duckdb, postgres, spark");
   });
 
   it("an unknown provider: FLOE-DQ001 listing the known ones, exit 1", async () => {

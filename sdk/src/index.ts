@@ -78,6 +78,7 @@ export {
   parseRelation,
   quoteIdentifier,
   quoteRelation,
+  quoteSparkIdentifier,
   type RelationName,
   RelationNameError,
   relationParts,
