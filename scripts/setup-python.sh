@@ -2,7 +2,7 @@
 # Creates or refreshes the project's Python environment (.venv): the pinned
 # requirements.txt (Dagster included), the Python SDK (sdk/python), the host
 # client (sdk/python/client), the Dagster integration (sdk/python/dagster) and
-# the Great Expectations plugin (plugins/gx) installed editable without dependencies, and the Python gRPC stubs
+# the Great Expectations and Spark plugins (plugins/gx, plugins/spark) installed editable without dependencies, and the Python gRPC stubs
 # generated from proto/ into sdk/python/src/floe/quality/v1 (not committed: proto/
 # is the one source, and the stubs are rebuilt whenever it changes).
 # Quick when nothing changed: a stamp keyed on the requirements, the proto files,
@@ -66,6 +66,7 @@ fi
 
 editable_packages=(sdk/python sdk/python/client sdk/python/dagster)
 [ -f plugins/gx/pyproject.toml ] && editable_packages+=(plugins/gx)
+[ -f plugins/spark/pyproject.toml ] && editable_packages+=(plugins/spark)
 
 stamp_key() {
   {

@@ -16,7 +16,7 @@ run node_modules/.bin/tsc -p tsconfig.test.json
 printf '\n== vitest\n'
 node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json=.floe/vitest.json "$@" || status=1
 
-pytest_dirs=$(ls -d sdk/python/tests sdk/python/client/tests sdk/python/dagster/tests plugins/gx/tests 2>/dev/null | tr '\n' ' ')
+pytest_dirs=$(ls -d sdk/python/tests sdk/python/client/tests sdk/python/dagster/tests plugins/gx/tests plugins/spark/tests 2>/dev/null | tr '\n' ' ')
 if [ -n "$pytest_dirs" ]; then
   printf '\n== pytest\n'
   if [ -x .venv/bin/python ]; then

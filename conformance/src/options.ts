@@ -8,6 +8,12 @@ export interface ConformanceOptions {
   /** Forces the dialect of the semantics groups; by default the first claimed one the suite can provide. */
   readonly dialect: Dialect | undefined;
   readonly pgDsn: string | undefined;
+  /**
+   * A Spark Connect endpoint (`host:port`) for the spark fixture, instead of the
+   * plugin's local session; it must serve a global temporary view `slow_rows`
+   * (`SELECT id FROM range(10000000000000)`) for the deadline groups.
+   */
+  readonly sparkConnect?: string;
   readonly focus: readonly RegExp[];
   readonly skip: readonly RegExp[];
   readonly junit: string | undefined;
@@ -22,8 +28,9 @@ Runs the floe-quality plugin conformance suite against one plugin.
   --plugin-cmd "CMD"     a command that starts the plugin (spawned like the host does)
   --plugin-addr ADDRESS  a running sidecar: unix:///path/p.sock or host:port
   --insecure             plain TCP for --plugin-addr host:port (loopback only)
-  --dialect D            duckdb | postgres: the fixture the semantics groups use
+  --dialect D            duckdb | postgres | spark: the fixture the semantics groups use
   --pg-dsn DSN           a PostgreSQL database to build the postgres fixture in (a schema is created and dropped)
+  --spark-connect H:P    the spark fixture through this Spark Connect server (it must serve global_temp.slow_rows)
   --focus PATTERN        run only tests whose "group › name" matches (regular expression; repeatable)
   --skip PATTERN         skip tests whose "group › name" matches (repeatable)
   --junit FILE           also write a JUnit XML report
@@ -72,6 +79,7 @@ export function parseOptions(argv: readonly string[]): ConformanceOptions | unde
     target,
     dialect: v.dialect as Dialect | undefined,
     pgDsn: v["pg-dsn"],
+    sparkConnect: v["spark-connect"],
     focus: patterns(v.focus, "--focus"),
     skip: patterns(v.skip, "--skip"),
     junit: v.junit,
@@ -91,6 +99,7 @@ function parse(argv: readonly string[]) {
       insecure: { type: "boolean" },
       dialect: { type: "string" },
       "pg-dsn": { type: "string" },
+      "spark-connect": { type: "string" },
       focus: { type: "string", multiple: true },
       skip: { type: "string", multiple: true },
       junit: { type: "string" },

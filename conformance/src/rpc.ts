@@ -222,10 +222,12 @@ export interface RunOutcome {
   readonly elapsedMs: number;
 }
 
+/** `signal` cancels the call (the host gives up) before its deadline. */
 export function runChecks(
   clients: PluginClients,
   request: contract.RunChecksRequest,
   deadlineMs: number,
+  signal?: AbortSignal,
 ): Promise<RunOutcome> {
   const started = performance.now();
   const results: contract.QualityCheckResult[] = [];
@@ -253,5 +255,86 @@ export function runChecks(
     });
     stream.on("error", (error: ServiceError) => settle(callErrorOf(error)));
     stream.on("end", () => settle(undefined));
+    signal?.addEventListener("abort", () => stream.cancel(), { once: true });
   });
+}
+
+export function listSuites(
+  clients: PluginClients,
+  timeoutMs = CALL_TIMEOUT_MS,
+): Promise<contract.ListSuitesResponse> {
+  return unary(
+    clients.plugin,
+    clients.plugin.listSuites as Unary<contract.ListSuitesRequest, contract.ListSuitesResponse>,
+    "ListSuites",
+    {},
+    timeoutMs,
+  );
+}
+
+/** What a Health/Watch stream delivered before the test stopped listening. */
+export interface WatchOutcome {
+  readonly statuses: HealthStatus[];
+  /** How the stream ended on the plugin's side, when it did (e.g. "UNIMPLEMENTED: ..."). */
+  readonly ended: string | undefined;
+}
+
+/** A Health/Watch stream that can be read while it stays open. */
+export interface HealthWatch {
+  readonly statuses: HealthStatus[];
+  /** Resolves once `done(statuses)` holds, the stream ends, or `timeoutMs` passes. */
+  until(
+    done: (statuses: readonly HealthStatus[]) => boolean,
+    timeoutMs: number,
+  ): Promise<WatchOutcome>;
+  cancel(): void;
+}
+
+export function watchHealth(clients: PluginClients, serviceName: string): HealthWatch {
+  const watch = (clients.health as unknown as Record<string, unknown>).Watch as
+    | ((
+        request: unknown,
+        metadata: Metadata,
+        options: Partial<CallOptions>,
+      ) => NodeJS.EventEmitter & { cancel(): void })
+    | undefined;
+  if (watch === undefined) throw new Error("the health client has no Watch method");
+  const stream = watch.call(clients.health, { service: serviceName }, new Metadata(), {});
+  const statuses: HealthStatus[] = [];
+  let ended: string | undefined;
+  const waiters = new Set<() => void>();
+  const wake = () => {
+    for (const w of waiters) w();
+  };
+  stream.on("data", (response: { status?: unknown }) => {
+    statuses.push(servingStatusName(response.status));
+    wake();
+  });
+  stream.on("error", (error: ServiceError) => {
+    ended ??= `${status[error.code] ?? error.code}: ${error.details}`;
+    wake();
+  });
+  stream.on("end", () => {
+    ended ??= "OK (the stream ended)";
+    wake();
+  });
+  return {
+    statuses,
+    cancel: () => stream.cancel(),
+    until(done, timeoutMs) {
+      return new Promise<WatchOutcome>((resolve) => {
+        const finish = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve({ statuses: [...statuses], ended });
+        };
+        const check = () => {
+          if (done(statuses) || ended !== undefined) finish();
+        };
+        const timer = setTimeout(finish, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+  };
 }

@@ -5,6 +5,7 @@ import type { SuiteContext } from "./context.js";
 import { buildDuckDbFixture } from "./fixture/duckdb.js";
 import type { Dialect, Fixture } from "./fixture/index.js";
 import { buildPostgresFixture } from "./fixture/postgres.js";
+import { buildSparkFixture } from "./fixture/spark.js";
 import { deselectionReason, runTest, type TestOutcome } from "./framework.js";
 import type { ConformanceOptions } from "./options.js";
 import { buildReport, type ConformanceReport } from "./report.js";
@@ -47,6 +48,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     fixtures.set("duckdb", await buildDuckDbFixture());
     if (options.pgDsn !== undefined)
       fixtures.set("postgres", await buildPostgresFixture(options.pgDsn));
+    fixtures.set("spark", await buildSparkFixture(Date.now(), [], options.sparkConnect));
 
     let startupProblem: string | undefined;
     let metadata: contract.GetMetadataResponse | undefined;

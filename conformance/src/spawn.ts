@@ -13,6 +13,8 @@ export interface LaunchSpec {
   readonly file: string;
   readonly args: readonly string[];
   readonly cwd?: string;
+  /** The descriptor's start_timeout_seconds, in ms, when it declares one. */
+  readonly startTimeoutMs?: number;
 }
 
 export interface Exit {

@@ -49,7 +49,11 @@ export function resolveTarget(options: TargetOptions, logs: string[]): PluginTar
     case "provider": {
       const descriptor = resolveProvider(discoverPlugins(), options.provider);
       const { file, args } = launchCommand(descriptor);
-      return spawnedTarget(descriptor, { name: descriptor.provider, file, args }, logs);
+      return spawnedTarget(
+        descriptor,
+        { name: descriptor.provider, file, args, startTimeoutMs: descriptor.startTimeoutMs },
+        logs,
+      );
     }
     case "command": {
       const [command, ...args] = splitCommand(options.command);
@@ -111,6 +115,8 @@ function spawnedTarget(
     async start() {
       const running = await startPlugin(descriptor, {
         ...START,
+        // A plugin that declares a longer start (start_timeout_seconds) gets it, as from the host.
+        startTimeoutMs: Math.max(START.startTimeoutMs, descriptor.startTimeoutMs ?? 0),
         restart: { maxRestarts: 0 },
         onLog: (entry) => keepLog(logs, `${entry.level}: ${entry.msg}`),
       });

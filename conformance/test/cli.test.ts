@@ -85,7 +85,7 @@ describe("bad input", () => {
     expect(two.code).toBe(2);
     const dialect = await run(CLI, ["--provider", "a", "--dialect", "oracle"]);
     expect(dialect.code).toBe(2);
-    expect(dialect.stderr).toContain("--dialect oracle: expected one of duckdb, postgres");
+    expect(dialect.stderr).toContain("--dialect oracle: expected one of duckdb, postgres, spark");
   });
 
   it("an unknown provider: FLOE-DQ001 listing the known ones, exit 1", async () => {
@@ -112,7 +112,7 @@ describe("reports", () => {
     expect(report.format).toBe("floe-quality-conformance/v1");
     expect(report.passed).toBe(true);
     expect(report.plugin?.name).toBe("reference");
-    expect(report.totals).toEqual({ passed: 5, failed: 0, skipped: 54 });
+    expect(report.totals).toEqual({ passed: 6, failed: 0, skipped: 62 });
     expect(report.groups.map((g) => g.name)).toEqual([
       "handshake",
       "health",
@@ -126,6 +126,7 @@ describe("reports", () => {
       "concurrency",
       "robustness",
       "deadline",
+      "logs",
       "lifecycle",
     ]);
     const skipped = report.groups[0]!.tests[0]!;
@@ -134,10 +135,10 @@ describe("reports", () => {
     const xml = readFileSync(junit, "utf8");
     expect(XMLValidator.validate(xml)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml);
-    expect(doc.testsuites.tests).toBe("59");
+    expect(doc.testsuites.tests).toBe("68");
     expect(doc.testsuites.failures).toBe("0");
-    expect(doc.testsuites.skipped).toBe("54");
-    expect(doc.testsuites.testsuite).toHaveLength(13);
+    expect(doc.testsuites.skipped).toBe("62");
+    expect(doc.testsuites.testsuite).toHaveLength(14);
   }, 60_000);
 
   it("a failing plugin: exit 1, the failure in the text report with expected and actual", async () => {
@@ -148,7 +149,7 @@ describe("reports", () => {
     expect(r.stdout).toContain("  FAIL version is a semantic version");
     expect(r.stdout).toContain("expected: semver, e.g. 0.1.0");
     expect(r.stdout).toContain("actual:   latest");
-    expect(r.stdout).toContain("FAIL: 4 passed, 1 failed, 54 skipped");
+    expect(r.stdout).toContain("FAIL: 5 passed, 1 failed, 62 skipped");
     const xml = readFileSync(junit, "utf8");
     expect(XMLValidator.validate(xml)).toBe(true);
     expect(xml).toContain('<failure message="version" type="ExpectationFailure">');

@@ -53,7 +53,9 @@ describe("the Go example plugin", () => {
     );
     expect(passed).toContain("run-checks › accepted_values");
     expect(passed).toContain("deadline › stops the cancelled work within the deadline + 2 s");
-    expect(passed).toContain("lifecycle › exits when its stdin reaches EOF (the host is gone)");
+    expect(passed).toContain(
+      "lifecycle › exits 0 when its stdin reaches EOF, removing its socket and the private directory",
+    );
     expect(report.passed).toBe(true);
   }, 120_000);
 });
@@ -83,12 +85,12 @@ describe("the Go example as a sidecar", () => {
       expect(failed).toEqual([]);
       const sidecarReason =
         "the plugin runs as a sidecar (--plugin-addr): the suite does not own its process";
-      for (const group of ["handshake", "lifecycle"]) {
+      for (const group of ["handshake", "logs", "lifecycle"]) {
         const tests = report.groups.find((g) => g.name === group)!.tests;
         expect(tests.map((t) => t.reason)).toEqual(tests.map(() => sidecarReason));
       }
       const deadline = report.groups.find((g) => g.name === "deadline")!.tests;
-      expect(deadline.map((t) => t.status)).toEqual(["passed", "passed"]);
+      expect(deadline.map((t) => t.status)).toEqual(["passed", "passed", "passed"]);
       expect(report.passed).toBe(true);
     } finally {
       await sidecar.dispose();

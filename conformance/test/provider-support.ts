@@ -3,11 +3,17 @@
 import type { Dialect } from "../src/fixture/index.js";
 import { runConformance } from "../src/run.js";
 
-export async function conformanceOfProvider(provider: string, dialect: Dialect, pgDsn?: string) {
+export async function conformanceOfProvider(
+  provider: string,
+  dialect: Dialect,
+  pgDsn?: string,
+  sparkConnect?: string,
+) {
   const report = await runConformance({
     target: { kind: "provider", provider },
     dialect,
     pgDsn,
+    sparkConnect,
     focus: [],
     skip: [],
     junit: undefined,

@@ -343,11 +343,12 @@ describe("deploy/kubernetes manifests", () => {
 });
 
 describe("deploy/images Dockerfiles", () => {
-  it("are the four images: host and the three plugins", () => {
+  it("are the five images: host and the four plugins", () => {
     expect(dockerfiles.sort()).toEqual([
       "host.Dockerfile",
       "plugin-dbt.Dockerfile",
       "plugin-gx.Dockerfile",
+      "plugin-spark.Dockerfile",
       "plugin-sql.Dockerfile",
     ]);
   });
@@ -358,7 +359,7 @@ describe("deploy/images Dockerfiles", () => {
     }
     const bases = new Set(dockerStages(join(IMAGES, file)).map((s) => s.from));
     expect([...bases], file).toEqual([
-      file === "plugin-gx.Dockerfile"
+      file === "plugin-gx.Dockerfile" || file === "plugin-spark.Dockerfile"
         ? "python:3.11.7-slim-bookworm"
         : "node:20.20.2-bookworm-slim",
     ]);

@@ -444,6 +444,34 @@ describe("loading files", () => {
     expect(JSON.stringify(d)).not.toContain("hunter2");
   });
 
+  it("compute.dialect spark: a Spark Connect endpoint with its token as a reference only", () => {
+    const result = parseProduct({
+      file: "floe.yaml",
+      text:
+        "name: shop\ncompute: {dialect: spark, host: '${env:SPARK_HOST}', port: 15002," +
+        " token: '${env:SPARK_TOKEN}', schema: sales}\n",
+    });
+    expect(result.ok && result.loaded.value.compute).toEqual({
+      dialect: "spark",
+      host: "${env:SPARK_HOST}",
+      port: 15002,
+      token: "${env:SPARK_TOKEN}",
+      schema: "sales",
+    });
+    const [d] = failures(
+      parseProduct({
+        file: "floe.yaml",
+        text: "name: shop\ncompute: {dialect: spark, host: h, token: dapi-123}\n",
+      }),
+    );
+    expect(d).toMatchObject({
+      code: "FLOE-DQ100",
+      path: "compute.token",
+      message: "expected a reference such as ${env:PGPASSWORD}",
+    });
+    expect(JSON.stringify(d)).not.toContain("dapi-123");
+  });
+
   it("unknown lock path in overrides: FLOE-DQ100 with did-you-mean", () => {
     const [d] = failures(
       parseEnterpriseManifest({

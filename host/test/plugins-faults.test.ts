@@ -109,6 +109,16 @@ describe("plugin faults", () => {
     expect(isAlive(pids[0]!)).toBe(false);
   });
 
+  it("rejects a plugin whose floe_api_version has major 1 but is not a semantic version", async () => {
+    const { error, pids } = await startFailure("non-semver-api-version");
+    expect(error.code).toBe("FLOE-DQ001");
+    expect(error.message).toBe(
+      'plugin ts_echo implements floe_api_version "1.x", but this host speaks 1.x',
+    );
+    expect(pids).toHaveLength(1);
+    expect(isAlive(pids[0]!)).toBe(false);
+  });
+
   it("declares a plugin whose health check hangs unhealthy after the 5 s health deadline", async () => {
     const { error, elapsedMs, pids } = await startFailure("health-hangs");
     expect(error.code).toBe("FLOE-DQ001");

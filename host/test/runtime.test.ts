@@ -119,6 +119,40 @@ describe("resolveConnection", () => {
     ).toBe("/srv/shop/.floe/demo/w.duckdb");
   });
 
+  it("resolves a Spark Connect endpoint and its token at run time; a relative table directory from the working directory", () => {
+    const spark = {
+      dialect: "spark" as const,
+      host: envRef("SPARK_HOST"),
+      port: 15002,
+      user: "etl",
+      token: envRef("SPARK_TOKEN"),
+      path: "lake/tables",
+      options: { format: "parquet" },
+    };
+    expect(
+      resolveConnection(spark, { SPARK_HOST: "spark.internal", SPARK_TOKEN: "s3cret" }, "/srv"),
+    ).toEqual({
+      dialect: "spark",
+      host: "spark.internal",
+      port: 15002,
+      database: "",
+      user: "etl",
+      password: "s3cret",
+      path: "/srv/lake/tables",
+      schema: "",
+      options: { format: "parquet" },
+    });
+    expect(() => resolveConnection(spark, { SPARK_HOST: "spark.internal" })).toThrow(
+      "environment variable SPARK_TOKEN is not set; product.compute.token refers to it",
+    );
+    expect(resolveConnection({ dialect: "spark" }, {})).toMatchObject({
+      dialect: "spark",
+      host: "",
+      path: "",
+      password: "",
+    });
+  });
+
   it("rejects a variable that is not a port", () => {
     expect(() =>
       resolveConnection(postgres, { PGHOST: "db", PGPORT: "http", PGPASSWORD: "x" }),
@@ -167,6 +201,22 @@ describe("datasetName", () => {
     expect(
       datasetName({ dialect: "duckdb", path: "w.duckdb" }, "orders", "/srv/dq").namespace,
     ).toBe("duckdb:///srv/dq/w.duckdb");
+  });
+
+  it("names Spark tables spark://host:port + schema.table, and tables under a directory as files", () => {
+    const spark = { dialect: "spark" as const, host: "${env:SPARK_HOST}", token: "${env:T}" };
+    expect(datasetName(spark, "sales.orders")).toEqual({
+      namespace: "spark://${env:SPARK_HOST}:15002",
+      name: "sales.orders",
+    });
+    expect(datasetName({ dialect: "spark" }, "orders")).toEqual({
+      namespace: "spark://local",
+      name: "default.orders",
+    });
+    expect(datasetName({ dialect: "spark", path: "lake/tables" }, "orders", "/srv")).toEqual({
+      namespace: "file",
+      name: "/srv/lake/tables/orders",
+    });
   });
 
   it("reads relation names with the SDK's parser: three parts and quoted parts holding dots", () => {

@@ -34,6 +34,15 @@ export function quoteIdentifier(name: string, _dialect: SqlDialect = "duckdb"): 
 }
 
 /**
+ * A Spark SQL identifier: back-quoted, a back-quote doubled. Spark reads dots and
+ * quotes inside back-quotes as part of the name (unquoted, `a.b` is a struct field).
+ */
+export function quoteSparkIdentifier(name: string): string {
+  if (name.includes("\u0000")) throw new Error("an identifier cannot contain the NUL character");
+  return `\`${name.replaceAll("`", "``")}\``;
+}
+
+/**
  * The name the database stores for `name`: PostgreSQL cuts identifiers to 63
  * bytes (on a character boundary), in DDL and queries alike. Names are otherwise
  * exact: a part of a floe relation name is the stored name, never case-folded

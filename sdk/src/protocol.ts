@@ -27,6 +27,27 @@ export const APP_PROTOCOL_VERSIONS: readonly number[] = [1];
 /** `GetMetadata.floe_api_version` of plugins built on this SDK. */
 export const FLOE_API_VERSION = "1.0.0";
 
+/** The floe plugin API major this side speaks: any `1.x.y` plugin is compatible. */
+export const FLOE_API_MAJOR = 1;
+
+/** semver.org 2.0.0: MAJOR.MINOR.PATCH, optional -prerelease and +build. */
+const SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+
+/** True when `version` is a semantic version (semver.org 2.0.0). */
+export function isSemanticVersion(version: string): boolean {
+  return SEMVER.test(version);
+}
+
+/**
+ * True when a plugin answering this `floe_api_version` keeps this side's contract:
+ * a semantic version whose major is FLOE_API_MAJOR (docs/plugin-protocol.md §6).
+ */
+export function isCompatibleFloeApiVersion(version: string): boolean {
+  const m = SEMVER.exec(version);
+  return m !== null && Number(m[1]) === FLOE_API_MAJOR;
+}
+
 /** The grpc.health.v1 service name a plugin reports on (and ""). */
 export const HEALTH_SERVICE_NAME = "floe.quality.v1.QualityPluginService";
 

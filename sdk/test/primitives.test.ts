@@ -18,6 +18,7 @@ import {
   parseRowCondition,
   quoteIdentifier,
   quoteRelation,
+  quoteSparkIdentifier,
   RelationNameError,
   RowConditionError,
   relationParts,
@@ -73,6 +74,11 @@ describe("identifiers", () => {
     });
   }
   it("refuses NUL", () => expect(() => quoteIdentifier("a\u0000b")).toThrow(/NUL/));
+  for (const c of primitives.spark_identifiers) {
+    it(`back-quotes ${JSON.stringify(c.name)} for Spark SQL`, () => {
+      expect(quoteSparkIdentifier(c.name)).toBe(c.quoted);
+    });
+  }
   for (const c of primitives.stored_identifiers) {
     it(`stores ${c.name.slice(0, 12)}… on ${c.dialect} as the database does`, () => {
       expect(storedIdentifier(c.name, c.dialect)).toBe(c.stored);

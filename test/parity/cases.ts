@@ -12,8 +12,8 @@ import {
   verdict,
 } from "../../conformance/src/fixture/data.js";
 
-export type Provider = "floe_sql" | "great_expectations" | "dbt_expectations";
-export type Engine = "duckdb" | "postgres";
+export type Provider = "floe_sql" | "great_expectations" | "dbt_expectations" | "floe_spark";
+export type Engine = "duckdb" | "postgres" | "spark";
 
 const c = checkCase;
 

@@ -1,7 +1,7 @@
 // Cross-provider parity: the same table of cases run through floe_sql,
-// great_expectations and dbt_expectations, on DuckDB and on PostgreSQL, as real
-// plugin processes (one RunChecks per relation, provider and engine). Any
-// outcome that differs from the table fails, unless DOCUMENTED_DIFFERENCES lists
+// great_expectations and dbt_expectations, on DuckDB and on PostgreSQL, and
+// through floe_spark on the same tables as Parquet, as real plugin processes
+// (one RunChecks per relation, provider and engine). Any outcome that differs from the table fails, unless DOCUMENTED_DIFFERENCES lists
 // it with its reason, which docs/configuration.md must also carry.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -15,6 +15,7 @@ import {
   fixtureCases,
 } from "../../conformance/src/fixture/index.js";
 import { buildPostgresFixture } from "../../conformance/src/fixture/postgres.js";
+import { buildSparkFixture } from "../../conformance/src/fixture/spark.js";
 import { checkOf } from "../../conformance/src/requests.js";
 import { discoverPlugins, resolveProvider, startPlugin } from "../../host/src/plugins/index.js";
 import { type PostgresServer, startPostgres } from "../support/postgres.js";
@@ -40,6 +41,7 @@ beforeAll(async () => {
   const dsn = await server.createDatabase("parity");
   fixtures.set("duckdb", await buildDuckDbFixture(builtAt, [eventsTable(builtAt)]));
   fixtures.set("postgres", await buildPostgresFixture(dsn, builtAt, [eventsTable(builtAt)]));
+  fixtures.set("spark", await buildSparkFixture(builtAt, [eventsTable(builtAt)]));
 }, 120_000);
 
 afterAll(async () => {
@@ -94,30 +96,35 @@ async function runCases(
   }
 }
 
+const RUNS: Array<[Provider, Engine]> = [
+  ...(["duckdb", "postgres"] as Engine[]).flatMap((engine) =>
+    PROVIDERS.map((provider): [Provider, Engine] => [provider, engine]),
+  ),
+  ["floe_spark", "spark"],
+];
+
 describe("cross-provider parity", () => {
-  for (const engine of ["duckdb", "postgres"] as Engine[]) {
-    for (const provider of PROVIDERS) {
-      it(`${provider} on ${engine} gives every case of the table its exact outcome`, async () => {
-        const fixture = fixtures.get(engine) as Fixture;
-        const customers = customersRelation(fixture);
-        const table = [...fixtureCases(fixture), ...edgeCases(customers)];
-        const recency = recencyCases(builtAt);
-        const results = new Map([
-          ...(await runCases(provider, fixture, customers, table)),
-          ...(await runCases(provider, fixture, fixture.relation(EVENTS), recency)),
-        ]);
-        const differences: Record<string, { expected: unknown; actual: unknown }> = {};
-        for (const c of [...table, ...recency]) {
-          const actual = observed(results.get(c.name), c);
-          const documented = DOCUMENTED_DIFFERENCES[`${provider}/${engine}/${c.name}`];
-          const expected = documented ? documented.expected : c.expected;
-          if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-            differences[`${c.name} (${c.about})`] = { expected, actual };
-          }
+  for (const [provider, engine] of RUNS) {
+    it(`${provider} on ${engine} gives every case of the table its exact outcome`, async () => {
+      const fixture = fixtures.get(engine) as Fixture;
+      const customers = customersRelation(fixture);
+      const table = [...fixtureCases(fixture), ...edgeCases(customers)];
+      const recency = recencyCases(builtAt);
+      const results = new Map([
+        ...(await runCases(provider, fixture, customers, table)),
+        ...(await runCases(provider, fixture, fixture.relation(EVENTS), recency)),
+      ]);
+      const differences: Record<string, { expected: unknown; actual: unknown }> = {};
+      for (const c of [...table, ...recency]) {
+        const actual = observed(results.get(c.name), c);
+        const documented = DOCUMENTED_DIFFERENCES[`${provider}/${engine}/${c.name}`];
+        const expected = documented ? documented.expected : c.expected;
+        if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+          differences[`${c.name} (${c.about})`] = { expected, actual };
         }
-        expect(differences).toEqual({});
-      }, 300_000);
-    }
+      }
+      expect(differences).toEqual({});
+    }, 300_000);
   }
 
   it("lists every documented difference in docs/configuration.md with its reason", () => {

@@ -13,7 +13,7 @@ import {
 import { SLOW_COLUMN } from "../fixture/data.js";
 import { slowRelation } from "../fixture/index.js";
 import { type ConformanceGroup, expectEqual, expectTrue, fail, SkipTest } from "../framework.js";
-import { runRequest, statusName, suiteOf } from "../requests.js";
+import { dimensionName, runRequest, severityName, statusName, suiteOf } from "../requests.js";
 import { type RunOutcome, runChecks } from "../rpc.js";
 
 /** Suite timeout of the cancellation test. */
@@ -24,6 +24,9 @@ const TIMEOUT_S = 3;
  */
 const REPORT_TIMEOUT_S = 5;
 const GRACE_MS = 2_000;
+/** Suite timeout of the cancellation test: never reached, the host cancels first. */
+const CANCELLED_TIMEOUT_S = 60;
+const CANCEL_AFTER_MS = 1_500;
 /**
  * A cancelled plugin is idle (a few ms of CPU); one still scanning uses far more,
  * even when it shares a busy machine with other work.
@@ -55,13 +58,84 @@ function slowCheck(ctx: SuiteContext): contract.QualityCheck {
   };
 }
 
-async function runPastDeadline(ctx: SuiteContext, timeoutS: number): Promise<RunOutcome> {
+async function runPastDeadline(
+  ctx: SuiteContext,
+  timeoutS: number,
+  signal?: AbortSignal,
+): Promise<RunOutcome> {
   const fixture = primaryFixture(ctx);
   const suite = suiteOf([slowCheck(ctx)], { timeoutSeconds: timeoutS });
   return runChecks(
     await ctx.clients(),
     runRequest(fixture, slowRelation(fixture), suite),
     timeoutS * 1000,
+    signal,
+  );
+}
+
+/** CPU seconds the process uses in the next CPU_WINDOW_MS. */
+async function cpuUsed(pid: number): Promise<number> {
+  const before = cpuSeconds(pid);
+  await delay(CPU_WINDOW_MS);
+  const later = cpuSeconds(pid);
+  if (before === undefined || later === undefined)
+    throw new SkipTest("the plugin's CPU time cannot be read from /proc on this system");
+  return later - before;
+}
+
+/**
+ * The plugin's pid, on a process that is idle: work an earlier test left running
+ * (a scan the deadline did not stop, already reported there) is that test's
+ * failure, so this test starts a fresh process instead of measuring it.
+ */
+async function idlePlugin(ctx: SuiteContext): Promise<number | undefined> {
+  const pid = await observable(ctx);
+  if (pid === undefined || primaryFixture(ctx).activeSlowQueries !== undefined) return pid;
+  if ((await cpuUsed(pid)) < IDLE_CPU_SECONDS) return pid;
+  await (await ctx.session()).stop();
+  return (await ctx.session()).pid();
+}
+
+/** Skip reason when the work of the plugin cannot be observed from outside. */
+async function observable(ctx: SuiteContext): Promise<number | undefined> {
+  const fixture = primaryFixture(ctx);
+  const pid = (await ctx.session()).pid();
+  if (fixture.activeSlowQueries === undefined && pid === undefined)
+    throw new SkipTest(
+      "the work of a sidecar on DuckDB cannot be observed; run with --dialect postgres --pg-dsn",
+    );
+  return pid;
+}
+
+/**
+ * Judges by cause: no query on the slow relation left (PostgreSQL), or an idle
+ * plugin process (DuckDB), once the plugin has had `GRACE_MS` to stop.
+ */
+async function expectWorkStopped(
+  ctx: SuiteContext,
+  pid: number | undefined,
+  after: string,
+  leftoverQueries = 0,
+) {
+  const fixture = primaryFixture(ctx);
+  if (fixture.activeSlowQueries !== undefined) {
+    const active = await fixture.activeSlowQueries();
+    expectTrue(
+      `queries on the slow relation still active in pg_stat_activity ${after}`,
+      active <= leftoverQueries,
+      leftoverQueries === 0
+        ? "0"
+        : `at most the ${leftoverQueries} left running by an earlier test`,
+      active,
+    );
+    return;
+  }
+  const used = await cpuUsed(pid!);
+  expectTrue(
+    `CPU used by the plugin in the ${CPU_WINDOW_MS / 1000} s ${after}`,
+    used < IDLE_CPU_SECONDS,
+    `under ${IDLE_CPU_SECONDS} s (idle)`,
+    `${used.toFixed(2)} s: still working`,
   );
 }
 
@@ -79,7 +153,8 @@ function cpuSeconds(pid: number): number | undefined {
 
 export const deadlineGroup: ConformanceGroup = {
   name: "deadline",
-  about: "TIMED_OUT with FLOE-DQ106 at the deadline, work cancelled within deadline + 2 s",
+  about:
+    "TIMED_OUT with FLOE-DQ106 and the check's fields at the deadline, work cancelled within deadline + 2 s or 2 s after the host cancels",
   requires: (ctx) =>
     needsFixture(ctx) ??
     (capabilitiesOf(ctx)?.cancellation ? undefined : "capabilities.cancellation is not claimed"),
@@ -98,15 +173,30 @@ export const deadlineGroup: ConformanceGroup = {
             `${outcome.error.grpcCodeName}: ${outcome.error.message}`,
           );
         const result = outcome.results.find((r) => r.checkName === "slow_check");
+        const check = slowCheck(ctx);
         expectEqual(
           "the unfinished check",
-          { status: "CHECK_STATUS_TIMED_OUT", error_code: "FLOE-DQ106", passed: false },
+          {
+            status: "CHECK_STATUS_TIMED_OUT",
+            error_code: "FLOE-DQ106",
+            passed: false,
+            has_error_message: true,
+            dimension: dimensionName(check.dimension),
+            severity: severityName(check.severity),
+            check_type: check.type,
+            column: check.column,
+          },
           result === undefined
             ? "no result"
             : {
                 status: statusName(result.status),
                 error_code: result.errorCode,
                 passed: result.passed,
+                has_error_message: (result.errorMessage ?? "") !== "",
+                dimension: dimensionName(result.dimension),
+                severity: severityName(result.severity),
+                check_type: result.checkType,
+                column: result.column,
               },
         );
         expectEqual("summary.passed", false, outcome.summary?.passed);
@@ -116,35 +206,32 @@ export const deadlineGroup: ConformanceGroup = {
       name: "stops the cancelled work within the deadline + 2 s",
       timeoutMs: 30_000,
       async run(ctx) {
-        const fixture = primaryFixture(ctx);
-        const pid = (await ctx.session()).pid();
-        if (fixture.activeSlowQueries === undefined && pid === undefined)
-          throw new SkipTest(
-            "the work of a sidecar on DuckDB cannot be observed; run with --dialect postgres --pg-dsn",
-          );
+        const pid = await observable(ctx);
         const started = Date.now();
         await runPastDeadline(ctx, TIMEOUT_S);
         await delay(Math.max(0, started + TIMEOUT_S * 1000 + GRACE_MS - Date.now()));
-        if (fixture.activeSlowQueries !== undefined) {
-          expectEqual(
-            "queries on the slow relation still active in pg_stat_activity",
-            0,
-            await fixture.activeSlowQueries(),
-          );
-          return;
-        }
-        const before = cpuSeconds(pid!);
-        await delay(CPU_WINDOW_MS);
-        const after = cpuSeconds(pid!);
-        if (before === undefined || after === undefined)
-          throw new SkipTest("the plugin's CPU time cannot be read from /proc on this system");
-        const used = after - before;
-        expectTrue(
-          `CPU used by the plugin in the ${CPU_WINDOW_MS / 1000} s after deadline + 2 s`,
-          used < IDLE_CPU_SECONDS,
-          `under ${IDLE_CPU_SECONDS} s (idle)`,
-          `${used.toFixed(2)} s: still working`,
+        await expectWorkStopped(ctx, pid, "after deadline + 2 s");
+      },
+    },
+    {
+      name: "stops the work of a call the host cancels before its deadline",
+      timeoutMs: 60_000,
+      async run(ctx) {
+        const pid = await idlePlugin(ctx);
+        const leftover = (await primaryFixture(ctx).activeSlowQueries?.()) ?? 0;
+        const cancel = new AbortController();
+        // A deadline far away: only the cancellation can stop this run.
+        const run = runPastDeadline(ctx, CANCELLED_TIMEOUT_S, cancel.signal);
+        await delay(CANCEL_AFTER_MS);
+        cancel.abort();
+        const outcome = await run;
+        expectEqual(
+          "how the cancelled stream ended on the host's side",
+          "CANCELLED",
+          outcome.error?.grpcCodeName ?? "OK (the plugin finished a never-ending scan?)",
         );
+        await delay(GRACE_MS);
+        await expectWorkStopped(ctx, pid, "after the cancellation + 2 s", leftover);
       },
     },
   ],

@@ -2,14 +2,15 @@
 // plugin's service name and for "".
 import { HEALTH_SERVICE_NAME } from "@floe/quality-sdk";
 import { needsOwnProcess } from "../context.js";
-import { type ConformanceGroup, expectEqual, expectTrue, fail } from "../framework.js";
-import { checkHealth, connectClients } from "../rpc.js";
+import { type ConformanceGroup, expectEqual, expectTrue, fail, SkipTest } from "../framework.js";
+import { checkHealth, connectClients, shutdown, watchHealth } from "../rpc.js";
 import { spawnRaw } from "../spawn.js";
-import { dialTarget, START_MS, withPlugin } from "./handshake.js";
+import { dialTarget, startMs, withPlugin } from "./handshake.js";
 
 export const healthGroup: ConformanceGroup = {
   name: "health",
-  about: "grpc.health.v1: NOT_SERVING while starting, SERVING within 5 s",
+  about:
+    "grpc.health.v1: NOT_SERVING while starting, SERVING within 5 s, Watch, NOT_SERVING when stopping",
   tests: [
     {
       name: `reports SERVING for ${HEALTH_SERVICE_NAME} within 5 s of starting`,
@@ -40,7 +41,7 @@ export const healthGroup: ConformanceGroup = {
       async run(ctx) {
         await withPlugin(spawnRaw(ctx.target.launch!), async (plugin) => {
           const line = await plugin
-            .firstLine(START_MS)
+            .firstLine(startMs(ctx))
             .catch((error: Error) => fail("handshake line", "a handshake line", error.message));
           const clients = connectClients(dialTarget(line));
           try {
@@ -54,6 +55,65 @@ export const healthGroup: ConformanceGroup = {
               health,
             );
           } finally {
+            clients.close();
+          }
+        });
+      },
+    },
+    {
+      name: "Health/Watch sends the current status at once",
+      requires: (ctx) =>
+        ctx.startupProblem === undefined ? undefined : "the plugin did not start",
+      async run(ctx) {
+        const session = await ctx.session();
+        const watch = watchHealth(session.clients, HEALTH_SERVICE_NAME);
+        try {
+          const outcome = await watch.until((statuses) => statuses.length > 0, 5_000);
+          expectEqual(
+            `first status on Health/Watch for ${HEALTH_SERVICE_NAME}`,
+            "SERVING",
+            outcome.statuses[0] ?? outcome.ended ?? "nothing within 5 s",
+          );
+        } finally {
+          watch.cancel();
+        }
+      },
+    },
+    {
+      name: "reports NOT_SERVING on Health/Watch once asked to shut down",
+      requires: needsOwnProcess,
+      // The plugin's whole start budget (start_timeout_seconds) to reach SERVING, then the stop.
+      timeoutMs: 90_000,
+      async run(ctx) {
+        await withPlugin(spawnRaw(ctx.target.launch!), async (plugin) => {
+          const line = await plugin
+            .firstLine(startMs(ctx))
+            .catch((error: Error) => fail("handshake line", "a handshake line", error.message));
+          const clients = connectClients(dialTarget(line));
+          const watch = watchHealth(clients, HEALTH_SERVICE_NAME);
+          try {
+            const serving = await watch.until((s) => s.includes("SERVING"), startMs(ctx));
+            // A plugin that never gets to SERVING fails the first test of this group;
+            // the change this test watches for cannot happen.
+            if (!serving.statuses.includes("SERVING"))
+              throw new SkipTest(
+                `the plugin never reported SERVING on Health/Watch (${serving.ended ?? (serving.statuses.join(",") || "nothing")})`,
+              );
+            await shutdown(clients, 5_000).catch((error: Error) =>
+              fail("Shutdown", "a ShutdownResponse", error.message),
+            );
+            const after = await watch.until(
+              (s) => s.lastIndexOf("NOT_SERVING") > s.indexOf("SERVING"),
+              5_000,
+            );
+            expectTrue(
+              "Health/Watch after Shutdown",
+              after.statuses.lastIndexOf("NOT_SERVING") > after.statuses.indexOf("SERVING"),
+              "NOT_SERVING sent to the watcher before the server closes",
+              `statuses ${JSON.stringify(after.statuses)}, stream ${after.ended ?? "still open after 5 s"}`,
+            );
+          } finally {
+            watch.cancel();
             clients.close();
           }
         });

@@ -8,6 +8,7 @@ import { failFastGroup } from "./fail-fast.js";
 import { handshakeGroup } from "./handshake.js";
 import { healthGroup } from "./health.js";
 import { lifecycleGroup } from "./lifecycle.js";
+import { logsGroup } from "./logs.js";
 import { metadataGroup } from "./metadata.js";
 import { resultShapeGroup } from "./result-shape.js";
 import { robustnessGroup } from "./robustness.js";
@@ -28,5 +29,6 @@ export const GROUPS: readonly ConformanceGroup[] = [
   concurrencyGroup,
   robustnessGroup,
   deadlineGroup,
+  logsGroup,
   lifecycleGroup,
 ];

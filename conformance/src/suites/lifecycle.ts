@@ -1,17 +1,17 @@
 // Lifecycle: the plugin exits cleanly after Shutdown, when its stdin reaches EOF
 // (the host died), and on SIGTERM.
 import { existsSync } from "node:fs";
-import { needsOwnProcess } from "../context.js";
+import { needsOwnProcess, type SuiteContext } from "../context.js";
 import { type ConformanceGroup, expectEqual, fail } from "../framework.js";
 import { connectClients, shutdown } from "../rpc.js";
 import { describeExit, exitWithin, type RawPlugin, spawnRaw } from "../spawn.js";
-import { dialTarget, HANDSHAKE, START_MS, withPlugin } from "./handshake.js";
+import { dialTarget, HANDSHAKE, startMs, withPlugin } from "./handshake.js";
 
 const EXIT_MS = 5_000;
 
-async function handshakeOf(plugin: RawPlugin): Promise<string> {
+async function handshakeOf(ctx: SuiteContext, plugin: RawPlugin): Promise<string> {
   return plugin
-    .firstLine(START_MS)
+    .firstLine(startMs(ctx))
     .catch((error: Error) => fail("handshake line", "a handshake line", error.message));
 }
 
@@ -24,16 +24,38 @@ async function expectExit(plugin: RawPlugin, after: string, code: string): Promi
   );
 }
 
+/** The socket path of a unix handshake line, or undefined for tcp. */
+function socketOf(line: string): string | undefined {
+  const m = HANDSHAKE.exec(line);
+  return m?.[3] === "unix" ? m[4] : undefined;
+}
+
+/** SIGTERM and SIGINT: the same as Shutdown (exit 0, socket removed, directory kept). */
+function signalTest(signal: "SIGTERM" | "SIGINT") {
+  return {
+    name: `exits 0 on ${signal} and removes its socket`,
+    async run(ctx: SuiteContext) {
+      await withPlugin(spawnRaw(ctx.target.launch!), async (plugin) => {
+        const socket = socketOf(await handshakeOf(ctx, plugin));
+        plugin.child.kill(signal);
+        await expectExit(plugin, `on ${signal}`, "exit code 0");
+        if (socket !== undefined)
+          expectEqual(`socket file after ${signal}`, false, existsSync(socket));
+      });
+    },
+  };
+}
+
 export const lifecycleGroup: ConformanceGroup = {
   name: "lifecycle",
-  about: "exit after Shutdown, on stdin EOF and on SIGTERM",
+  about: "exit after Shutdown, on stdin EOF, on SIGTERM and SIGINT, with the socket cleaned up",
   requires: needsOwnProcess,
   tests: [
     {
       name: "answers Shutdown, exits 0 and removes its socket",
       async run(ctx) {
         await withPlugin(spawnRaw(ctx.target.launch!), async (plugin) => {
-          const line = await handshakeOf(plugin);
+          const line = await handshakeOf(ctx, plugin);
           const clients = connectClients(dialTarget(line));
           try {
             await shutdown(clients, EXIT_MS).catch((error: Error) =>
@@ -43,32 +65,41 @@ export const lifecycleGroup: ConformanceGroup = {
             clients.close();
           }
           await expectExit(plugin, "after Shutdown", "exit code 0");
-          const m = HANDSHAKE.exec(line);
-          if (m?.[3] === "unix") expectEqual("socket file after exit", false, existsSync(m[4]!));
+          const socket = socketOf(line);
+          if (socket !== undefined) {
+            expectEqual("socket file after exit", false, existsSync(socket));
+            // The host still lives: its private directory is the host's to remove.
+            expectEqual(
+              "the host's private directory after Shutdown",
+              true,
+              existsSync(plugin.socketDir),
+            );
+          }
         });
       },
     },
     {
-      name: "exits when its stdin reaches EOF (the host is gone)",
+      name: "exits 0 when its stdin reaches EOF, removing its socket and the private directory",
       async run(ctx) {
         await withPlugin(spawnRaw(ctx.target.launch!), async (plugin) => {
-          await handshakeOf(plugin);
+          const socket = socketOf(await handshakeOf(ctx, plugin));
           plugin.child.stdin?.end();
           const exit = await exitWithin(plugin, EXIT_MS);
           if (exit === undefined)
             fail("exit on stdin EOF", `exit within ${EXIT_MS / 1000} s`, "still running");
+          expectEqual("exit on stdin EOF", "exit code 0", describeExit(exit));
+          if (socket !== undefined) {
+            expectEqual("socket file after stdin EOF", false, existsSync(socket));
+            expectEqual(
+              "the private directory after stdin EOF (the host is gone: the plugin removes it)",
+              false,
+              existsSync(plugin.socketDir),
+            );
+          }
         });
       },
     },
-    {
-      name: "exits 0 on SIGTERM",
-      async run(ctx) {
-        await withPlugin(spawnRaw(ctx.target.launch!), async (plugin) => {
-          await handshakeOf(plugin);
-          plugin.child.kill("SIGTERM");
-          await expectExit(plugin, "on SIGTERM", "exit code 0");
-        });
-      },
-    },
+    signalTest("SIGTERM"),
+    signalTest("SIGINT"),
   ],
 };

@@ -1,11 +1,9 @@
 // Metadata: who the plugin is and what it claims, well-formed.
-import { CHECK_TYPES } from "@floe/quality-sdk";
+import { CHECK_TYPES, isCompatibleFloeApiVersion, isSemanticVersion } from "@floe/quality-sdk";
 import { capabilitiesOf, needsRunningPlugin } from "../context.js";
-import { type ConformanceGroup, expectEqual, expectTrue } from "../framework.js";
+import { type ConformanceGroup, expectEqual, expectTrue, fail } from "../framework.js";
+import { listSuites } from "../rpc.js";
 
-/** semver.org 2.0.0, without build-metadata subtleties. */
-const SEMVER =
-  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 const FLOE_TYPES = new Set(CHECK_TYPES.map((s) => s.type));
 
 function duplicates(values: readonly string[]): string[] {
@@ -28,14 +26,19 @@ export const metadataGroup: ConformanceGroup = {
       name: "version is a semantic version",
       async run(ctx) {
         const version = ctx.metadata!.version;
-        expectTrue("version", SEMVER.test(version), "semver, e.g. 0.1.0", version);
+        expectTrue("version", isSemanticVersion(version), "semver, e.g. 0.1.0", version);
       },
     },
     {
       name: "floe_api_version is a semantic version with major 1",
       async run(ctx) {
         const api = ctx.metadata!.floeApiVersion;
-        expectTrue("floe_api_version", SEMVER.test(api) && api.startsWith("1."), "1.x.y", api);
+        expectTrue(
+          "floe_api_version",
+          isCompatibleFloeApiVersion(api),
+          "a semantic version with major 1, e.g. 1.0.0",
+          api,
+        );
       },
     },
     {
@@ -62,6 +65,31 @@ export const metadataGroup: ConformanceGroup = {
           types.filter((t) => !FLOE_TYPES.has(t)),
         );
         expectEqual("duplicate check types", [], duplicates(types));
+      },
+    },
+    {
+      name: "answers ListSuites with well-formed suites, none unless native_suites is claimed",
+      async run(ctx) {
+        const response = await listSuites(await ctx.clients()).catch((error: Error) =>
+          fail(
+            "ListSuites",
+            "a ListSuitesResponse (an empty list when the plugin owns none)",
+            error.message,
+          ),
+        );
+        const suites = response.suites;
+        if (!capabilitiesOf(ctx)?.nativeSuites)
+          expectEqual(
+            "suites listed without capabilities.native_suites",
+            [],
+            suites.map((s) => s.name),
+          );
+        expectEqual(
+          "malformed suites (an empty name or a negative check_count)",
+          [],
+          suites.filter((s) => s.name === "" || s.checkCount < 0).map((s) => s.name),
+        );
+        expectEqual("duplicate suite names", [], duplicates(suites.map((s) => s.name)));
       },
     },
   ],

@@ -153,9 +153,28 @@ export const PostgresComputeSchema = z.strictObject({
   options: options.optional(),
 });
 
+/**
+ * Spark (the floe_spark provider): a Spark Connect endpoint (`host`, `port`,
+ * `user`, `token`) or, without a host, a local session; tables are catalog
+ * tables, or the data under `path` (a directory of tables read with
+ * `options.format`, Parquet by default).
+ */
+export const SparkComputeSchema = z.strictObject({
+  dialect: z.literal("spark"),
+  host: hostSetting.optional(),
+  port: z.union([z.number().int().min(1).max(65535), envReference]).optional(),
+  user: setting.optional(),
+  /** The Spark Connect bearer token: only a reference, never a literal. */
+  token: envReference.optional(),
+  path: setting.optional(),
+  schema: setting.optional(),
+  options: options.optional(),
+});
+
 export const ComputeSchema = z.discriminatedUnion("dialect", [
   DuckDbComputeSchema,
   PostgresComputeSchema,
+  SparkComputeSchema,
 ]);
 export type Compute = z.output<typeof ComputeSchema>;
 

@@ -2,7 +2,13 @@
 // the wait for SERVING at start (a health Check that gets no answer means the
 // plugin hangs; NOT_SERVING means it is still starting), the metadata check, and
 // the periodic health poll while the plugin runs.
-import { contract, FloeError, HEALTH_SERVICE_NAME } from "@floe/quality-sdk";
+import {
+  contract,
+  FLOE_API_MAJOR,
+  FloeError,
+  HEALTH_SERVICE_NAME,
+  isCompatibleFloeApiVersion,
+} from "@floe/quality-sdk";
 import {
   type ChannelCredentials,
   type ClientReadableStream,
@@ -13,8 +19,6 @@ import {
 } from "@grpc/grpc-js";
 import { service as healthService } from "grpc-health-check";
 import type { PluginClient } from "./client.js";
-
-const HOST_API_MAJOR = 1;
 
 // grpc.health.v1 messages as grpc-health-check's proto-loader definition decodes them.
 interface HealthResponse {
@@ -129,13 +133,12 @@ export async function fetchMetadata(
   timeoutMs: number,
 ): Promise<contract.GetMetadataResponse> {
   const metadata = await client.getMetadata({ timeoutMs });
-  const major = /^(\d+)\./.exec(metadata.floeApiVersion)?.[1];
-  if (major === undefined || Number(major) !== HOST_API_MAJOR) {
+  if (!isCompatibleFloeApiVersion(metadata.floeApiVersion)) {
     throw new FloeError(
       "FLOE-DQ001",
-      `plugin ${name} implements floe_api_version ${JSON.stringify(metadata.floeApiVersion)}, but this host speaks ${HOST_API_MAJOR}.x`,
+      `plugin ${name} implements floe_api_version ${JSON.stringify(metadata.floeApiVersion)}, but this host speaks ${FLOE_API_MAJOR}.x`,
       {
-        fix: `Install a version of the plugin built for floe plugin API ${HOST_API_MAJOR}.x, or upgrade floe-quality.`,
+        fix: `Install a version of the plugin built for floe plugin API ${FLOE_API_MAJOR}.x, or upgrade floe-quality.`,
       },
     );
   }

@@ -85,6 +85,23 @@ export function resolveConnection(
       fix: "Give a port between 1 and 65535 (or a variable holding one).",
     });
   }
+  const optional = (value: string | undefined, field: string) =>
+    value === undefined ? "" : resolveSetting(value, field, env);
+  if (compute.dialect === "spark") {
+    const path = optional(compute.path, "path");
+    return {
+      dialect: "spark",
+      host: optional(compute.host, "host"),
+      port,
+      database: "",
+      user: optional(compute.user, "user"),
+      // The Spark Connect token travels in the Connection's password field.
+      password: optional(compute.token, "token"),
+      path: path === "" || isAbsolute(path) || path.includes("://") ? path : resolve(cwd, path),
+      schema: optional(compute.schema, "schema"),
+      options,
+    };
+  }
   return {
     dialect: "postgres",
     host: resolveSetting(compute.host, "host", env),
@@ -125,6 +142,21 @@ export function datasetName(
       namespace: `postgres://${compute.host}:${compute.port ?? 5432}`,
       name: relationParts(name).join("."),
     };
+  }
+  if (compute.dialect === "spark") {
+    if (compute.path !== undefined) {
+      // A table under a directory: the file dataset of the conventions.
+      const dir =
+        envReferenceOf(compute.path) !== undefined ||
+        isAbsolute(compute.path) ||
+        compute.path.includes("://")
+          ? compute.path
+          : resolve(cwd, compute.path);
+      return { namespace: "file", name: [dir, ...relationParts(parsed)].join("/") };
+    }
+    const name = { ...parsed, schema: parsed.schema ?? compute.schema ?? "default" };
+    const where = compute.host === undefined ? "local" : `${compute.host}:${compute.port ?? 15002}`;
+    return { namespace: `spark://${where}`, name: relationParts(name).join(".") };
   }
   const path =
     envReferenceOf(compute.path) !== undefined || isAbsolute(compute.path)

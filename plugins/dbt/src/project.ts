@@ -198,7 +198,10 @@ export function planSuite(
   connection: contract.Connection,
 ): SuitePlan {
   const modelName = suite.modelName;
-  const key = shortHash(JSON.stringify([modelName, relation]));
+  // The suite's checks are part of the key: concurrent runs of different suites on
+  // one model each get their own properties file, tag and test names in the shared
+  // project (identical suites share one, with identical content).
+  const key = shortHash(JSON.stringify([modelName, relation, suite.checks]));
   const sourceId = `floe_${key}`;
   const tag = `floe_suite_${key}`;
   const schema = defaultSchema(connection);

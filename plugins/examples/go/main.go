@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"google.golang.org/grpc"
@@ -86,6 +87,8 @@ func run(log *slog.Logger) error {
 	root, cancelAll := context.WithCancel(context.Background())
 	var once sync.Once
 	done := make(chan struct{})
+	// Set when stdin reached EOF: the host is gone and cannot remove its directory.
+	var hostGone atomic.Bool
 	stop := func(reason string) {
 		once.Do(func() {
 			log.Info("plugin stopping", "reason", reason)
@@ -95,6 +98,10 @@ func run(log *slog.Logger) error {
 			server.GracefulStop()
 			if lis.socketPath != "" {
 				_ = os.Remove(lis.socketPath)
+				if hostGone.Load() {
+					// Empty once the socket is gone; os.Remove never removes a non-empty directory.
+					_ = os.Remove(filepath.Dir(lis.socketPath))
+				}
 			}
 			close(done)
 		})
@@ -111,6 +118,7 @@ func run(log *slog.Logger) error {
 		// The host holds our stdin open for its whole life: EOF means it died.
 		go func() {
 			_, _ = io.Copy(io.Discard, os.Stdin)
+			hostGone.Store(true)
 			stop("stdin closed: the host is gone")
 		}()
 	}

@@ -301,6 +301,16 @@ def _sql_kind_parameters(kind: CheckKind) -> tuple[set[str], set[str]]:
     return {"expression"}, {"mostly"}
 
 
+def _require_vocabulary_parameters(kind: CheckKind, params: Mapping[str, Any]) -> None:
+    """FLOE-DQ101 for a parameter the floe vocabulary requires: GX would otherwise fill
+    some with its own default (a regex check without `regex` matches everything)."""
+    spec = vocabulary.lookup_check_type(kind.type)
+    required = spec.parameters.get("required", []) if spec is not None else []
+    missing = [name for name in required if name not in params]
+    if missing:
+        raise CheckError("FLOE-DQ101", f"{kind.type}: " + "; ".join(f"missing parameter {m}" for m in missing))
+
+
 def _expectation_class(type_name: str) -> Any:
     from great_expectations.exceptions import ExpectationNotFoundError
     from great_expectations.expectations.registry import get_expectation_impl
@@ -403,6 +413,8 @@ def map_check(check: Check, backend: Backend) -> MappedCheck:
             expectation, columns, evaluated_probe=probe, mostly=float(mostly) if mostly is not None else None
         )
 
+    if kind is not None:
+        _require_vocabulary_parameters(kind, params)
     type_name = kind.gx if kind else snake_case(check.type)
     cls = _expectation_class(type_name)
     if cls is None:

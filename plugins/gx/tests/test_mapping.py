@@ -224,6 +224,13 @@ def test_sql_run_checks_name_missing_and_unknown_parameters():
     assert error.message == "relationships: missing parameter field; unknown parameter fild"
 
 
+def test_parameters_the_vocabulary_requires_are_not_left_to_gx_defaults():
+    error = rejection(Check("c", "regex", "code"))
+    assert (error.code, error.message) == ("FLOE-DQ101", "regex: missing parameter regex")
+    error = rejection(Check("c", "accepted_values", "status"))
+    assert (error.code, error.message) == ("FLOE-DQ101", "accepted_values: missing parameter values")
+
+
 def test_max_age_is_parsed_by_the_sdk_in_calendar_months():
     parts = max_age_parts("P1M2DT6H")
     assert (parts.months, parts.days, parts.seconds) == (1, 2, 21600)

@@ -22,6 +22,7 @@ from floe_quality_sdk.names import (
     parse_relation,
     quote_identifier,
     quote_relation,
+    quote_spark_identifier,
     stored_identifier,
 )
 from floe_quality_sdk.row_condition import (
@@ -57,6 +58,11 @@ def test_malformed_relation_names_are_refused(text):
 def test_identifiers_are_quoted_alike_in_both_dialects(case):
     assert quote_identifier(case["name"], "duckdb") == case["quoted"]
     assert quote_identifier(case["name"], "postgres") == case["quoted"]
+
+
+@pytest.mark.parametrize("case", PRIMITIVES["spark_identifiers"], ids=lambda c: c["name"])
+def test_spark_identifiers_are_back_quoted(case):
+    assert quote_spark_identifier(case["name"]) == case["quoted"]
 
 
 @pytest.mark.parametrize("case", PRIMITIVES["stored_identifiers"], ids=lambda c: c["dialect"] + c["name"][:8])

@@ -86,9 +86,19 @@ def test_stdin_eof_means_the_host_died(plugin_env, socket_dir, start_plugin):
     plugin.process.stdin.close()
     assert plugin.wait() == 0
     assert not os.path.exists(os.path.join(socket_dir, "plugin.sock"))
+    # The host is gone: the plugin removes the host's (now empty) private directory.
+    assert not os.path.exists(socket_dir)
     assert [r["reason"] for r in plugin.log_records() if r["msg"] == "plugin stopping"] == [
         "stdin closed: the host is gone"
     ]
+
+
+def test_sigterm_keeps_the_hosts_private_directory(plugin_env, socket_dir, start_plugin):
+    plugin = start_plugin(plugin_env)
+    plugin.handshake()
+    plugin.process.send_signal(signal.SIGTERM)
+    assert plugin.wait() == 0
+    assert os.path.isdir(socket_dir)
 
 
 def test_sigterm_stops_cleanly(plugin_env, socket_dir, start_plugin):

@@ -33,6 +33,20 @@ def quote_identifier(name: str, dialect: str = "duckdb") -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def quote_spark_identifier(name: str) -> str:
+    """A Spark SQL identifier: back-quoted, a back-quote doubled. Spark reads dots
+    and quotes inside back-quotes as part of the name, so any column name is safe
+    (``F.col`` would otherwise take ``a.b`` for a struct field)."""
+    if "\x00" in name:
+        raise ValueError("an identifier cannot contain the NUL character")
+    return "`" + name.replace("`", "``") + "`"
+
+
+def quote_spark_relation(relation: RelationName) -> str:
+    """The relation as Spark SQL (``catalog.schema.table``): every part back-quoted."""
+    return ".".join(quote_spark_identifier(p) for p in relation.parts)
+
+
 def stored_identifier(name: str, dialect: str) -> str:
     """The name the database stores: PostgreSQL cuts identifiers to 63 bytes on a
     character boundary. Names are otherwise exact (never case-folded)."""

@@ -3,6 +3,8 @@
 Host and plugins in every language use exactly these values.
 """
 
+import re
+
 MAGIC_COOKIE_KEY = "FLOE_PLUGIN_MAGIC_COOKIE"
 MAGIC_COOKIE_VALUE = "floe-quality-plugin-6d1a9f3c"
 
@@ -24,6 +26,27 @@ APP_PROTOCOL_VERSIONS: tuple[int, ...] = (1,)
 
 # GetMetadata.floe_api_version of plugins built on this SDK.
 FLOE_API_VERSION = "1.0.0"
+
+# The floe plugin API major this side speaks: any 1.x.y plugin is compatible.
+FLOE_API_MAJOR = 1
+
+# semver.org 2.0.0: MAJOR.MINOR.PATCH, optional -prerelease and +build.
+_SEMVER = re.compile(
+    r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
+)
+
+
+def is_semantic_version(version: str) -> bool:
+    """True when `version` is a semantic version (semver.org 2.0.0)."""
+    return _SEMVER.fullmatch(version) is not None
+
+
+def is_compatible_floe_api_version(version: str) -> bool:
+    """True when a plugin answering this floe_api_version keeps this side's contract:
+    a semantic version whose major is FLOE_API_MAJOR (docs/plugin-protocol.md §6)."""
+    m = _SEMVER.fullmatch(version)
+    return m is not None and int(m.group(1)) == FLOE_API_MAJOR
 
 # The grpc.health.v1 service name a plugin reports on (and "").
 HEALTH_SERVICE_NAME = "floe.quality.v1.QualityPluginService"

@@ -442,6 +442,8 @@ class _PluginServer:
         self._stop_lock = threading.Lock()
         self._stop_request: tuple[str, int] | None = None
         self._stop_event = threading.Event()
+        # Set when stdin reached EOF: the host is gone and cannot remove its directory.
+        self._host_gone = False
 
     def track(self, ctx: CallContext) -> None:
         with self._in_flight_lock:
@@ -523,8 +525,10 @@ class _PluginServer:
         try:
             while os.read(0, 4096):
                 pass
+            self._host_gone = True
             self.request_stop("stdin closed: the host is gone", 0)
         except OSError:
+            self._host_gone = True
             self.request_stop("stdin failed: the host is gone", 0)
 
     def _stop(
@@ -547,6 +551,12 @@ class _PluginServer:
                 os.unlink(target.socket_path)
             except FileNotFoundError:
                 pass
+            if self._host_gone and not target.sidecar:
+                # Empty once the socket is gone (rmdir, never recursive).
+                try:
+                    os.rmdir(os.path.dirname(target.socket_path))
+                except OSError:
+                    pass
         try:
             self.plugin.shutdown()
         except Exception as error:

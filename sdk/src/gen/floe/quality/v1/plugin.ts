@@ -34,10 +34,14 @@ export interface GetMetadataRequest {
 }
 
 export interface GetMetadataResponse {
+  /** Lower-case identifier. [F-5] */
   name: string;
-  /** Semantic version of the plugin. */
+  /** Semantic version of the plugin. [F-6] */
   version: string;
-  /** The floe plugin API version the plugin implements (semver, e.g. "1.0.0"). */
+  /**
+   * The floe plugin API version the plugin implements: semver with major 1,
+   * e.g. "1.0.0" (docs/plugin-protocol.md §6). [F-7]
+   */
   floeApiVersion: string;
   description: string;
   dependencies: string[];
@@ -56,7 +60,10 @@ export interface ValidateSuiteRequest {
   suite:
     | QualitySuite
     | undefined;
-  /** When set, the plugin also checks that relation and columns exist. */
+  /**
+   * When set, the plugin also checks that relation and columns exist (a
+   * missing column is a FLOE-DQ105 diagnostic). [F-8]
+   */
   connection:
     | Connection
     | undefined;
@@ -84,9 +91,9 @@ export interface ListSuitesResponse {
 }
 
 export interface RunOptions {
-  /** Maximum sample failing values per check in details; 0 disables sampling. */
+  /** Maximum sample failing values per check in details; 0 disables sampling. [F-9] */
   maxFailingSamples: number;
-  /** Columns whose values are never sampled. */
+  /** Columns whose values are never sampled. [F-10] */
   sensitiveColumns: string[];
 }
 
@@ -95,7 +102,7 @@ export interface RunChecksRequest {
   connection:
     | Connection
     | undefined;
-  /** Table or view checked, "schema.table" or "table"; the model name when empty. */
+  /** Table or view checked, "schema.table" or "table"; the model name when empty. [F-11] */
   relation: string;
   options:
     | RunOptions
@@ -110,7 +117,7 @@ export interface RunChecksResponse {
     /** One finished check. */
     { $case: "checkResult"; value: QualityCheckResult }
     | //
-    /** The last message of the stream. */
+    /** The last message of the stream, exactly once. [F-12] */
     { $case: "summary"; value: QualitySuiteResult }
     | undefined;
 }
@@ -1331,7 +1338,8 @@ export const ShutdownResponse: MessageFns<ShutdownResponse> = {
  * Served by every quality plugin, in any language. Health is the standard
  * grpc.health.v1.Health service under the name "floe.quality.v1.QualityPluginService".
  * Errors are gRPC statuses whose details carry a google.rpc.ErrorInfo with
- * reason = the FLOE-DQ code and domain = "floe.dev".
+ * reason = the FLOE-DQ code and domain = "floe.dev". [F-1]
+ * Rules tagged [F-n] are traced to conformance tests in docs/conformance.md.
  */
 export type QualityPluginServiceService = typeof QualityPluginServiceService;
 export const QualityPluginServiceService = {
@@ -1345,7 +1353,11 @@ export const QualityPluginServiceService = {
     responseSerialize: (value: GetMetadataResponse): Buffer => Buffer.from(GetMetadataResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetMetadataResponse => GetMetadataResponse.decode(value),
   },
-  /** Compile time: is this configuration acceptable to the plugin? */
+  /**
+   * Compile time: is this configuration acceptable to the plugin? Answers with a
+   * ValidationResult (success or diagnostics), never a gRPC error, for any
+   * configuration, even an empty one. [F-2]
+   */
   validateConfig: {
     path: "/floe.quality.v1.QualityPluginService/ValidateConfig" as const,
     requestStream: false as const,
@@ -1357,7 +1369,10 @@ export const QualityPluginServiceService = {
       Buffer.from(ValidateConfigResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ValidateConfigResponse => ValidateConfigResponse.decode(value),
   },
-  /** Compile time: unknown types, bad parameters, missing columns (FLOE-DQ105). */
+  /**
+   * Compile time: unknown types and bad parameters (FLOE-DQ101) [F-3], missing
+   * columns (FLOE-DQ105), as diagnostics of the ValidationResult.
+   */
   validateSuite: {
     path: "/floe.quality.v1.QualityPluginService/ValidateSuite" as const,
     requestStream: false as const,
@@ -1368,7 +1383,10 @@ export const QualityPluginServiceService = {
       Buffer.from(ValidateSuiteResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ValidateSuiteResponse => ValidateSuiteResponse.decode(value),
   },
-  /** Suites the plugin owns (e.g. Great Expectations suite files). */
+  /**
+   * Suites the plugin owns (e.g. Great Expectations suite files); an empty list
+   * when it owns none. [F-4]
+   */
   listSuites: {
     path: "/floe.quality.v1.QualityPluginService/ListSuites" as const,
     requestStream: false as const,
@@ -1407,11 +1425,21 @@ export const QualityPluginServiceService = {
 export interface QualityPluginServiceServer extends UntypedServiceImplementation {
   /** Name, version, floe_api_version and capabilities. */
   getMetadata: handleUnaryCall<GetMetadataRequest, GetMetadataResponse>;
-  /** Compile time: is this configuration acceptable to the plugin? */
+  /**
+   * Compile time: is this configuration acceptable to the plugin? Answers with a
+   * ValidationResult (success or diagnostics), never a gRPC error, for any
+   * configuration, even an empty one. [F-2]
+   */
   validateConfig: handleUnaryCall<ValidateConfigRequest, ValidateConfigResponse>;
-  /** Compile time: unknown types, bad parameters, missing columns (FLOE-DQ105). */
+  /**
+   * Compile time: unknown types and bad parameters (FLOE-DQ101) [F-3], missing
+   * columns (FLOE-DQ105), as diagnostics of the ValidationResult.
+   */
   validateSuite: handleUnaryCall<ValidateSuiteRequest, ValidateSuiteResponse>;
-  /** Suites the plugin owns (e.g. Great Expectations suite files). */
+  /**
+   * Suites the plugin owns (e.g. Great Expectations suite files); an empty list
+   * when it owns none. [F-4]
+   */
   listSuites: handleUnaryCall<ListSuitesRequest, ListSuitesResponse>;
   /**
    * Run a suite: one event per check as it finishes, then the suite summary.
@@ -1440,7 +1468,11 @@ export interface QualityPluginServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetMetadataResponse) => void,
   ): ClientUnaryCall;
-  /** Compile time: is this configuration acceptable to the plugin? */
+  /**
+   * Compile time: is this configuration acceptable to the plugin? Answers with a
+   * ValidationResult (success or diagnostics), never a gRPC error, for any
+   * configuration, even an empty one. [F-2]
+   */
   validateConfig(
     request: ValidateConfigRequest,
     callback: (error: ServiceError | null, response: ValidateConfigResponse) => void,
@@ -1456,7 +1488,10 @@ export interface QualityPluginServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ValidateConfigResponse) => void,
   ): ClientUnaryCall;
-  /** Compile time: unknown types, bad parameters, missing columns (FLOE-DQ105). */
+  /**
+   * Compile time: unknown types and bad parameters (FLOE-DQ101) [F-3], missing
+   * columns (FLOE-DQ105), as diagnostics of the ValidationResult.
+   */
   validateSuite(
     request: ValidateSuiteRequest,
     callback: (error: ServiceError | null, response: ValidateSuiteResponse) => void,
@@ -1472,7 +1507,10 @@ export interface QualityPluginServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ValidateSuiteResponse) => void,
   ): ClientUnaryCall;
-  /** Suites the plugin owns (e.g. Great Expectations suite files). */
+  /**
+   * Suites the plugin owns (e.g. Great Expectations suite files); an empty list
+   * when it owns none. [F-4]
+   */
   listSuites(
     request: ListSuitesRequest,
     callback: (error: ServiceError | null, response: ListSuitesResponse) => void,

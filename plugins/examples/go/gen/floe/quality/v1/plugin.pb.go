@@ -59,10 +59,12 @@ func (*GetMetadataRequest) Descriptor() ([]byte, []int) {
 
 type GetMetadataResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// Semantic version of the plugin.
+	// Lower-case identifier. [F-5]
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Semantic version of the plugin. [F-6]
 	Version string `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
-	// The floe plugin API version the plugin implements (semver, e.g. "1.0.0").
+	// The floe plugin API version the plugin implements: semver with major 1,
+	// e.g. "1.0.0" (docs/plugin-protocol.md §6). [F-7]
 	FloeApiVersion string        `protobuf:"bytes,3,opt,name=floe_api_version,json=floeApiVersion,proto3" json:"floe_api_version,omitempty"`
 	Description    string        `protobuf:"bytes,4,opt,name=description,proto3" json:"description,omitempty"`
 	Dependencies   []string      `protobuf:"bytes,5,rep,name=dependencies,proto3" json:"dependencies,omitempty"`
@@ -234,7 +236,8 @@ func (x *ValidateConfigResponse) GetResult() *ValidationResult {
 type ValidateSuiteRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Suite *QualitySuite          `protobuf:"bytes,1,opt,name=suite,proto3" json:"suite,omitempty"`
-	// When set, the plugin also checks that relation and columns exist.
+	// When set, the plugin also checks that relation and columns exist (a
+	// missing column is a FLOE-DQ105 diagnostic). [F-8]
 	Connection *Connection `protobuf:"bytes,2,opt,name=connection,proto3" json:"connection,omitempty"`
 	// Table or view checked, "schema.table" or "table".
 	Relation      string `protobuf:"bytes,3,opt,name=relation,proto3" json:"relation,omitempty"`
@@ -488,9 +491,9 @@ func (x *ListSuitesResponse) GetSuites() []*SuiteInfo {
 
 type RunOptions struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Maximum sample failing values per check in details; 0 disables sampling.
+	// Maximum sample failing values per check in details; 0 disables sampling. [F-9]
 	MaxFailingSamples int32 `protobuf:"varint,1,opt,name=max_failing_samples,json=maxFailingSamples,proto3" json:"max_failing_samples,omitempty"`
-	// Columns whose values are never sampled.
+	// Columns whose values are never sampled. [F-10]
 	SensitiveColumns []string `protobuf:"bytes,2,rep,name=sensitive_columns,json=sensitiveColumns,proto3" json:"sensitive_columns,omitempty"`
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
@@ -544,7 +547,7 @@ type RunChecksRequest struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	Suite      *QualitySuite          `protobuf:"bytes,1,opt,name=suite,proto3" json:"suite,omitempty"`
 	Connection *Connection            `protobuf:"bytes,2,opt,name=connection,proto3" json:"connection,omitempty"`
-	// Table or view checked, "schema.table" or "table"; the model name when empty.
+	// Table or view checked, "schema.table" or "table"; the model name when empty. [F-11]
 	Relation string      `protobuf:"bytes,3,opt,name=relation,proto3" json:"relation,omitempty"`
 	Options  *RunOptions `protobuf:"bytes,4,opt,name=options,proto3" json:"options,omitempty"`
 	// Host run id, for plugin logs.
@@ -694,7 +697,7 @@ type RunChecksResponse_CheckResult struct {
 }
 
 type RunChecksResponse_Summary struct {
-	// The last message of the stream.
+	// The last message of the stream, exactly once. [F-12]
 	Summary *QualitySuiteResult `protobuf:"bytes,2,opt,name=summary,proto3,oneof"`
 }
 

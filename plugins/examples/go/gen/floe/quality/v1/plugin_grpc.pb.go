@@ -34,15 +34,20 @@ const (
 // Served by every quality plugin, in any language. Health is the standard
 // grpc.health.v1.Health service under the name "floe.quality.v1.QualityPluginService".
 // Errors are gRPC statuses whose details carry a google.rpc.ErrorInfo with
-// reason = the FLOE-DQ code and domain = "floe.dev".
+// reason = the FLOE-DQ code and domain = "floe.dev". [F-1]
+// Rules tagged [F-n] are traced to conformance tests in docs/conformance.md.
 type QualityPluginServiceClient interface {
 	// Name, version, floe_api_version and capabilities.
 	GetMetadata(ctx context.Context, in *GetMetadataRequest, opts ...grpc.CallOption) (*GetMetadataResponse, error)
-	// Compile time: is this configuration acceptable to the plugin?
+	// Compile time: is this configuration acceptable to the plugin? Answers with a
+	// ValidationResult (success or diagnostics), never a gRPC error, for any
+	// configuration, even an empty one. [F-2]
 	ValidateConfig(ctx context.Context, in *ValidateConfigRequest, opts ...grpc.CallOption) (*ValidateConfigResponse, error)
-	// Compile time: unknown types, bad parameters, missing columns (FLOE-DQ105).
+	// Compile time: unknown types and bad parameters (FLOE-DQ101) [F-3], missing
+	// columns (FLOE-DQ105), as diagnostics of the ValidationResult.
 	ValidateSuite(ctx context.Context, in *ValidateSuiteRequest, opts ...grpc.CallOption) (*ValidateSuiteResponse, error)
-	// Suites the plugin owns (e.g. Great Expectations suite files).
+	// Suites the plugin owns (e.g. Great Expectations suite files); an empty list
+	// when it owns none. [F-4]
 	ListSuites(ctx context.Context, in *ListSuitesRequest, opts ...grpc.CallOption) (*ListSuitesResponse, error)
 	// Run a suite: one event per check as it finishes, then the suite summary.
 	// Honours the call deadline (unfinished checks come back TIMED_OUT with
@@ -136,15 +141,20 @@ func (c *qualityPluginServiceClient) Shutdown(ctx context.Context, in *ShutdownR
 // Served by every quality plugin, in any language. Health is the standard
 // grpc.health.v1.Health service under the name "floe.quality.v1.QualityPluginService".
 // Errors are gRPC statuses whose details carry a google.rpc.ErrorInfo with
-// reason = the FLOE-DQ code and domain = "floe.dev".
+// reason = the FLOE-DQ code and domain = "floe.dev". [F-1]
+// Rules tagged [F-n] are traced to conformance tests in docs/conformance.md.
 type QualityPluginServiceServer interface {
 	// Name, version, floe_api_version and capabilities.
 	GetMetadata(context.Context, *GetMetadataRequest) (*GetMetadataResponse, error)
-	// Compile time: is this configuration acceptable to the plugin?
+	// Compile time: is this configuration acceptable to the plugin? Answers with a
+	// ValidationResult (success or diagnostics), never a gRPC error, for any
+	// configuration, even an empty one. [F-2]
 	ValidateConfig(context.Context, *ValidateConfigRequest) (*ValidateConfigResponse, error)
-	// Compile time: unknown types, bad parameters, missing columns (FLOE-DQ105).
+	// Compile time: unknown types and bad parameters (FLOE-DQ101) [F-3], missing
+	// columns (FLOE-DQ105), as diagnostics of the ValidationResult.
 	ValidateSuite(context.Context, *ValidateSuiteRequest) (*ValidateSuiteResponse, error)
-	// Suites the plugin owns (e.g. Great Expectations suite files).
+	// Suites the plugin owns (e.g. Great Expectations suite files); an empty list
+	// when it owns none. [F-4]
 	ListSuites(context.Context, *ListSuitesRequest) (*ListSuitesResponse, error)
 	// Run a suite: one event per check as it finishes, then the suite summary.
 	// Honours the call deadline (unfinished checks come back TIMED_OUT with
