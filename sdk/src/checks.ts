@@ -91,6 +91,10 @@ function bounded<T extends z.ZodRawShape>(shape: T, integers = false) {
           path: ["min_value"],
         });
       }
+    })
+    .meta({
+      // The exported JSON schema says it too, for the Python plugins that validate with it.
+      anyOf: [{ required: ["min_value"] }, { required: ["max_value"] }],
     });
 }
 
