@@ -41,6 +41,11 @@ export const CATCHING_TEST: Readonly<Record<string, string>> = {
   "duplicate-info": "result-shape › streams exactly one result per enabled check",
   "coerces-parameters": "validate-suite › rejects bad parameters with FLOE-DQ101",
   "shared-request": "concurrency › 8 parallel runs of different suites each get their own answers",
+  "requires-relation":
+    "result-shape › an empty relation runs on the table the model names, as when the relation is named",
+  "zero-means-unlimited":
+    "failing-samples › max_failing_samples bounds the failing samples, and 0 disables them",
+  "samples-sensitive": "failing-samples › never samples a sensitive column",
 };
 
 let server: PostgresServer;

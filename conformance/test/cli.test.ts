@@ -112,7 +112,7 @@ describe("reports", () => {
     expect(report.format).toBe("floe-quality-conformance/v1");
     expect(report.passed).toBe(true);
     expect(report.plugin?.name).toBe("reference");
-    expect(report.totals).toEqual({ passed: 6, failed: 0, skipped: 62 });
+    expect(report.totals).toEqual({ passed: 6, failed: 0, skipped: 65 });
     expect(report.groups.map((g) => g.name)).toEqual([
       "handshake",
       "health",
@@ -122,6 +122,7 @@ describe("reports", () => {
       "validate-suite",
       "run-checks",
       "result-shape",
+      "failing-samples",
       "fail-fast",
       "concurrency",
       "robustness",
@@ -135,9 +136,9 @@ describe("reports", () => {
     const xml = readFileSync(junit, "utf8");
     expect(XMLValidator.validate(xml)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml);
-    expect(doc.testsuites.tests).toBe("68");
+    expect(doc.testsuites.tests).toBe("71");
     expect(doc.testsuites.failures).toBe("0");
-    expect(doc.testsuites.skipped).toBe("62");
+    expect(doc.testsuites.skipped).toBe("65");
     expect(doc.testsuites.testsuite).toHaveLength(14);
   }, 60_000);
 

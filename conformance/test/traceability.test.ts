@@ -99,9 +99,6 @@ describe("the traceability table of the conformance suite", () => {
       "P-29",
       "P-30",
       "F-1",
-      "F-9",
-      "F-10",
-      "F-11",
     ]);
   });
 });

@@ -5,6 +5,7 @@ import { capabilitiesHonestGroup } from "./capabilities-honest.js";
 import { concurrencyGroup } from "./concurrency.js";
 import { deadlineGroup } from "./deadline.js";
 import { failFastGroup } from "./fail-fast.js";
+import { failingSamplesGroup } from "./failing-samples.js";
 import { handshakeGroup } from "./handshake.js";
 import { healthGroup } from "./health.js";
 import { lifecycleGroup } from "./lifecycle.js";
@@ -25,6 +26,7 @@ export const GROUPS: readonly ConformanceGroup[] = [
   validateSuiteGroup,
   runChecksGroup,
   resultShapeGroup,
+  failingSamplesGroup,
   failFastGroup,
   concurrencyGroup,
   robustnessGroup,

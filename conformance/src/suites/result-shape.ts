@@ -81,6 +81,19 @@ function resultFor(run: ShapeRun, name: string): contract.QualityCheckResult | u
   return run.outcome.results.find((r) => r.checkName === name);
 }
 
+/** What an empty relation must not change: each check's status and counts. */
+function verdicts(outcome: RunOutcome): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const r of [...outcome.results].sort((a, b) => a.checkName.localeCompare(b.checkName)))
+    out[r.checkName] = {
+      status: statusName(r.status),
+      passed: r.passed,
+      checked: r.recordsChecked,
+      failed: r.recordsFailed,
+    };
+  return out;
+}
+
 export const resultShapeGroup: ConformanceGroup = {
   name: "result-shape",
   about: "one result per enabled check with its fields echoed, consistent statuses, summary last",
@@ -183,6 +196,52 @@ export const resultShapeGroup: ConformanceGroup = {
           "results with passed ≠ (status = PASSED), failed > checked, or a negative count or time",
           [],
           wrong,
+        );
+      },
+    },
+    {
+      name: "an empty relation runs on the table the model names, as when the relation is named",
+      async run(ctx) {
+        const fixture = primaryFixture(ctx);
+        const declared = new Set(declaredCheckTypes(ctx));
+        const seen = new Set<string>();
+        const checks = fixtureCases(fixture)
+          .filter((c) => declared.has(c.type) && !seen.has(c.type) && seen.add(c.type))
+          .map((c) => checkOf(c));
+        // The model is named like the customers table, as a model's relation defaults to its name.
+        const suite = { ...suiteOf(checks), modelName: customersRelation(fixture) };
+        const clients = await ctx.clients();
+        const named = await runChecks(
+          clients,
+          runRequest(fixture, customersRelation(fixture), suite),
+          RUN_DEADLINE_MS,
+        );
+        const unnamed = await runChecks(clients, runRequest(fixture, "", suite), RUN_DEADLINE_MS);
+        for (const [what, outcome] of [
+          ["with the relation named", named],
+          ['with relation ""', unnamed],
+        ] as const) {
+          if (outcome.error !== undefined)
+            fail(
+              `RunChecks ${what}`,
+              "results and a summary",
+              `${outcome.error.grpcCodeName}: ${outcome.error.message}`,
+            );
+        }
+        const broken = unnamed.results
+          .filter(
+            (r) =>
+              r.status === CheckStatus.CHECK_STATUS_ERROR ||
+              r.status === CheckStatus.CHECK_STATUS_TIMED_OUT,
+          )
+          .map(
+            (r) => `${r.checkName}: ${statusName(r.status)} ${r.errorCode} ${r.errorMessage ?? ""}`,
+          );
+        expectEqual('checks that could not run with relation ""', [], broken);
+        expectEqual(
+          'each check\'s status and counts with relation "" against the relation named',
+          verdicts(named),
+          verdicts(unnamed),
         );
       },
     },
