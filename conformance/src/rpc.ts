@@ -1,6 +1,11 @@
 // Promise-shaped calls on a plugin's two gRPC services, with every call under a
 // deadline so a silent plugin can never hang the suite.
-import { contract, errorInfoFromServiceError } from "@floe/quality-sdk";
+import {
+  contract,
+  type DecodedStatusDetails,
+  errorInfoFromServiceError,
+  statusDetailsOf,
+} from "@floe/quality-sdk";
 import {
   type CallOptions,
   type ChannelCredentials,
@@ -57,6 +62,8 @@ export interface CallError {
   readonly grpcCodeName: string;
   readonly message: string;
   readonly floeCode: string | undefined;
+  /** Every grpc-status-details-bin value, decoded (a string says why one could not be). */
+  readonly statusDetails: (DecodedStatusDetails | string)[];
 }
 
 export function callErrorOf(error: ServiceError): CallError {
@@ -65,6 +72,7 @@ export function callErrorOf(error: ServiceError): CallError {
     grpcCodeName: status[error.code] ?? String(error.code),
     message: error.details,
     floeCode: floeCodeOf(error),
+    statusDetails: statusDetailsOf(error),
   };
 }
 

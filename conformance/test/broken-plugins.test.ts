@@ -46,6 +46,12 @@ export const CATCHING_TEST: Readonly<Record<string, string>> = {
   "zero-means-unlimited":
     "failing-samples › max_failing_samples bounds the failing samples, and 0 disables them",
   "samples-sensitive": "failing-samples › never samples a sensitive column",
+  "renames-duplicates":
+    "errors › refuses a suite that names two checks alike with an error, before any result",
+  "plain-status":
+    "errors › carries one google.rpc.ErrorInfo with reason FLOE-DQ101 and domain floe.dev",
+  "failed-precondition":
+    "errors › travels under the gRPC status code documented for its FLOE-DQ code",
 };
 
 let server: PostgresServer;

@@ -112,7 +112,7 @@ describe("reports", () => {
     expect(report.format).toBe("floe-quality-conformance/v1");
     expect(report.passed).toBe(true);
     expect(report.plugin?.name).toBe("reference");
-    expect(report.totals).toEqual({ passed: 6, failed: 0, skipped: 65 });
+    expect(report.totals).toEqual({ passed: 6, failed: 0, skipped: 68 });
     expect(report.groups.map((g) => g.name)).toEqual([
       "handshake",
       "health",
@@ -120,6 +120,7 @@ describe("reports", () => {
       "capabilities-honest",
       "validate-config",
       "validate-suite",
+      "errors",
       "run-checks",
       "result-shape",
       "failing-samples",
@@ -136,9 +137,9 @@ describe("reports", () => {
     const xml = readFileSync(junit, "utf8");
     expect(XMLValidator.validate(xml)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml);
-    expect(doc.testsuites.tests).toBe("71");
+    expect(doc.testsuites.tests).toBe("74");
     expect(doc.testsuites.failures).toBe("0");
-    expect(doc.testsuites.skipped).toBe("65");
+    expect(doc.testsuites.skipped).toBe("68");
     expect(doc.testsuites.testsuite).toHaveLength(14);
   }, 60_000);
 

@@ -23,7 +23,7 @@ describe("floe_sql", () => {
       const { report, notPassed } = await conformanceOfProvider("floe_sql", dialect, dsn);
       expect(notPassed).toEqual([]);
       expect(report.dialect).toBe(dialect);
-      expect(report.totals).toEqual({ passed: 71, failed: 0, skipped: 0 });
+      expect(report.totals).toEqual({ passed: 74, failed: 0, skipped: 0 });
     }, 120_000);
   }
 });

@@ -90,6 +90,7 @@ export {
 export {
   APP_PROTOCOL_VERSIONS,
   CORE_PROTOCOL_VERSION,
+  duplicateCheckName,
   ENV as PLUGIN_ENV,
   FLOE_API_MAJOR,
   FLOE_API_VERSION,
@@ -120,8 +121,13 @@ export {
 export { type CallContext, type QualityPlugin, type ServeOptions, servePlugin } from "./serve.js";
 export {
   type DecodedErrorInfo,
+  type DecodedStatusDetails,
+  ERROR_INFO_TYPE_URL,
   errorInfoFromServiceError,
   floeErrorFromServiceError,
+  grpcCodeFor,
+  STATUS_DETAILS_KEY,
+  statusDetailsOf,
   statusFromFloeError,
 } from "./status.js";
 export { batchSpanSettings, otlpTracesUrl } from "./tracing.js";

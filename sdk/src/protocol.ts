@@ -48,6 +48,20 @@ export function isCompatibleFloeApiVersion(version: string): boolean {
   return m !== null && Number(m[1]) === FLOE_API_MAJOR;
 }
 
+/**
+ * The first check name a suite uses twice, or undefined. Results are told apart
+ * by check name, so a RunChecks request naming two checks alike fails with
+ * FLOE-DQ101 before any check runs (docs/plugin-protocol.md §6, [P-42]).
+ */
+export function duplicateCheckName(names: readonly string[]): string | undefined {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return undefined;
+}
+
 /** The grpc.health.v1 service name a plugin reports on (and ""). */
 export const HEALTH_SERVICE_NAME = "floe.quality.v1.QualityPluginService";
 

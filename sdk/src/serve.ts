@@ -45,6 +45,7 @@ import { addHealthService } from "./health.js";
 import { createLogger, type PluginLogger } from "./log.js";
 import {
   APP_PROTOCOL_VERSIONS,
+  duplicateCheckName,
   ENV,
   FLOE_API_VERSION,
   SOCKET_FILE_NAME,
@@ -487,6 +488,20 @@ function streamRunChecks(
       });
       call.end();
     };
+
+    const duplicate = duplicateCheckName((suite?.checks ?? []).map((c) => c.name));
+    if (duplicate !== undefined) {
+      // Results are told apart by name: refused before the plugin sees the request.
+      const error = new FloeError(
+        "FLOE-DQ101",
+        `suite '${suite?.modelName ?? ""}' names two checks '${duplicate}'; check names must be unique within a suite`,
+        { path: `${suite?.modelName ?? ""}/${duplicate}` },
+      );
+      tracked.dispose();
+      endCallSpan(span, error);
+      call.emit("error", statusFor(error, log, call.getPath()));
+      return;
+    }
 
     (async () => {
       const iterator = plugin.runChecks(request, ctx)[Symbol.asyncIterator]();

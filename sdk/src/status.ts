@@ -116,6 +116,44 @@ export function errorInfoFromServiceError(
   return undefined;
 }
 
+/** One `grpc-status-details-bin` value, decoded: a google.rpc.Status and its details. */
+export interface DecodedStatusDetails {
+  code: number;
+  message: string;
+  /** Each google.protobuf.Any of the details; `errorInfo` when it is a google.rpc.ErrorInfo. */
+  details: { typeUrl: string; errorInfo: DecodedErrorInfo | undefined }[];
+}
+
+/**
+ * Every `grpc-status-details-bin` value of a failed call, decoded; a value that
+ * is not a google.rpc.Status is reported as a string saying so.
+ */
+export function statusDetailsOf(
+  error: Pick<ServiceError, "metadata">,
+): (DecodedStatusDetails | string)[] {
+  return (error.metadata?.get(STATUS_DETAILS_KEY) ?? []).map((value) => {
+    if (typeof value === "string") return `a text value, not bytes: ${value}`;
+    try {
+      const decoded = Status.decode(value);
+      return {
+        code: decoded.code,
+        message: decoded.message,
+        details: decoded.details.map((any) => {
+          if (any.typeUrl !== ERROR_INFO_TYPE_URL)
+            return { typeUrl: any.typeUrl, errorInfo: undefined };
+          const info = ErrorInfo.decode(any.value);
+          return {
+            typeUrl: any.typeUrl,
+            errorInfo: { reason: info.reason, domain: info.domain, metadata: info.metadata },
+          };
+        }),
+      };
+    } catch (thrown) {
+      return `not a google.rpc.Status: ${thrown instanceof Error ? thrown.message : String(thrown)}`;
+    }
+  });
+}
+
 /** Rebuilds the FloeError a plugin threw, or undefined when the status carries none. */
 export function floeErrorFromServiceError(error: ServiceError): FloeError | undefined {
   const info = errorInfoFromServiceError(error);

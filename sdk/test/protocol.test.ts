@@ -3,7 +3,11 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { hostProtocolVersions, negotiateProtocolVersion } from "../src/handshake.js";
-import { isCompatibleFloeApiVersion, isSemanticVersion } from "../src/protocol.js";
+import {
+  duplicateCheckName,
+  isCompatibleFloeApiVersion,
+  isSemanticVersion,
+} from "../src/protocol.js";
 
 interface ApiVersionCase {
   version: string;
@@ -18,7 +22,11 @@ interface ProtocolVersionCase {
 
 const vectors = JSON.parse(
   readFileSync(new URL("../vectors/protocol.json", import.meta.url), "utf8"),
-) as { floe_api_versions: ApiVersionCase[]; protocol_versions: ProtocolVersionCase[] };
+) as {
+  floe_api_versions: ApiVersionCase[];
+  protocol_versions: ProtocolVersionCase[];
+  duplicate_check_names: { names: string[]; duplicate: string | null }[];
+};
 
 describe("floe_api_version compatibility (semver, major 1)", () => {
   for (const c of vectors.floe_api_versions) {
@@ -36,6 +44,14 @@ describe("FLOE_PLUGIN_PROTOCOL_VERSIONS", () => {
       const host = hostProtocolVersions(env);
       expect(host).toEqual(c.host);
       expect(negotiateProtocolVersion(host) ?? null).toBe(c.negotiated);
+    });
+  }
+});
+
+describe("check names a RunChecks suite uses twice (refused with FLOE-DQ101)", () => {
+  for (const c of vectors.duplicate_check_names) {
+    it(`${JSON.stringify(c.names)} → ${JSON.stringify(c.duplicate)}`, () => {
+      expect(duplicateCheckName(c.names) ?? null).toBe(c.duplicate);
     });
   }
 });

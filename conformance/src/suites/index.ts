@@ -4,6 +4,7 @@ import type { ConformanceGroup } from "../framework.js";
 import { capabilitiesHonestGroup } from "./capabilities-honest.js";
 import { concurrencyGroup } from "./concurrency.js";
 import { deadlineGroup } from "./deadline.js";
+import { errorsGroup } from "./errors.js";
 import { failFastGroup } from "./fail-fast.js";
 import { failingSamplesGroup } from "./failing-samples.js";
 import { handshakeGroup } from "./handshake.js";
@@ -24,6 +25,7 @@ export const GROUPS: readonly ConformanceGroup[] = [
   capabilitiesHonestGroup,
   validateConfigGroup,
   validateSuiteGroup,
+  errorsGroup,
   runChecksGroup,
   resultShapeGroup,
   failingSamplesGroup,

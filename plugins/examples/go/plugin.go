@@ -296,6 +296,18 @@ func withStatus(r *floev1.QualityCheckResult, s floev1.CheckStatus, code, messag
 
 // deadlineMargin: the work stops a little before the call deadline so the
 // TIMED_OUT results still reach the host.
+// duplicateCheckName is the first check name the suite uses twice.
+func duplicateCheckName(checks []*floev1.QualityCheck) (string, bool) {
+	seen := make(map[string]bool, len(checks))
+	for _, check := range checks {
+		if seen[check.GetName()] {
+			return check.GetName(), true
+		}
+		seen[check.GetName()] = true
+	}
+	return "", false
+}
+
 func deadlineMargin(remaining time.Duration) time.Duration {
 	return min(250*time.Millisecond, max(20*time.Millisecond, remaining/20))
 }
@@ -312,6 +324,12 @@ func (p *plugin) RunChecks(req *floev1.RunChecksRequest, stream floev1.QualityPl
 		defer cancelDeadline()
 	}
 	suite := req.GetSuite()
+	// Results are told apart by check name: a suite naming two checks alike is
+	// refused before anything runs (docs/plugin-protocol.md §6).
+	if name, ok := duplicateCheckName(suite.GetChecks()); ok {
+		return floeError(codes.InvalidArgument, "FLOE-DQ101", fmt.Sprintf(
+			"suite %q names two checks %q; check names must be unique within a suite", suite.GetModelName(), name))
+	}
 	relation := req.GetRelation()
 	if relation == "" {
 		relation = suite.GetModelName()

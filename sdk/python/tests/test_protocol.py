@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from floe_quality_sdk.handshake import host_protocol_versions, negotiate_protocol_version
-from floe_quality_sdk.protocol import is_compatible_floe_api_version, is_semantic_version
+from floe_quality_sdk.protocol import duplicate_check_name, is_compatible_floe_api_version, is_semantic_version
 
 VECTORS = json.loads(
     (Path(__file__).resolve().parents[2] / "vectors" / "protocol.json").read_text(encoding="utf-8")
@@ -26,3 +26,8 @@ def test_protocol_version_lists_negotiate_as_in_typescript(case):
     host = host_protocol_versions(env)
     assert host == case["host"]
     assert negotiate_protocol_version(host) == case["negotiated"]
+
+
+@pytest.mark.parametrize("case", VECTORS["duplicate_check_names"], ids=lambda c: repr(c["names"]))
+def test_duplicate_check_names_are_found_as_in_typescript(case):
+    assert duplicate_check_name(case["names"]) == case["duplicate"]

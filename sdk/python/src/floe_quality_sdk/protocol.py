@@ -4,6 +4,7 @@ Host and plugins in every language use exactly these values.
 """
 
 import re
+from collections.abc import Iterable
 
 MAGIC_COOKIE_KEY = "FLOE_PLUGIN_MAGIC_COOKIE"
 MAGIC_COOKIE_VALUE = "floe-quality-plugin-6d1a9f3c"
@@ -47,6 +48,18 @@ def is_compatible_floe_api_version(version: str) -> bool:
     a semantic version whose major is FLOE_API_MAJOR (docs/plugin-protocol.md §6)."""
     m = _SEMVER.fullmatch(version)
     return m is not None and int(m.group(1)) == FLOE_API_MAJOR
+
+def duplicate_check_name(names: Iterable[str]) -> str | None:
+    """The first check name a suite uses twice, or None. Results are told apart by
+    check name, so a RunChecks request naming two checks alike fails with FLOE-DQ101
+    before any check runs (docs/plugin-protocol.md §6, [P-42])."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            return name
+        seen.add(name)
+    return None
+
 
 # The grpc.health.v1 service name a plugin reports on (and "").
 HEALTH_SERVICE_NAME = "floe.quality.v1.QualityPluginService"

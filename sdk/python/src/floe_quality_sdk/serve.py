@@ -45,6 +45,7 @@ from .protocol import (
     HEALTH_SERVICE_NAME,
     SOCKET_FILE_NAME,
     STARTED_BY_HAND_MESSAGE,
+    duplicate_check_name,
 )
 from .status import INTERNAL_MESSAGE, grpc_status_from_floe_error
 from .trace import PluginTracing, host_trace_context, record_failure, start_tracing
@@ -364,6 +365,21 @@ class _Servicer(plugin_pb2_grpc.QualityPluginServiceServicer):
             run_id=request.run_id,
         )
         ctx = tracked.ctx
+        duplicate = duplicate_check_name(check.name for check in request.suite.checks)
+        if duplicate is not None:
+            # Results are told apart by name: refused before the plugin sees the request.
+            error = FloeError(
+                "FLOE-DQ101",
+                f"suite {request.suite.model_name!r} names two checks {duplicate!r}; "
+                "check names must be unique within a suite",
+                path=f"{request.suite.model_name}/{duplicate}",
+            )
+            try:
+                tracked.fail(error)
+                self._abort(context, "RunChecks", error)
+            finally:
+                tracked.dispose()
+                ctx.cancel(FloeError("FLOE-DQ001", "the call ended"))
         events: queue.Queue[tuple[str, Any]] = queue.Queue()
         ctx.on_cancel(lambda reason: events.put(("cancelled", reason)))
 
