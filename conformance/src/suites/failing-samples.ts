@@ -53,10 +53,11 @@ async function sampledResult(
     fail(what, "a result and a summary", `${outcome.error.grpcCodeName}: ${outcome.error.message}`);
   const result = outcome.results.find((r) => r.checkName === CHECK_NAME);
   if (result === undefined) fail(what, `a result for ${CHECK_NAME}`, "no result");
+  // Only the verdict: its exact counts are run-checks' to judge, not this group's.
   expectEqual(
-    `${what}: status and records_failed of the sampled check`,
-    { status: "CHECK_STATUS_FAILED", failed: SAMPLED_CHECK.failingRows },
-    { status: statusName(result.status), failed: result.recordsFailed },
+    `${what}: status of the sampled check`,
+    "CHECK_STATUS_FAILED",
+    statusName(result.status),
   );
   return result;
 }
