@@ -80,8 +80,6 @@ describe("profileSuite", () => {
       "distinct_count_between",
       "min_between",
       "max_between",
-      "relationships",
-      "relationships",
     ]);
     expect(on("segment")).toEqual([
       "not_null",
@@ -102,14 +100,34 @@ describe("profileSuite", () => {
       .filter((c) => c.type === "relationships")
       .map((c) => [c.column, c.parameters.to, c.parameters.field]);
     expect(references).toEqual([
-      // Any `_id` / `_by` column to the model's other integer columns and the other model's key;
-      // a reference to an own column that turns out not to be a key is dropped when read.
-      ["customer_id", "customers", "referred_by"],
-      ["customer_id", "main.accounts", "account_id"],
+      // A `_by` name may reference any integer key: the model's own columns and the other model's.
+      // customer_id names neither an account nor referred_by.
       ["referred_by", "customers", "customer_id"],
       ["referred_by", "main.accounts", "account_id"],
       // segment is the name of main.regions' key.
       ["segment", "main.regions", "segment"],
+    ]);
+  });
+});
+
+describe("reference candidates", () => {
+  it("match an `_id` name to the stem of a key, or of its relation for a bare id", () => {
+    const suite = profileSuite({
+      relation: "main.orders",
+      columns: [
+        { name: "id", type: "INTEGER", kind: "integer" },
+        { name: "parent_order_id", type: "INTEGER", kind: "integer" },
+        { name: "customer_id", type: "INTEGER", kind: "integer" },
+      ],
+      foreignKeys: [{ relation: "customers", column: "id", kind: "integer" }],
+    });
+    expect(
+      suite.checks
+        .filter((c) => c.type === "relationships")
+        .map((c) => [c.column, c.parameters.to, c.parameters.field]),
+    ).toEqual([
+      ["parent_order_id", "main.orders", "id"],
+      ["customer_id", "customers", "id"],
     ]);
   });
 });

@@ -49,8 +49,19 @@ export const CANDIDATE_PATTERNS: ReadonlyArray<{ name: string; regex: string }> 
 /** At most this many distinct values make a text column low-cardinality (an accepted_values set). */
 export const LOW_CARDINALITY = 10;
 
-/** Names that mark a column as a reference to another table's key. */
-const REFERENCE_NAME = /(_id|_by|_key|_ref|_code)$/i;
+/** Names that mark a column as a reference to some other key (`referred_by`, `country_code`). */
+const REFERENCE_NAME = /(_by|_ref|_key|_code)$/i;
+
+/**
+ * What a key's name is about: `customer_id` → customer; a bare `id` or `key`
+ * takes the relation's name without a plural s (`main.orders` → order).
+ */
+function keyStem(key: KeyCandidate): string {
+  const stem = key.column.replace(/_?(id|key)$/i, "");
+  if (stem !== "") return stem.toLowerCase();
+  const table = key.relation.split(".").pop() ?? key.relation;
+  return table.replace(/"/g, "").replace(/s$/i, "").toLowerCase();
+}
 
 export interface ProfiledColumn {
   name: string;
@@ -90,10 +101,18 @@ export interface ProfileSuite {
 const check = (name: string, type: string, column: string | undefined, parameters = {}) =>
   QualityCheckSchema.parse({ name, type, ...(column === undefined ? {} : { column }), parameters });
 
-/** A column of the model may reference `key` (same kind, a reference-like name or the key's name). */
+/**
+ * A column of the model may reference `key` when both have the same kind and the
+ * column is named after it: the key's own name (unless a bare `id`), an `_id` name that contains the
+ * key's stem (`customer_id`, `parent_order_id`), or a reference-like name.
+ */
 function mayReference(column: ProfiledColumn, key: KeyCandidate): boolean {
   if (column.kind !== key.kind) return false;
-  return column.name === key.column || REFERENCE_NAME.test(column.name);
+  const name = column.name.toLowerCase();
+  // Every table may have a bare `id`: sharing that name says nothing.
+  if (name === key.column.toLowerCase() && !/^(id|key)$/.test(name)) return true;
+  if (REFERENCE_NAME.test(name)) return true;
+  return name.endsWith("_id") && name.includes(keyStem(key));
 }
 
 /**
