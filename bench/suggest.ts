@@ -30,7 +30,12 @@ function cli(args: string[]): { ms: number; stdout: string } {
   const started = performance.now();
   let stdout: string;
   try {
-    stdout = execFileSync(process.execPath, [CLI, ...args], { cwd: dir, env, encoding: "utf8" });
+    stdout = execFileSync(process.execPath, [CLI, ...args], {
+      cwd: dir,
+      env,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
   } catch (error) {
     // `run` exits 1 on a failing verdict; its time still counts.
     stdout = String((error as { stdout?: string }).stdout ?? "");
