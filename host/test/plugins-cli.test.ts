@@ -1,4 +1,6 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CLI, FIXTURE_PLUGINS, REPO_ROOT } from "./plugins-support.js";
@@ -53,6 +55,30 @@ describe("floe-quality plugins", () => {
         ["great_expectations", join(REPO_ROOT, "plugins/gx/floe-plugin.json")],
       ]),
     );
+  });
+
+  it("list from a directory outside any workspace finds the plugins `run` would use", () => {
+    // `run` and `demo` fall back to the workspace the host is installed in; list and
+    // check must search the same places, or `plugins list` says "No plugins found"
+    // beside a run that just used floe_sql.
+    const away = mkdtempSync(join(tmpdir(), "floe-plugins-away-"));
+    try {
+      const run = spawnSync(process.execPath, [CLI, "plugins", "list", "--json"], {
+        cwd: away,
+        env: { ...process.env, FLOE_PLUGIN_PATH: "" },
+        encoding: "utf8",
+        timeout: 30_000,
+      });
+      expect(run.status).toBe(0);
+      const listed = JSON.parse(run.stdout) as {
+        plugins: Array<{ provider: string; file: string }>;
+      };
+      expect(listed.plugins.find((p) => p.provider === "floe_sql")?.file).toBe(
+        join(REPO_ROOT, "plugins/sql/floe-plugin.json"),
+      );
+    } finally {
+      rmSync(away, { recursive: true, force: true });
+    }
   });
 
   it("list prints a table with provider, version, runtime and descriptor", () => {

@@ -240,6 +240,16 @@ export class RunHistory {
     return this.target.kind !== "none";
   }
 
+  /**
+   * Starts loading the store's driver (DuckDB's native module or pg) without
+   * opening the store, so a run's first write does not wait for the import: the
+   * host loads it while the plugin works. Failures surface at the write.
+   */
+  warm(): void {
+    if (this.target.kind === "duckdb") void import("@duckdb/node-api").catch(() => undefined);
+    if (this.target.kind === "postgres") void import("pg").catch(() => undefined);
+  }
+
   /** Where the history is (a PostgreSQL URL without its password). */
   get location(): string {
     return describe(this.target);

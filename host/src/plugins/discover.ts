@@ -63,14 +63,14 @@ export interface Discovery {
 
 export interface DiscoveryOptions {
   env?: NodeJS.ProcessEnv;
-  /** The workspace whose plugins/ and node_modules/ are searched; found from cwd when absent. */
+  /** The workspace whose plugins/ and node_modules/ are searched; `defaultWorkspaceRoot()` when absent. */
   workspaceRoot?: string;
 }
 
 /** Every descriptor found, in search order; the first one for a provider wins. */
 export function discoverPlugins(options: DiscoveryOptions = {}): Discovery {
   const env = options.env ?? process.env;
-  const root = options.workspaceRoot ?? findWorkspaceRoot(process.cwd());
+  const root = options.workspaceRoot ?? defaultWorkspaceRoot();
   const candidates: Array<{ file: string; source: PluginDescriptor["source"] }> = [];
   for (const dir of (env.FLOE_PLUGIN_PATH ?? "").split(":").filter((d) => d !== "")) {
     for (const file of descriptorsIn(resolve(dir)))
@@ -275,6 +275,16 @@ function realpathOrSelf(file: string): string {
   } catch {
     return file;
   }
+}
+
+/**
+ * The workspace of the working directory when there is one, else the one this
+ * host is installed in (so `demo`, `run` and `plugins list` find floe_sql from any directory).
+ */
+export function defaultWorkspaceRoot(cwd: string = process.cwd()): string {
+  const here = findWorkspaceRoot(cwd);
+  if (existsSync(join(here, "package.json"))) return here;
+  return findWorkspaceRoot(dirname(fileURLToPath(import.meta.url)));
 }
 
 /** The nearest directory at or above `from` whose package.json declares workspaces; else `from`. */

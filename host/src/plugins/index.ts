@@ -8,6 +8,7 @@ export {
 export {
   type Discovery,
   type DiscoveryOptions,
+  defaultWorkspaceRoot,
   discoverPlugins,
   launchCommand,
   type PluginDescriptor,

@@ -10,7 +10,6 @@ export {
 export { datasetName, envReferenceOf, resolveConnection } from "./connection.js";
 export { dbtCheckResult } from "./dbt.js";
 export {
-  defaultWorkspaceRoot,
   PluginPool,
   type PluginPoolOptions,
   type PluginSummary,

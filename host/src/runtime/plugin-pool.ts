@@ -1,15 +1,12 @@
 // One plugin per provider for the life of the host: started (or dialled) on first
 // use, reused across runs, restarted by its supervisor; at most `concurrency`
 // calls in flight per plugin, later calls wait in order.
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { FloeError } from "@floe/quality-sdk";
 import { status } from "@grpc/grpc-js";
-import { findWorkspaceRoot } from "../plugins/discover.js";
 import {
   connectPlugin,
   type Discovery,
+  defaultWorkspaceRoot,
   discoverPlugins,
   PluginCallError,
   type PluginState,
@@ -39,16 +36,6 @@ export interface PluginSummary {
   version: string;
   dialects: string[];
   state: PluginState | "not started" | "sidecar";
-}
-
-/**
- * The workspace of the working directory when there is one, else the one this
- * host is installed in (so `floe-quality demo` finds floe_sql from any directory).
- */
-export function defaultWorkspaceRoot(cwd: string = process.cwd()): string {
-  const here = findWorkspaceRoot(cwd);
-  if (existsSync(join(here, "package.json"))) return here;
-  return findWorkspaceRoot(dirname(fileURLToPath(import.meta.url)));
 }
 
 /**

@@ -297,6 +297,8 @@ export async function runModelQuality(
                       ...(traceparent === undefined ? {} : { traceparent }),
                     },
                   );
+                  // The plugin works now: load the history driver meanwhile.
+                  deps.history?.warm();
                   for await (const event of events) {
                     if (event.$case === "summary") {
                       streamed.summary = event.value;

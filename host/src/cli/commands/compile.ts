@@ -8,7 +8,7 @@ import { parseProduct, readSourceText, type SourceText } from "../../config/load
 import { type Diagnostic, renderDiagnostic } from "../../errors/index.js";
 import { formatPercent } from "../../gates/evaluate.js";
 import { discoverPlugins } from "../../plugins/discover.js";
-import { defaultWorkspaceRoot, openHostServices } from "../../runtime/index.js";
+import { openHostServices } from "../../runtime/index.js";
 import { parseOptions, printJson, requireOptions, tableLines, UsageError } from "../output.js";
 import { readContracts } from "../project.js";
 
@@ -28,11 +28,7 @@ const USAGE = `usage: floe-quality compile --enterprise FILE [--domain FILE] --p
 /** Every provider a discovered plugin descriptor declares (floe-quality plugins list). */
 export function knownProviders(): string[] {
   try {
-    return [
-      ...new Set(
-        discoverPlugins({ workspaceRoot: defaultWorkspaceRoot() }).plugins.map((p) => p.provider),
-      ),
-    ].sort();
+    return [...new Set(discoverPlugins().plugins.map((p) => p.provider))].sort();
   } catch {
     // Discovery problems are `floe-quality plugins list`'s to report; compile checks names only.
     return [];
