@@ -261,3 +261,73 @@ describe("suggest on the clean demo warehouse", () => {
     },
   );
 });
+
+describe("suggest when it cannot meet the gate or cannot run", () => {
+  const withModels = async (file: string, warehouse: string, models: unknown[]) =>
+    writeFile(
+      join(dir, file),
+      stringify({ name: "shop", compute: { dialect: "duckdb", path: warehouse }, models }),
+    );
+
+  it("prints what it found and names the required type no check can give, with the defects planted", async () => {
+    await createDemoWarehouse(join(dir, "defects.duckdb"), now);
+    await withModels("defects.yaml", "defects.duckdb", [{ name: "customers" }]);
+    const run = await floeQuality(
+      ["suggest", "--config", "defects.yaml", "--model", "customers", "--tier", "gold"],
+      { cwd: dir, env },
+    );
+    expect(run.code).toBe(1);
+    // The referrer 42 exists nowhere: no relationships check holds.
+    expect(run.stdout).toContain(
+      "# gold gate: coverage 100% (needs 100%), NOT met: the gold gate requires check types missing here: relationships\n",
+    );
+    expect(parse(run.stdout).models[0].quality_checks).toHaveLength(18);
+    expect(run.stderr).toContain(
+      "error FLOE-DQ104 models.customers: no check the data of model customers passes meets the gold gate: the gold gate requires check types missing here: relationships\n",
+    );
+  });
+
+  it("exits 2 on a listed column the table lacks (FLOE-DQ105) and on an unknown model", async () => {
+    await withModels("columns.yaml", "warehouse.duckdb", [
+      { name: "customers", columns: ["customer_id", "nickname"] },
+    ]);
+    const column = await floeQuality(
+      ["suggest", "--config", "columns.yaml", "--model", "customers"],
+      { cwd: dir, env },
+    );
+    expect(column.code).toBe(2);
+    expect(column.stdout).toBe("");
+    expect(column.stderr).toContain(
+      'error FLOE-DQ105 models.customers.columns: column "nickname" of model customers is not in customers',
+    );
+    const model = await floeQuality(["suggest", "--config", "columns.yaml", "--model", "clients"], {
+      cwd: dir,
+      env,
+    });
+    expect(model.code).toBe(2);
+    expect(model.stderr).toContain(
+      "model 'clients' is not in the compiled artifacts of product shop (models: customers)",
+    );
+    const tier = await floeQuality(
+      ["suggest", "--config", "columns.yaml", "--model", "customers", "--tier", "platinum"],
+      { cwd: dir, env },
+    );
+    expect(tier.code).toBe(2);
+    expect(tier.stderr).toBe(
+      "floe-quality suggest: --tier must be bronze, silver or gold, got 'platinum'\n",
+    );
+  });
+
+  it("exits 3 when the relation is not in the warehouse (FLOE-DQ108)", async () => {
+    await withModels("ghost.yaml", "warehouse.duckdb", [{ name: "ghost" }]);
+    const run = await floeQuality(["suggest", "--config", "ghost.yaml", "--model", "ghost"], {
+      cwd: dir,
+      env,
+    });
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain(
+      "error FLOE-DQ108 models.ghost.relation: relation ghost of model ghost is not in the warehouse",
+    );
+  });
+});

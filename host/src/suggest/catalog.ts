@@ -61,11 +61,11 @@ export class Catalog {
       tables = await this.tables(name.schema ?? this.defaultSchema());
     } catch (error) {
       throw new FloeError(
-        "FLOE-DQ100",
+        "FLOE-DQ108",
         `cannot read the warehouse catalog: ${(error as Error).message.split("\n")[0]}`,
         {
           path: "product.compute",
-          fix: "Check the database path or address, the user and the password variable of compute.",
+          fix: "Check that the warehouse answers, and the database path or address, the user and the password variable of compute.",
         },
       );
     }

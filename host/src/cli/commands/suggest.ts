@@ -8,8 +8,10 @@ import type { CompiledArtifacts, CompiledModel } from "../../compile/artifacts.j
 import { TierSchema } from "../../config/quality.js";
 import { formatPercent } from "../../gates/evaluate.js";
 import {
+  CAUSE_FIX,
   findModel,
   openHostServices,
+  type QualityRunOutcome,
   readArtifactsFile,
   resolveConnection,
   runModelQuality,
@@ -22,6 +24,7 @@ import {
   LOW_CARDINALITY,
   type ProfiledColumn,
   type ProfileRequest,
+  type ProfileSuite,
   profileSuite,
   readProfile,
   valueKind,
@@ -43,8 +46,10 @@ const USAGE = `usage: floe-quality suggest (--artifacts FILE | --config floe.yam
 Profiles the model's table through its plugin in one suite of metric checks (row
 count, nulls, distinct counts, min/max, value sets, patterns, references) and
 prints checks the current data passes, as a models: entry for floe.yaml. Exit 0
-when they meet the tier's gate, 1 when no check the data passes can meet it
-(FLOE-DQ103/104), 2 a usage or configuration error, 3 the profile could not run.`;
+when they meet the tier's gate; 1 when no check the data passes can meet it
+(FLOE-DQ103/104: the checks found are printed) or floe.yaml does not compile; 2 a
+usage or configuration error (unknown model or column); 3 the profile could not
+run (the warehouse, the relation or the plugin: FLOE-DQ108). docs/suggest.md`;
 
 const OPTIONS = {
   artifacts: { type: "string" },
@@ -60,7 +65,7 @@ async function profiledColumns(catalog: Catalog, model: CompiledModel): Promise<
   const table = await catalog.columnsOf(model.relation);
   if (table === undefined) {
     throw new FloeError(
-      "FLOE-DQ100",
+      "FLOE-DQ108",
       `relation ${model.relation} of model ${model.name} is not in the warehouse`,
       {
         path: `models.${model.name}.relation`,
@@ -115,6 +120,80 @@ async function declaredKeys(
   return keys;
 }
 
+interface Profiled {
+  model: CompiledModel;
+  request: ProfileRequest;
+  suite: ProfileSuite;
+  outcome: QualityRunOutcome;
+}
+
+/**
+ * Runs the model's profile suite through its plugin: as a bronze suite of its
+ * own, with samples wide enough for a value set, and no history or lineage.
+ * FLOE-DQ108 when the table could not be read.
+ */
+async function profileModel(
+  artifacts: CompiledArtifacts,
+  name: string,
+  cwd: string,
+): Promise<Profiled> {
+  const model = findModel(artifacts, name);
+  const catalog = new Catalog(resolveConnection(artifacts.product.compute, process.env, cwd));
+  const request: ProfileRequest = {
+    columns: await profiledColumns(catalog, model),
+    relation: model.relation,
+    foreignKeys: await declaredKeys(catalog, artifacts, model),
+  };
+  const suite = profileSuite(request);
+  const profiling: CompiledArtifacts = {
+    ...artifacts,
+    quality_config: {
+      ...artifacts.quality_config,
+      sample_size: LOW_CARDINALITY + 1,
+      store_samples: true,
+    },
+    models: [
+      {
+        ...model,
+        quality_tier: "bronze",
+        columns: request.columns.map((c) => c.name),
+        fail_fast: false,
+        quality_checks: suite.checks,
+        dbt_tests: [],
+      },
+    ],
+  };
+  const services = await openHostServices({ lineage: false, historyUrl: "none" });
+  let outcome: QualityRunOutcome;
+  try {
+    outcome = await runModelQuality(
+      { artifacts: profiling, model: model.name },
+      { plugins: services.plugins, lineage: services.lineage, cwd },
+    );
+  } finally {
+    await services.close();
+    services.releaseProcess();
+  }
+  // The row count is the profile's first check: without it nothing was read.
+  const rows = outcome.suiteResult.checks.find((c) => c.check_name === suite.checks[0]!.name);
+  if (rows === undefined || (rows.status !== "passed" && rows.status !== "failed")) {
+    const why = outcome.error?.message ?? rows?.error_message ?? "the plugin returned no result";
+    throw new FloeError("FLOE-DQ108", `the profile of model ${model.name} could not run: ${why}`, {
+      path: `models.${model.name}`,
+      fix: outcome.error?.fix ?? CAUSE_FIX.unavailable,
+    });
+  }
+  return { model, request, suite, outcome };
+}
+
+/** Exit codes of the errors suggest stops on: 3 the profile could not run, 2 configuration. */
+const EXIT_CODES: Readonly<Record<string, number>> = {
+  "FLOE-DQ108": 3,
+  "FLOE-DQ100": 2,
+  "FLOE-DQ101": 2,
+  "FLOE-DQ105": 2,
+};
+
 export async function run(argv: string[]): Promise<number> {
   const values = parseOptions(argv, OPTIONS, USAGE);
   if (values.help) {
@@ -129,59 +208,25 @@ export async function run(argv: string[]): Promise<number> {
   if (tierOption !== undefined && !tierOption.success) {
     throw new UsageError(`--tier must be bronze, silver or gold, got '${values.tier}'`);
   }
-  let artifacts: CompiledArtifacts;
-  if (values.config !== undefined) {
-    const compiled = await compileOneFileProject(values.config);
-    if (compiled === null) return 2;
-    artifacts = compiled;
-  } else {
-    artifacts = await readArtifactsFile(values.artifacts!);
-  }
   // A one-file project's relative paths resolve from floe.yaml's directory.
   const cwd = values.config === undefined ? process.cwd() : dirname(resolve(values.config));
-  const model = findModel(artifacts, values.model);
+  let artifacts: CompiledArtifacts | null;
+  let profiled: Profiled;
+  try {
+    artifacts =
+      values.config !== undefined
+        ? await compileOneFileProject(values.config)
+        : await readArtifactsFile(values.artifacts!);
+    if (artifacts === null) return 1;
+    profiled = await profileModel(artifacts, values.model, cwd);
+  } catch (error) {
+    if (!(error instanceof FloeError)) throw error;
+    process.stderr.write(`${renderError(error)}\n`);
+    return EXIT_CODES[error.code] ?? 1;
+  }
+  const { model, request, suite, outcome } = profiled;
   const tier = tierOption?.data ?? model.quality_tier;
   const config = artifacts.quality_config;
-
-  const catalog = new Catalog(resolveConnection(artifacts.product.compute, process.env, cwd));
-  const request: ProfileRequest = {
-    columns: await profiledColumns(catalog, model),
-    relation: model.relation,
-    foreignKeys: await declaredKeys(catalog, artifacts, model),
-  };
-  const suite = profileSuite(request);
-  // The profile runs as a bronze suite of its own: samples wide enough for a value set, no history.
-  const profiling: CompiledArtifacts = {
-    ...artifacts,
-    quality_config: { ...config, sample_size: LOW_CARDINALITY + 1, store_samples: true },
-    models: [
-      {
-        ...model,
-        quality_tier: "bronze",
-        columns: request.columns.map((c) => c.name),
-        fail_fast: false,
-        quality_checks: suite.checks,
-        dbt_tests: [],
-      },
-    ],
-  };
-  const services = await openHostServices({ lineage: false, historyUrl: "none" });
-  let outcome: Awaited<ReturnType<typeof runModelQuality>>;
-  try {
-    outcome = await runModelQuality(
-      { artifacts: profiling, model: model.name },
-      { plugins: services.plugins, lineage: services.lineage, cwd },
-    );
-  } finally {
-    await services.close();
-    services.releaseProcess();
-  }
-  if (outcome.error !== null) {
-    process.stderr.write(
-      `${renderError(new FloeError(outcome.error.code, `the profile of model ${model.name} could not run: ${outcome.error.message}`, { fix: outcome.error.fix }))}\n`,
-    );
-    return 3;
-  }
   const profile = readProfile(request, suite, outcome.suiteResult.checks);
   const policy = samplePolicy(config, model.name, artifacts.product.name);
   const suggestion = suggestChecks(
