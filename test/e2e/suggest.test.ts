@@ -262,6 +262,36 @@ describe("suggest on the clean demo warehouse", () => {
   );
 });
 
+describe("suggest with sensitive columns", () => {
+  it("writes no value of a sensitive column: no value set, no range, masked profile values", async () => {
+    await writeFile(
+      join(dir, "sensitive.yaml"),
+      stringify({
+        name: "shop",
+        compute: { dialect: "duckdb", path: "warehouse.duckdb" },
+        quality: { sensitive_columns: ["customers.lifetime_value", "segment"] },
+        models: [{ name: "customers" }],
+      }),
+    );
+    const run = await floeQuality(
+      ["suggest", "--config", "sensitive.yaml", "--model", "customers", "--json"],
+      { cwd: dir, env },
+    );
+    expect(run.code).toBe(0);
+    for (const value of ["business", "consumer", "enterprise", "4200", "120.5"]) {
+      expect(run.stdout).not.toContain(value);
+    }
+    const doc = JSON.parse(run.stdout);
+    const on = (column: string) =>
+      doc.model.quality_checks.filter((c: Json) => c.column === column).map((c: Json) => c.name);
+    expect(on("segment")).toEqual(["segment_not_null", "segment_format"]);
+    expect(on("lifetime_value")).toEqual(["lifetime_value_not_null"]);
+    const segment = doc.profile.columns.find((c: Json) => c.name === "segment");
+    expect(segment.values).toHaveLength(3);
+    for (const v of segment.values) expect(v).toMatch(/^masked:[0-9a-f]{16}$/);
+  });
+});
+
 describe("suggest when it cannot meet the gate or cannot run", () => {
   const withModels = async (file: string, warehouse: string, models: unknown[]) =>
     writeFile(
