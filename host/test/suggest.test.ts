@@ -50,6 +50,9 @@ describe("boundOf", () => {
     expect(boundOf("timestamp", "2026-11-29T11:19:31.000Z")).toBe("2026-11-29 11:19:31");
     expect(boundOf("timestamp", "2026-11-29T11:19:31.250Z")).toBe("2026-11-29 11:19:31.250");
     expect(boundOf("timestamp", "2026-11-29 11:19:31")).toBe("2026-11-29 11:19:31");
+    expect(boundOf("timestamp", "2026-11-29T11:19:31.000Z", true)).toBe(
+      "2026-11-29 11:19:31+00:00",
+    );
     expect(boundOf("date", null)).toBeNull();
   });
 });

@@ -15,7 +15,8 @@ import { floeQuality } from "./support.js";
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
-const postgres = usePostgres();
+// A session time zone far from UTC: a bound written without its zone would move by five hours.
+const postgres = usePostgres({ settings: { timezone: "America/New_York" } });
 const env = { FLOE_LINEAGE_TRANSPORT: "none", FLOE_HISTORY_URL: "none" };
 
 const TABLE = 'we"ird table';
@@ -25,17 +26,18 @@ const COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ["drop table x; --", "VARCHAR(10)"],
   ["Mixed Case", "DOUBLE PRECISION"],
   ["ünï day", "DATE"],
+  ["seen at", "TIMESTAMPTZ"],
 ];
 const ROWS: ReadonlyArray<ReadonlyArray<string | number>> = [
-  [1, "ann", "a", 1.5, "2026-01-01"],
-  [2, "bob", "b", 2.5, "2026-01-02"],
-  [3, "cy", "a", 3.5, "2026-01-03"],
-  [4, "dee", "b", 4.5, "2026-01-04"],
-  [5, "eve", "a", 5.5, "2026-01-05"],
-  [6, "fay", "b", 6.5, "2026-01-06"],
+  [1, "ann", "a", 1.5, "2026-01-01", "2026-01-01 10:00:00+00"],
+  [2, "bob", "b", 2.5, "2026-01-02", "2026-01-02 10:00:00+00"],
+  [3, "cy", "a", 3.5, "2026-01-03", "2026-01-03 10:00:00+00"],
+  [4, "dee", "b", 4.5, "2026-01-04", "2026-01-04 10:00:00+00"],
+  [5, "eve", "a", 5.5, "2026-01-05", "2026-01-05 10:00:00+00"],
+  [6, "fay", "b", 6.5, "2026-01-06", "2026-01-06 10:00:00+00"],
 ];
 /** A row that breaks every value-based suggestion except not_null. */
-const BAD_ROW = [7, "ann", "c", 99, "2025-12-31"];
+const BAD_ROW = [7, "ann", "c", 99, "2025-12-31", "2026-01-01 09:59:59+00"];
 
 function statements(dialect: "duckdb" | "postgres", rows: typeof ROWS) {
   const table = quoteIdentifier(TABLE, dialect);
@@ -102,6 +104,8 @@ const EXPECTED_CHECKS = [
   ["Mixed Case_range", "between", "Mixed Case", { min_value: 1.5, max_value: 6.5 }],
   ["ünï day_not_null", "not_null", "ünï day", undefined],
   ["ünï day_since", "between", "ünï day", { min_value: "2026-01-01" }],
+  ["seen at_not_null", "not_null", "seen at", undefined],
+  ["seen at_since", "between", "seen at", { min_value: "2026-01-01 10:00:00+00:00" }],
 ];
 
 const BAD_ROW_FAILS = [
@@ -110,6 +114,7 @@ const BAD_ROW_FAILS = [
   "drop table x; --_accepted",
   "Mixed Case_range",
   "ünï day_since",
+  "seen at_since",
 ];
 
 describe.each(["duckdb", "postgres"] as const)("suggest with hostile names on %s", (dialect) => {

@@ -27,6 +27,11 @@ export function valueKind(sqlType: string): ValueKind {
   return "other";
 }
 
+/** Whether a catalog type keeps a time zone (TIMESTAMPTZ, timestamp with time zone). */
+export function isZoned(sqlType: string): boolean {
+  return /with time zone|timestamptz/i.test(sqlType);
+}
+
 /**
  * Candidate patterns, most specific first: a text column that is not
  * low-cardinality gets the first one every non-null value matches. Written in
@@ -187,9 +192,10 @@ export interface ColumnProfile extends ProfiledColumn {
 /**
  * An observed min or max as a check parameter: numbers as numbers; dates as
  * YYYY-MM-DD and timestamps as YYYY-MM-DD HH:MM:SS[.fff] (the literal both
- * databases cast to the column's type); null when unknown.
+ * databases cast to the column's type), with +00:00 for a column with a time
+ * zone (`zoned`) so the session's time zone cannot move it; null when unknown.
  */
-export function boundOf(kind: ValueKind, observed: unknown): string | number | null {
+export function boundOf(kind: ValueKind, observed: unknown, zoned = false): string | number | null {
   if (typeof observed === "number") return observed;
   if (typeof observed !== "string") return null;
   if (kind === "integer" || kind === "decimal") {
@@ -200,7 +206,7 @@ export function boundOf(kind: ValueKind, observed: unknown): string | number | n
   if (iso === null) return observed;
   if (kind === "date") return iso[1]!;
   const fraction = iso[3] === undefined || /^\.0+$/.test(iso[3]) ? "" : iso[3];
-  return `${iso[1]} ${iso[2]}${fraction}`;
+  return `${iso[1]} ${iso[2]}${fraction}${zoned ? "+00:00" : ""}`;
 }
 
 export interface TableProfile {
@@ -250,7 +256,7 @@ export function readProfile(
         break;
       case "min":
       case "max":
-        column[probe.metric] = boundOf(column.kind, observed);
+        column[probe.metric] = boundOf(column.kind, observed, isZoned(column.type));
         break;
       case "values": {
         const values = result.details.failing_samples;
