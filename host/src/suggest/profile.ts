@@ -107,9 +107,10 @@ const check = (name: string, type: string, column: string | undefined, parameter
   QualityCheckSchema.parse({ name, type, ...(column === undefined ? {} : { column }), parameters });
 
 /**
- * A column of the model may reference `key` when both have the same kind and the
- * column is named after it: the key's own name (unless a bare `id`), an `_id` name that contains the
- * key's stem (`customer_id`, `parent_order_id`), or a reference-like name.
+ * A column of the model may reference `key` when both have the same kind and
+ * the column is named after it: the key's own name (unless a bare `id`), an
+ * `_id` name that contains the key's stem (`customer_id`, `parent_order_id`),
+ * or a reference-like name.
  */
 function mayReference(column: ProfiledColumn, key: KeyCandidate): boolean {
   if (column.kind !== key.kind) return false;
@@ -152,11 +153,8 @@ export function profileSuite(request: ProfileRequest): ProfileSuite {
       });
     }
   });
-  return { checks, probes: withReferences(request, probes, checks) };
-}
-
-/** Adds the relationships probes: each candidate reference of a column to a key. */
-function withReferences(request: ProfileRequest, probes: Probe[], checks: QualityCheck[]): Probe[] {
+  // References: to the model's own integer and text columns (kept only if the
+  // profile shows a key) and to the other models' declared keys.
   const ownKeys: KeyCandidate[] = request.columns
     .filter((c) => c.kind === "integer" || c.kind === "text")
     .map((c) => ({ relation: request.relation, column: c.name, kind: c.kind }));
@@ -164,16 +162,13 @@ function withReferences(request: ProfileRequest, probes: Probe[], checks: Qualit
     for (const key of [...ownKeys, ...request.foreignKeys]) {
       if (key.relation === request.relation && key.column === c.name) continue;
       if (!mayReference(c, key)) continue;
-      checks.push(
-        check(`profile_${checks.length}`, "relationships", c.name, {
-          to: key.relation,
-          field: key.column,
-        }),
-      );
-      probes.push({ metric: "reference", column: i, key });
+      add({ metric: "reference", column: i, key }, "relationships", c.name, {
+        to: key.relation,
+        field: key.column,
+      });
     }
   });
-  return probes;
+  return { checks, probes };
 }
 
 export interface ColumnProfile extends ProfiledColumn {
