@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
 import { CLI, FIXTURE_PLUGINS, REPO_ROOT } from "./plugins-support.js";
 
@@ -112,39 +113,57 @@ describe("floe-quality plugins", () => {
   });
 
   // Every shipped plugin, as a fresh clone has them after the set-up (great_expectations
-  // imports GX at start-up: its descriptor allows 60 s).
+  // imports GX in the background after SERVING: its descriptor allows 60 s to start,
+  // and the `ready` step waits for the import). With --duckdb, `ready` times the first
+  // call that opens the file: the whole start-up a run pays.
   it.each(["floe_sql", "dbt_expectations", "great_expectations"])(
-    "check starts the workspace plugin %s found without FLOE_PLUGIN_PATH",
-    (provider) => {
-      const run = floeQuality(
-        ["plugins", "check", provider, "--json"],
-        { FLOE_PLUGIN_PATH: "" },
-        110_000,
-      );
-      expect(run.status).toBe(0);
-      const report = JSON.parse(run.stdout) as {
-        plugins: Array<{
-          provider: string;
-          healthy: boolean;
-          steps: Array<{ step: string; ok: boolean }>;
-        }>;
-      };
-      expect(
-        report.plugins.map((p) => [p.provider, p.healthy, p.steps.map((s) => [s.step, s.ok])]),
-      ).toEqual([
-        [
-          provider,
-          true,
+    "check starts the workspace plugin %s found without FLOE_PLUGIN_PATH and times it until its engine opened the file",
+    async (provider) => {
+      const dir = mkdtempSync(join(tmpdir(), "floe-plugins-check-"));
+      const file = join(dir, "warehouse.duckdb");
+      try {
+        const instance = await DuckDBInstance.create(file);
+        const connection = await instance.connect();
+        await connection.run("CREATE TABLE orders AS SELECT 1 AS id");
+        connection.closeSync();
+        instance.closeSync();
+        const run = floeQuality(
+          ["plugins", "check", provider, "--json", "--duckdb", file],
+          { FLOE_PLUGIN_PATH: "" },
+          170_000,
+        );
+        expect(run.status).toBe(0);
+        const report = JSON.parse(run.stdout) as {
+          plugins: Array<{
+            provider: string;
+            healthy: boolean;
+            steps: Array<{ step: string; ok: boolean; detail: string }>;
+          }>;
+        };
+        expect(
+          report.plugins.map((p) => [p.provider, p.healthy, p.steps.map((s) => [s.step, s.ok])]),
+        ).toEqual([
           [
-            ["start", true],
-            ["health", true],
-            ["metadata", true],
-            ["stop", true],
+            provider,
+            true,
+            [
+              ["start", true],
+              ["health", true],
+              ["metadata", true],
+              ["duckdb", true],
+              ["ready", true],
+              ["stop", true],
+            ],
           ],
-        ],
-      ]);
+        ]);
+        expect(report.plugins[0]?.steps[4]?.detail).toMatch(
+          /^engine opened the file \(ValidateSuite answered\); \d+ ms from spawn to a working engine$/,
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
-    120_000,
+    180_000,
   );
 
   it("check exits 1 and explains why when the plugin is not usable", () => {

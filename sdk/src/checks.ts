@@ -120,7 +120,12 @@ const aggregateBounds = bounded({ ...strictness, ...filters });
 export { ISO_DURATION };
 
 /** The plugins shipped with floe-quality; each says for every type whether it runs it. */
-export const SHIPPED_PLUGINS = ["floe_sql", "great_expectations", "dbt_expectations"] as const;
+export const SHIPPED_PLUGINS = [
+  "floe_sql",
+  "great_expectations",
+  "dbt_expectations",
+  "floe_spark",
+] as const;
 export type ShippedPlugin = (typeof SHIPPED_PLUGINS)[number];
 
 /** `runs`, or why the plugin declines the type (shown to users and in the docs). */
@@ -130,6 +135,12 @@ const ALL_RUN: Readonly<Record<ShippedPlugin, PluginSupport>> = {
   floe_sql: "runs",
   great_expectations: "runs",
   dbt_expectations: "runs",
+  floe_spark: "runs",
+};
+
+/** Why a plugin without the host's run history declines a type that reads it. */
+const NEEDS_HISTORY: PluginSupport = {
+  declines: "needs the run history the host keeps; run anomaly checks with floe_sql",
 };
 
 /** How rows with nulls count (documented per type in docs/configuration.md). */
@@ -514,12 +525,9 @@ export const CHECK_TYPES: readonly CheckTypeSpec[] = [
     aliases: [],
     plugins: {
       floe_sql: "runs",
-      great_expectations: {
-        declines: "needs the run history the host keeps; run anomaly checks with floe_sql",
-      },
-      dbt_expectations: {
-        declines: "needs the run history the host keeps; run anomaly checks with floe_sql",
-      },
+      great_expectations: NEEDS_HISTORY,
+      dbt_expectations: NEEDS_HISTORY,
+      floe_spark: NEEDS_HISTORY,
     },
   }),
 ];

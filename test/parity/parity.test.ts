@@ -5,7 +5,7 @@
 // it with its reason, which docs/configuration.md must also carry.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { contract } from "@floe/quality-sdk";
+import { contract, lookupCheckType } from "@floe/quality-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckCase } from "../../conformance/src/fixture/data.js";
 import { buildDuckDbFixture } from "../../conformance/src/fixture/duckdb.js";
@@ -75,7 +75,7 @@ async function runCases(
   const plugin = await startPlugin(descriptor, { onLog: () => undefined });
   try {
     // A plugin runs the cases of the check types it declares; what it declines is
-    // checked against DECLINED below, so declining cannot hide a difference.
+    // checked against the vocabulary's plugin column below, so declining cannot hide a difference.
     const declared = new Set((await plugin.client.getMetadata()).capabilities?.checkTypes ?? []);
     const run = cases.filter((c) => declared.has(c.type));
     if (run.length === 0) return new Map();
@@ -102,15 +102,14 @@ async function runCases(
 }
 
 /**
- * The check types each provider declines (the vocabulary says so): anomaly checks
- * need the host's run history and run on floe_sql only.
+ * The types of the table a provider declines: exactly those the vocabulary's
+ * plugin column says it declines (anomaly checks need the host's run history).
  */
-const DECLINED: Record<Provider, string[]> = {
-  floe_sql: [],
-  great_expectations: ["anomaly"],
-  dbt_expectations: ["anomaly"],
-  floe_spark: ["anomaly"],
-};
+function declinedBy(provider: Provider, types: string[]): string[] {
+  return [...new Set(types)]
+    .filter((type) => lookupCheckType(type)?.plugins[provider] !== "runs")
+    .sort();
+}
 
 const RUNS: Array<[Provider, Engine]> = [
   ...(["duckdb", "postgres"] as Engine[]).flatMap((engine) =>
@@ -136,7 +135,12 @@ describe("cross-provider parity", () => {
           (type) => ![...table, ...recency].some((c) => c.type === type && results.has(c.name)),
         )
         .sort();
-      expect(declined).toEqual(DECLINED[provider]);
+      expect(declined).toEqual(
+        declinedBy(
+          provider,
+          [...table, ...recency].map((c) => c.type),
+        ),
+      );
       for (const c of [...table, ...recency]) {
         if (declined.includes(c.type)) continue;
         const actual = observed(results.get(c.name), c);

@@ -44,6 +44,19 @@ describe("the vocabulary's plugin column", () => {
     expect(missing).toEqual([]);
   });
 
+  it("matches what floe_spark compiles (the types its GetMetadata declares)", () => {
+    const python = join(ROOT, ".venv/bin/python");
+    const out = execFileSync(
+      python,
+      [
+        "-c",
+        "import json; from floe_quality_spark.checks import SUPPORTED_CHECK_TYPES; print(json.dumps(list(SUPPORTED_CHECK_TYPES)))",
+      ],
+      { cwd: join(ROOT, "plugins/spark"), encoding: "utf8", timeout: 120_000 },
+    );
+    expect(sorted(JSON.parse(out))).toEqual(sorted(typesRunBy("floe_spark")));
+  });
+
   it("matches what great_expectations declares in GetMetadata", () => {
     const python = join(ROOT, ".venv/bin/python");
     const out = execFileSync(
