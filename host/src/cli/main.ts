@@ -22,6 +22,7 @@ const COMMANDS: Readonly<Record<string, string>> = {
   plugins: "list discovered plugins, or start and check one",
   conformance: "run the plugin conformance suite",
   init: "write a product floe.yaml for the tables of a DuckDB file or PostgreSQL schema",
+  suggest: "profile a model's table and propose checks its data passes that meet the tier's gate",
   import: "turn a data contract (import odcs contract.yaml) into a product floe.yaml",
 };
 
