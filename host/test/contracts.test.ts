@@ -197,6 +197,7 @@ describe("init's models", () => {
     schema: "main",
     name,
     columns,
+    types: columns.map(() => "VARCHAR"),
     keys,
   });
 

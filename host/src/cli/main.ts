@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // floe-quality: one binary, one module per command (host/src/cli/commands/<name>.ts),
-// each exporting `run(argv)` that resolves to the exit code.
+// each exporting `run(argv)` that resolves to the exit code. This module loads
+// little (not the SDK's gRPC half, not the config schemas), so `run` can start
+// its plugin before the command's modules load (./prestart.ts).
 import { readFileSync } from "node:fs";
-import { FLOE_API_VERSION, FloeError } from "@floe/quality-sdk";
-import { ARTIFACTS_VERSION } from "../compile/artifacts.js";
+import { FloeError } from "@floe/quality-sdk/errors";
+import { FLOE_API_VERSION } from "@floe/quality-sdk/protocol";
 import { didYouMean } from "../config/suggest.js";
 import { DiagnosticsError, renderDiagnostic } from "../errors/index.js";
 import { renderError, UsageError } from "./output.js";
@@ -20,6 +22,7 @@ const COMMANDS: Readonly<Record<string, string>> = {
   plugins: "list discovered plugins, or start and check one",
   conformance: "run the plugin conformance suite",
   init: "write a product floe.yaml for the tables of a DuckDB file or PostgreSQL schema",
+  suggest: "profile a model's table and propose checks its data passes that meet the tier's gate",
   import: "turn a data contract (import odcs contract.yaml) into a product floe.yaml",
 };
 
@@ -42,7 +45,8 @@ function version(): string {
 }
 
 /** `floe-quality 0.1.0 (contract floe.quality.v1, plugin API 1.0.0, artifacts 0.4.0)`: the contracts it speaks. */
-function versionLine(): string {
+async function versionLine(): Promise<string> {
+  const { ARTIFACTS_VERSION } = await import("../compile/artifacts.js");
   return `floe-quality ${version()} (contract floe.quality.v1, plugin API ${FLOE_API_VERSION}, artifacts ${ARTIFACTS_VERSION})`;
 }
 
@@ -53,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === "--version" || command === "-V" || command === "version") {
-    process.stdout.write(`${versionLine()}\n`);
+    process.stdout.write(`${await versionLine()}\n`);
     return 0;
   }
   if (!Object.hasOwn(COMMANDS, command)) {
@@ -62,6 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
+  if (command === "run") void (await import("./prestart.js")).prestartRunPlugin(rest);
   try {
     const module: { run(argv: string[]): Promise<number> } = await import(
       `./commands/${command}.js`
@@ -81,6 +86,9 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     throw error;
+  } finally {
+    // A prestarted plugin the run did not take (another provider, an early error).
+    if (command === "run") (await import("../plugins/launch.js")).discardPrestarted();
   }
 }
 

@@ -1,6 +1,8 @@
 // Diagnostics: errors as values with a code, a place and a fix. The CLI renders
 // them; the gRPC server sends them as `Diagnostic` messages.
-import { ERROR_CATALOGUE, FloeError, type FloeErrorCode } from "@floe/quality-sdk";
+// The SDK's errors module alone (not its index, which loads gRPC): the CLI's
+// start-up path reaches this module before it needs anything else.
+import { ERROR_CATALOGUE, FloeError, type FloeErrorCode } from "@floe/quality-sdk/errors";
 
 export { ERROR_CATALOGUE, FloeError, type FloeErrorCode };
 

@@ -14,7 +14,7 @@ import {
 } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { FloeError } from "@floe/quality-sdk";
+import { FloeError } from "@floe/quality-sdk/errors";
 import { z } from "zod";
 import { type Diagnostic, diagnostic } from "../errors/index.js";
 

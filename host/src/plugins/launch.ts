@@ -4,17 +4,17 @@
 // the host dies, and the one handshake line read from stdout within the start
 // timeout.
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, mkdtempSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import type { LogLevel } from "@floe/quality-sdk";
+import { FloeError } from "@floe/quality-sdk/errors";
 import {
   APP_PROTOCOL_VERSIONS,
-  FloeError,
-  type LogLevel,
   MAGIC_COOKIE_VALUE,
-  PLUGIN_ENV,
-} from "@floe/quality-sdk";
+  ENV as PLUGIN_ENV,
+} from "@floe/quality-sdk/protocol";
 import { launchCommand, type PluginDescriptor } from "./discover.js";
 import type { Connection } from "./health.js";
 
@@ -54,8 +54,74 @@ export function pluginEnvironment(
   return env;
 }
 
-/** Spawns the descriptor's command in a fresh private socket directory. */
+/**
+ * Processes started ahead of need (`prestartInstance`), by what they were started
+ * with: descriptor, extra environment and log level.
+ */
+const prestarted = new Map<string, Instance>();
+
+function launchKey(
+  descriptor: PluginDescriptor,
+  extra: NodeJS.ProcessEnv | undefined,
+  logLevel: LogLevel | undefined,
+): string {
+  const env = Object.entries(extra ?? {})
+    .filter(([, value]) => value !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([descriptor.file, env, logLevel ?? null]);
+}
+
+/**
+ * Starts the descriptor's process now, for a `spawnInstance` with the same
+ * descriptor, extra environment and log level to take over later: the CLI
+ * starts the run's plugin before it loads the rest of the host, so the plugin's
+ * start-up overlaps the host's. A process nobody takes is ended by
+ * `discardPrestarted`.
+ */
+export function prestartInstance(
+  descriptor: PluginDescriptor,
+  extra: NodeJS.ProcessEnv | undefined,
+  logLevel: LogLevel | undefined,
+): Instance {
+  const key = launchKey(descriptor, extra, logLevel);
+  let instance = prestarted.get(key);
+  if (instance === undefined) {
+    instance = newInstance(descriptor, extra, logLevel);
+    prestarted.set(key, instance);
+  }
+  return instance;
+}
+
+/** Ends every prestarted process no supervisor took (closes its stdin, SIGTERM, removes its directory). */
+export function discardPrestarted(): void {
+  for (const instance of prestarted.values()) {
+    instance.child.stdin?.end();
+    if (instance.exit === undefined) instance.child.kill("SIGTERM");
+    rmSync(instance.dir, { recursive: true, force: true });
+  }
+  prestarted.clear();
+}
+
+/**
+ * A process of the descriptor in a fresh private socket directory: the one
+ * prestarted with the same settings when it is still running, else a new one.
+ */
 export function spawnInstance(
+  descriptor: PluginDescriptor,
+  extra: NodeJS.ProcessEnv | undefined,
+  logLevel: LogLevel | undefined,
+): Instance {
+  const key = launchKey(descriptor, extra, logLevel);
+  const early = prestarted.get(key);
+  if (early !== undefined) {
+    prestarted.delete(key);
+    if (early.exit === undefined) return early;
+    rmSync(early.dir, { recursive: true, force: true });
+  }
+  return newInstance(descriptor, extra, logLevel);
+}
+
+function newInstance(
   descriptor: PluginDescriptor,
   extra: NodeJS.ProcessEnv | undefined,
   logLevel: LogLevel | undefined,

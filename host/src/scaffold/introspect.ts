@@ -1,16 +1,18 @@
 // The tables of one schema of a DuckDB file or a PostgreSQL database, read from
 // information_schema (read-only, the schema bound as a parameter): columns in
-// order, and the columns of the primary key (else of the first unique
+// order with their types, and the columns of the primary key (else of the first unique
 // constraint) when the warehouse declares one.
 export interface TableInfo {
   schema: string;
   name: string;
   columns: string[];
+  /** The columns' SQL types as the catalog names them (information_schema data_type), in column order. */
+  types: string[];
   /** Declared key columns, in key order; empty when the table declares none. */
   keys: string[];
 }
 
-const COLUMNS_SQL = `SELECT c.table_name, c.column_name
+const COLUMNS_SQL = `SELECT c.table_name, c.column_name, c.data_type
   FROM information_schema.columns c
   JOIN information_schema.tables t
     ON t.table_schema = c.table_schema AND t.table_name = c.table_name
@@ -33,10 +35,11 @@ function tablesOf(schema: string, columnRows: Row[], keyRows: Row[]): TableInfo[
     const name = String(row.table_name);
     let table = tables.get(name);
     if (table === undefined) {
-      table = { schema, name, columns: [], keys: [] };
+      table = { schema, name, columns: [], types: [], keys: [] };
       tables.set(name, table);
     }
     table.columns.push(String(row.column_name));
+    table.types.push(String(row.data_type));
   }
   // PRIMARY KEY sorts before UNIQUE: the first constraint of a table is its key.
   const chosen = new Map<string, string>();

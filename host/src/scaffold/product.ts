@@ -21,20 +21,19 @@ export interface ScaffoldProduct {
   models: ScaffoldModel[];
 }
 
-/** The floe.yaml text: block style for the structure, flow style for columns and each check. */
-export function renderProductYaml(product: ScaffoldProduct): string {
-  const value = {
-    name: product.name,
-    ...(product.compute === undefined ? {} : { compute: product.compute }),
-    ...(product.contract === undefined ? {} : { contract: product.contract }),
-    models: product.models.map((m) => ({
-      name: m.name,
-      tier: m.tier ?? "bronze",
-      ...(m.relation === undefined ? {} : { relation: m.relation }),
-      columns: m.columns,
-      quality_checks: m.quality_checks,
-    })),
+/** A model as floe.yaml writes it. */
+function modelValue(m: ScaffoldModel) {
+  return {
+    name: m.name,
+    tier: m.tier ?? "bronze",
+    ...(m.relation === undefined ? {} : { relation: m.relation }),
+    columns: m.columns,
+    quality_checks: m.quality_checks,
   };
+}
+
+/** YAML text of `value` with `header` comments: block style, flow style for columns and each check. */
+function renderYaml(value: unknown, header: readonly string[]): string {
   const doc = new Document(value);
   visit(doc, {
     Pair(_, pair) {
@@ -46,6 +45,25 @@ export function renderProductYaml(product: ScaffoldProduct): string {
       }
     },
   });
-  doc.commentBefore = product.header.map((line) => (line === "" ? "" : ` ${line}`)).join("\n");
+  doc.commentBefore = header.map((line) => (line === "" ? "" : ` ${line}`)).join("\n");
   return doc.toString({ lineWidth: 0 });
+}
+
+/** The floe.yaml text: block style for the structure, flow style for columns and each check. */
+export function renderProductYaml(product: ScaffoldProduct): string {
+  const value = {
+    name: product.name,
+    ...(product.compute === undefined ? {} : { compute: product.compute }),
+    ...(product.contract === undefined ? {} : { contract: product.contract }),
+    models: product.models.map(modelValue),
+  };
+  return renderYaml(value, product.header);
+}
+
+/** A `models:` list to paste into a product floe.yaml, as `suggest` prints it. */
+export function renderModelsYaml(
+  header: readonly string[],
+  models: readonly ScaffoldModel[],
+): string {
+  return renderYaml({ models: models.map(modelValue) }, header);
 }

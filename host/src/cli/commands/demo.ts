@@ -150,9 +150,10 @@ export interface Statement {
 export function demoWarehouseStatements(
   dialect: "duckdb" | "postgres",
   now: Date = new Date(),
+  tables: readonly DemoTable[] = demoTables(now),
 ): Statement[] {
   const out: Statement[] = [];
-  for (const table of demoTables(now)) {
+  for (const table of tables) {
     const relation = quoteRelation(
       { database: undefined, schema: table.schema, identifier: table.name },
       dialect,
@@ -175,8 +176,12 @@ export function demoWarehouseStatements(
   return out;
 }
 
-/** A fresh DuckDB file with the demo tables (an existing file is replaced). */
-export async function createDemoWarehouse(path: string, now: Date = new Date()): Promise<void> {
+/** A fresh DuckDB file with the demo tables, or `tables` (an existing file is replaced). */
+export async function createDemoWarehouse(
+  path: string,
+  now: Date = new Date(),
+  tables: readonly DemoTable[] = demoTables(now),
+): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await rm(path, { force: true });
   await rm(`${path}.wal`, { force: true });
@@ -184,7 +189,7 @@ export async function createDemoWarehouse(path: string, now: Date = new Date()):
   const instance = await DuckDBInstance.create(path);
   const connection = await instance.connect();
   try {
-    for (const s of demoWarehouseStatements("duckdb", now)) {
+    for (const s of demoWarehouseStatements("duckdb", now, tables)) {
       await connection.run(
         s.sql,
         s.params.map((p) => (typeof p === "number" ? String(p) : p)),

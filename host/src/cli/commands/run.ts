@@ -19,8 +19,6 @@ import {
   selectModels,
   storedOutcome,
 } from "../../runtime/index.js";
-import { junitReport } from "../junit.js";
-import { compileOneFileProject } from "../one-file.js";
 import { parseOptions, printJson, renderError, UsageError } from "../output.js";
 import { type Progress, progressFor } from "../progress.js";
 import { readTextFile, renderRunOutcome, renderRunSummary } from "../render.js";
@@ -126,7 +124,10 @@ export async function run(argv: string[]): Promise<number> {
   const single = named.length === 1 && selectors.length === 0 && !all;
 
   const oneFile =
-    values.config === undefined ? undefined : await compileOneFileProject(values.config);
+    values.config === undefined
+      ? undefined
+      : // The config compiler (YAML, schemas) loads only for a one-file run.
+        await (await import("../one-file.js")).compileOneFileProject(values.config);
   if (oneFile === null) return 1;
 
   let runs: ModelRun[];
@@ -185,6 +186,7 @@ export async function run(argv: string[]): Promise<number> {
   ]);
   if (values.junit !== undefined) {
     try {
+      const { junitReport } = await import("../junit.js");
       await writeFileAtomically(values.junit, junitReport(product, outcomes));
     } catch (error) {
       throw new UsageError(`cannot write ${values.junit}: ${(error as Error).message}`);
